@@ -1,0 +1,22 @@
+# Two commands set everything up on a fresh Linux machine with Python >= 3.10:
+#   make run    install into .venv and launch the app (headless: run the demo pipeline)
+#   make test   install into .venv with the test extras and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test install install-test
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) main.py
+
+test: install
+	$(PY) -m pytest

@@ -1,0 +1,51 @@
+"""HDF5 volume specs: ``file.h5:dataset`` (google/ffn) or ``file.h5@dataset`` (Windows fork)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import h5py
+
+from ffn_core.errors import UserError
+
+_SPEC = re.compile(r"^(?P<file>.+?\.(?:h5|hdf5|hdf|he5))(?:[:@](?P<dataset>.+))?$", re.IGNORECASE)
+
+
+def parse_volume_spec(spec: str) -> tuple[Path, str | None]:
+    """Split ``spec`` into the HDF5 file and the dataset name (None when not given).
+
+    Drive letters (``C:\\data\\x.h5:raw``) are handled: only a separator after the
+    ``.h5`` suffix counts.
+    """
+    match = _SPEC.match(str(spec))
+    if not match:
+        raise UserError(f"'{spec}' is not an HDF5 volume spec.",
+                        "Give it as file.h5:dataset or file.h5@dataset.")
+    return Path(match["file"]), match["dataset"]
+
+
+def open_dataset(spec: str) -> tuple[h5py.File, h5py.Dataset]:
+    """Open ``file.h5:dataset`` read-only; returns (file, dataset). Close the file after use."""
+    path, name = parse_volume_spec(spec)
+    if not path.is_file():
+        raise UserError(f"HDF5 file {path} does not exist.", "Check the path.")
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as exc:
+        raise UserError(f"Cannot read {path} as HDF5: {exc}.",
+                        "Check that the file is a complete HDF5 file.") from exc
+    if name is None:
+        names = [key for key, item in handle.items() if isinstance(item, h5py.Dataset)]
+        if len(names) != 1:
+            handle.close()
+            raise UserError(f"{path} holds datasets {names}; which one?",
+                            f"Give the dataset as {path}:NAME.")
+        name = names[0]
+    if name not in handle or not isinstance(handle[name], h5py.Dataset):
+        available = []
+        handle.visititems(lambda key, item: available.append(key)
+                          if isinstance(item, h5py.Dataset) else None)
+        handle.close()
+        raise UserError(f"{path} has no dataset '{name}' (it has: {', '.join(available) or 'none'}).",
+                        f"Give one of those as {path}:NAME.")
+    return handle, handle[name]

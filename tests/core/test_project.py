@@ -1,0 +1,74 @@
+"""Project folder: creation, schema check, relative paths, run history, info CLI."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from ffn_core.errors import UserError
+from ffn_core.project import SCHEMA_VERSION, Project
+
+
+def test_create_open_round_trip(tmp_path):
+    project = Project.create(tmp_path / "p")
+    project.set_stage_params("infer", {"segment_threshold": 0.6})
+    again = Project.open(tmp_path / "p")
+    assert again.data["schema_version"] == SCHEMA_VERSION
+    assert again.stage_params("infer") == {"segment_threshold": 0.6}
+
+
+def test_newer_schema_is_refused_with_hint(tmp_path):
+    project = Project.create(tmp_path / "p")
+    project.data["schema_version"] = SCHEMA_VERSION + 1
+    project.save()
+    with pytest.raises(UserError, match="newer FFN Workbench") as info:
+        Project.open(tmp_path / "p")
+    assert "Update" in info.value.hint
+
+
+def test_volume_paths_are_relative_so_the_folder_moves(tmp_path):
+    project = Project.create(tmp_path / "p")
+    (tmp_path / "p" / "volumes").mkdir()
+    project.register_volume("image", tmp_path / "p" / "volumes" / "image.h5", "raw")
+    assert project.data["volumes"]["image"]["file"] == "volumes/image.h5"
+    shutil.move(str(tmp_path / "p"), str(tmp_path / "moved"))
+    moved = Project.open(tmp_path / "moved")
+    assert moved.volume_spec("image") == f"{tmp_path / 'moved' / 'volumes' / 'image.h5'}:raw"
+
+
+def test_run_history_records_how_a_run_ended(tmp_path):
+    project = Project.create(tmp_path / "p")
+    run_id = project.begin_run("import", {"images": "x"})
+    assert Project.open(tmp_path / "p").data["runs"][-1]["status"] == "running"
+    project.end_run(run_id, "completed", {"image": "a.h5:raw"})
+    run = Project.open(tmp_path / "p").data["runs"][-1]
+    assert run["status"] == "completed" and run["outputs"] == {"image": "a.h5:raw"}
+    assert run["ended"] is not None
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path):
+    project = Project.create(tmp_path / "p")
+    for i in range(5):
+        project.set_stage_params("train", {"step": i})
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["project.json"]
+
+
+def test_info_cli_prints_json_lines(tmp_path):
+    Project.create(tmp_path / "p", name="日本語プロジェクト")
+    out = subprocess.run([sys.executable, "-m", "ffn_core", "info", "--project", str(tmp_path / "p")],
+                         capture_output=True, text=True, encoding="utf-8", check=True).stdout
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0]["type"] == "info" and lines[0]["project"]["name"] == "日本語プロジェクト"
+    assert lines[-1]["type"] == "result"
+
+
+def test_info_on_a_missing_project_is_an_error_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ffn_core", "info", "--project", str(tmp_path / "no")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    last = json.loads(proc.stdout.splitlines()[-1])
+    assert last["type"] == "error" and "not an FFN Workbench project" in last["message"]
+    assert last["hint"]
