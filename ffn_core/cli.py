@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ffn_core.errors import UserError
-from ffn_core.events import CancelToken, Emitter, listen_for_stop
+from ffn_core.events import CancelToken, Emitter, TextEmitter, listen_for_stop
 
 STAGES: dict[str, tuple[str, str]] = {
     "import": ("ffn_core.io.importer", "import image (and label) stacks into the project"),
@@ -46,17 +46,25 @@ class StageResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports usage errors as a protocol ``error`` line too, so the GUI can show them."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        Emitter(stage=self.prog.split()[-1]).error(
+            f"Invalid arguments: {message}.", f"See '{self.prog} --help'.")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ffn-core", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="stage", required=True)
+    parser = _Parser(prog="ffn-core", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="stage", required=True, parser_class=_Parser)
     for name, (module_name, help_text) in STAGES.items():
         stage_parser = sub.add_parser(name, help=help_text)
         try:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
-            stage_parser.set_defaults(_missing=True)
+        except Exception as exc:  # noqa: BLE001 - one broken stage must not break the others
+            stage_parser.set_defaults(_missing=f"{type(exc).__name__}: {exc}")
             continue
         module.add_arguments(stage_parser)
     return parser
@@ -70,10 +78,10 @@ def _record_params(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one stage; prints JSON lines; returns the exit status."""
     args = build_parser().parse_args(argv)
-    emit = Emitter(stage=args.stage)
-    if getattr(args, "_missing", False):
-        emit.error(f"The '{args.stage}' stage is not available in this version.",
-                   "Update FFN Workbench.")
+    emit = (TextEmitter if getattr(args, "text", False) else Emitter)(stage=args.stage)
+    if getattr(args, "_missing", None):
+        emit.error(f"The '{args.stage}' stage is not available: {args._missing}.",
+                   "Update or reinstall FFN Workbench.")
         return 2
     cancel = CancelToken()
     listen_for_stop(cancel)

@@ -86,6 +86,30 @@ class Emitter:
         self.emit("error", stage=self.stage, message=message, hint=hint)
 
 
+class TextEmitter(Emitter):
+    """An :class:`Emitter` for people at a terminal: one readable line per event."""
+
+    def emit(self, type_: str, **fields: Any) -> None:
+        if type_ == "progress":
+            eta = fields.get("eta_s")
+            eta_text = f", ETA {eta:.0f} s" if eta is not None else ""
+            line = (f"[{fields['stage']}] {fields['done']:.0f}/{fields['total']:.0f} "
+                    f"{fields['unit']} ({fields['rate']:.1f}/s{eta_text})")
+        elif type_ == "log":
+            line = f"[{fields.get('stage') or self.stage}] {fields['message']}"
+        elif type_ == "error":
+            line = f"[{self.stage}] ERROR: {fields['message']}\n  hint: {fields['hint']}"
+        elif type_ == "result":
+            line = f"[{self.stage}] {fields['status']}: " + json.dumps(
+                fields["outputs"], default=_to_json, ensure_ascii=False, indent=2)
+        else:
+            line = f"[{self.stage}] {type_}: " + json.dumps(fields, default=_to_json,
+                                                             ensure_ascii=False)
+        with self._lock:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
 class CancelToken:
     """A stop request: set by ``stop`` on stdin (see :func:`listen_for_stop`) or in code."""
 
