@@ -1,0 +1,123 @@
+"""The job panel: a determinate progress bar with rate and ETA, a log pane and Stop."""
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QTextCursor
+from PyQt5.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
+                             QVBoxLayout, QWidget)
+
+from app.worker import WorkerClient
+
+_PERCENT_SCALE = 1000  # the bar counts tenths of a percent
+
+
+def format_duration(seconds: float | None) -> str:
+    """``seconds`` as ``1 h 02 min``, ``3 min 05 s`` or ``12 s``; ``?`` when unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "?"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def describe_progress(record: dict) -> str:
+    """One line for a progress event: done/total unit, rate, ETA and metrics."""
+    unit = record.get("unit") or ""
+    done, total = record.get("done", 0), record.get("total", 0)
+    text = f"{_number(done)} / {_number(total)} {unit}".rstrip()
+    rate = record.get("rate")
+    if rate:
+        text += f"  ·  {_number(rate)} {unit}/s".rstrip()
+    text += f"  ·  ETA {format_duration(record.get('eta_s'))}"
+    for name, value in (record.get("metrics") or {}).items():
+        if isinstance(value, (int, float)):
+            text += f"  ·  {name} {_number(value)}"
+    return text
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{int(value):,}"
+
+
+class JobPanel(QWidget):
+    """Shows the job of a :class:`WorkerClient`: progress, status, log, Stop."""
+
+    def __init__(self, client: WorkerClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.status = QLabel("No job running.")
+        self.status.setObjectName("jobStatus")
+        self.details = QLabel("")
+        self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, _PERCENT_SCALE)
+        self.bar.setFormat("%p %")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Ask the job to save its state and stop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(client.stop)
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(5000)
+        self._build_layout()
+        client.started.connect(self._on_client_started)
+        client.progress.connect(self._on_client_progress)
+        client.log.connect(self._on_client_log)
+        client.result.connect(self._on_client_result)
+        client.error.connect(self._on_client_error)
+        client.finished.connect(self._on_client_finished)
+
+    def _build_layout(self) -> None:
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.stop_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        layout.addWidget(self.details)
+        layout.addWidget(self.log_view, 1)
+
+    def append_log(self, text: str) -> None:
+        """Add ``text`` to the log pane and scroll to it."""
+        self.log_view.appendPlainText(text)
+        self.log_view.moveCursor(QTextCursor.End)
+
+    def _on_client_started(self, command: list) -> None:
+        self.bar.setValue(0)
+        self.details.setText("")
+        self.status.setText(f"Running: {command[4] if len(command) > 4 else 'job'} ...")
+        self.stop_button.setEnabled(True)
+        self.append_log("$ " + " ".join(command))
+
+    def _on_client_progress(self, record: dict) -> None:
+        fraction = record.get("fraction")
+        if fraction is not None:
+            self.bar.setValue(int(round(min(max(fraction, 0.0), 1.0) * _PERCENT_SCALE)))
+        self.details.setText(describe_progress(record))
+
+    def _on_client_log(self, level: str, message: str) -> None:
+        prefix = "" if level in ("info", "stdout") else f"[{level}] "
+        self.append_log(prefix + message.rstrip())
+
+    def _on_client_result(self, record: dict) -> None:
+        status = record.get("status", "completed")
+        self.append_log(f"Job {status}.")
+        if status == "completed":
+            self.bar.setValue(_PERCENT_SCALE)
+
+    def _on_client_error(self, message: str, hint: str) -> None:
+        self.append_log(f"ERROR: {message}" + (f"\n  Hint: {hint}" if hint else ""))
+        self.status.setText(f"Failed: {message}")
+
+    def _on_client_finished(self, status: str) -> None:
+        self.stop_button.setEnabled(False)
+        if status != "failed":
+            self.status.setText(f"Job {status}.")

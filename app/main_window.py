@@ -1,0 +1,232 @@
+"""The main window: stage navigation, the napari panel, the job panel, project menus.
+
+Wiring only: pages build forms and start jobs through :meth:`MainWindow.run_job`; the
+worker process does the work; :class:`LayerPresenter` shows project volumes in napari.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from napari.components import ViewerModel
+from PyQt5.QtCore import QSettings, Qt
+from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMainWindow,
+                             QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+
+from app.job_panel import JobPanel
+from app.pages.base import StagePage, UnavailablePage
+from app.pages.import_page import ImportPage
+from app.viewer_panel import LayerPresenter, ViewerPanel
+from app.worker import WorkerClient
+from ffn_core.errors import UserError
+from ffn_core.project import Project
+
+MAX_RECENT = 8
+STAGE_TITLES = (("import", "1  Import"), ("preprocess", "2  Preprocess"),
+                ("train", "3  Train"), ("infer", "4  Infer"), ("export", "5  Export"))
+PAGE_CLASSES: dict[str, type[StagePage]] = {"import": ImportPage}
+
+
+class MainWindow(QMainWindow):
+    """FFN Workbench's window. ``settings`` holds recent projects (QSettings)."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("FFN Workbench")
+        self.settings = settings or QSettings("FFN Workbench", "FFN Workbench")
+        self.project: Project | None = None
+        self.client = WorkerClient(self)
+        self.viewer = ViewerModel(title="FFN Workbench")
+        self.presenter = LayerPresenter(self.viewer)
+        self.viewer_panel = ViewerPanel(self.viewer)
+        self.job_panel = JobPanel(self.client)
+        self._on_result: Callable[[dict], None] | None = None
+        self.pages: dict[str, StagePage] = {}
+        self._build_central()
+        self._build_docks()
+        self._build_menus()
+        self.viewer_panel.apply_theme(self)
+        self.client.result.connect(self._on_client_result)
+        self.client.started.connect(lambda _: self._set_running(True))
+        self.client.finished.connect(self._on_client_finished)
+        self.resize(1400, 900)
+        self._show_project_state()
+
+    # -- layout -------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("stageNavigation")
+        self.stack = QStackedWidget()
+        for stage, title in STAGE_TITLES:
+            page_class = PAGE_CLASSES.get(stage)
+            page = page_class(self) if page_class else UnavailablePage(self, title[3:])
+            self.pages[stage] = page
+            self.stack.addWidget(page)
+            self.navigation.addItem(title)
+        self.navigation.setFixedHeight(self.navigation.sizeHintForRow(0) * len(STAGE_TITLES)
+                                       + 2 * self.navigation.frameWidth() + 4)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.navigation)
+        column.addWidget(self.stack, 1)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.viewer_panel)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([420, 980])
+        self.setCentralWidget(splitter)
+        self.navigation.setCurrentRow(0)
+
+    def _build_docks(self) -> None:
+        qtv = self.viewer_panel.qt_viewer
+        self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerControls)
+        self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerList)
+        self.job_dock = QDockWidget("Job", self)
+        self.job_dock.setObjectName("jobDock")
+        self.job_dock.setWidget(self.job_panel)
+        self.job_dock.setFeatures(QDockWidget.DockWidgetMovable
+                                  | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.job_dock)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(self._action("&New project...", self.new_project_dialog, "Ctrl+N"))
+        menu.addAction(self._action("&Open project...", self.open_project_dialog, "Ctrl+O"))
+        self.recent_menu = menu.addMenu("Recent projects")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addSeparator()
+        menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def show_stage(self, stage: str) -> StagePage:
+        """Switch the navigation to ``stage`` and return its page."""
+        self.navigation.setCurrentRow([s for s, _ in STAGE_TITLES].index(stage))
+        return self.pages[stage]
+
+    # -- projects -----------------------------------------------------------------
+    def new_project_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the new project")
+        if folder:
+            self.open_project(folder, create=True)
+
+    def open_project_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open project folder")
+        if folder:
+            self.open_project(folder)
+
+    def open_project(self, folder: str | Path, create: bool = False) -> bool:
+        """Open (or create) the project in ``folder``; errors go to a message box."""
+        if self.client.is_running():
+            self.show_error("A job is running.", "Stop it before switching projects.")
+            return False
+        try:
+            project = Project.create(folder) if create else Project.open(folder)
+        except UserError as exc:
+            self.show_error(exc.message, exc.hint)
+            return False
+        except OSError as exc:
+            self.show_error(f"Cannot use {folder}: {exc}.", "Choose a folder you can write to.")
+            return False
+        self.presenter.release_all()
+        self.project = project
+        self._remember_recent(str(project.root))
+        self._show_project_state()
+        self._show_project_volumes()
+        return True
+
+    def recent_projects(self) -> list[str]:
+        """Recently opened project folders, newest first."""
+        value = self.settings.value("recentProjects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _remember_recent(self, folder: str) -> None:
+        recent = [folder] + [f for f in self.recent_projects() if f != folder]
+        self.settings.setValue("recentProjects", recent[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for folder in self.recent_projects():
+            action = self.recent_menu.addAction(folder)
+            action.triggered.connect(lambda _c=False, f=folder: self.open_project(f))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _show_project_state(self) -> None:
+        name = f"{self.project.name} — {self.project.root}" if self.project else "no project"
+        self.setWindowTitle(f"FFN Workbench — {name}")
+        self.statusBar().showMessage(
+            f"Project: {self.project.root}" if self.project
+            else "Create a project (File › New project) or open one to begin.")
+        for page in self.pages.values():
+            page.setEnabled(self.project is not None)
+            page.project_changed()
+
+    def _show_project_volumes(self) -> None:
+        volumes = self.project.data.get("volumes", {}) if self.project else {}
+        try:
+            if "image" in volumes:
+                self.presenter.show_image("image", self.project.volume_spec("image"))
+            if "labels" in volumes:
+                self.presenter.show_labels("labels", self.project.volume_spec("labels"))
+        except (OSError, KeyError) as exc:
+            self.job_panel.append_log(f"Cannot show the project's volumes: {exc}")
+
+    # -- jobs -------------------------------------------------------------------------
+    def run_job(self, stage: str, args: list[str],
+                on_result: Callable[[dict], None] | None = None) -> bool:
+        """Start ``python -m ffn_core stage --project P args`` in the worker process."""
+        if self.project is None:
+            self.show_error("No project is open.", "Create or open a project first.")
+            return False
+        if self.client.is_running():
+            self.show_error("A job is already running.", "Wait for it or press Stop.")
+            return False
+        self._on_result = on_result
+        self.client.start(stage, ["--project", str(self.project.root), *args],
+                          cwd=str(self.project.root))
+        return True
+
+    def _on_client_result(self, record: dict) -> None:
+        if self.project is not None:
+            try:
+                self.project.reload()
+            except UserError as exc:
+                self.job_panel.append_log(f"Cannot re-read the project: {exc.message}")
+        if self._on_result is not None:
+            self._on_result(record)
+
+    def _on_client_finished(self, status: str) -> None:
+        self._on_result = None
+        self._set_running(False)
+
+    def _set_running(self, running: bool) -> None:
+        for page in self.pages.values():
+            page.job_running_changed(running)
+
+    def show_error(self, message: str, hint: str = "") -> None:
+        """A message box with what went wrong and what to do (also logged)."""
+        self.job_panel.append_log(f"ERROR: {message} {hint}".rstrip())
+        box = QMessageBox(QMessageBox.Warning, "FFN Workbench", message, QMessageBox.Ok, self)
+        box.setInformativeText(hint)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.client.is_running():
+            self.client.stop()
+            if not self.client.wait_for_finished(15_000):
+                self.client.kill()
+                self.client.wait_for_finished(5_000)
+        self.presenter.release_all()
+        self.viewer_panel.close_viewer()
+        super().closeEvent(event)

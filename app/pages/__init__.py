@@ -1,0 +1,1 @@
+"""One page per stage of the workflow: import, preprocess, train, infer, export."""

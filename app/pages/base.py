@@ -1,0 +1,58 @@
+"""What every stage page shares: its host (the main window), the open project, helpers."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ffn_core.project import Project
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+ResultHandler = Callable[[dict], None]
+
+
+def last_run_params(project: Project | None, stage: str) -> dict[str, Any]:
+    """Parameters of the latest run of ``stage`` in the project's history (or ``{}``)."""
+    if project is None:
+        return {}
+    for run in reversed(project.data.get("runs", [])):
+        if run.get("stage") == stage:
+            return dict(run.get("params") or {})
+    return {}
+
+
+class StagePage(QWidget):
+    """A page of the stage navigation; subclasses build a form and start jobs via the host."""
+
+    title = ""
+    stage = ""
+
+    def __init__(self, host: "MainWindow", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+
+    @property
+    def project(self) -> Project | None:
+        return self.host.project
+
+    def project_changed(self) -> None:
+        """The host opened another project (or reloaded it after a job)."""
+
+    def job_running_changed(self, running: bool) -> None:
+        """A job started (``True``) or ended; pages disable their start buttons."""
+
+
+class UnavailablePage(StagePage):
+    """Placeholder for a stage whose page is not built yet."""
+
+    def __init__(self, host: "MainWindow", title: str, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        self.title = title
+        label = QLabel(f"<h3>{title}</h3><p>This stage is not available yet.</p>")
+        label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)

@@ -1,0 +1,221 @@
+"""Import page: choose the image and label stacks, preview them, import into the project."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtGui import QImage, QPixmap
+from PyQt5.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                             QWidget)
+
+from app.pages.base import StagePage, last_run_params
+from ffn_core.errors import UserError
+
+PREVIEW_SIZE = 220
+if TYPE_CHECKING:
+    from ffn_core.io.stacks import SourceInfo
+
+_SOURCE_TIP = ("A folder of PNG/TIFF slices (sorted naturally: 2.png before 10.png), "
+               "a multi-page TIFF, or an HDF5 dataset as file.h5:dataset")
+
+
+def slice_to_pixmap(plane: np.ndarray, size: int = PREVIEW_SIZE) -> QPixmap:
+    """A grey (or RGB) 2-D slice scaled to 8 bits and ``size`` pixels, as a pixmap."""
+    plane = np.asarray(plane)
+    if plane.ndim == 3:
+        plane = plane[..., :3].mean(axis=-1)
+    low, high = float(plane.min()), float(plane.max())
+    scaled = ((plane - low) * (255.0 / (high - low or 1.0))).astype(np.uint8)
+    scaled = np.ascontiguousarray(scaled)
+    image = QImage(scaled.data, scaled.shape[1], scaled.shape[0], scaled.strides[0],
+                   QImage.Format_Grayscale8).copy()
+    return QPixmap.fromImage(image).scaled(size, size, Qt.KeepAspectRatio,
+                                           Qt.SmoothTransformation)
+
+
+class SourcePicker(QWidget):
+    """A path field with Folder... and File... buttons; ``changed`` when the path is set."""
+
+    changed = pyqtSignal(str)
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setToolTip(_SOURCE_TIP)
+        self.edit.editingFinished.connect(lambda: self.changed.emit(self.path()))
+        folder, file = QPushButton("Folder..."), QPushButton("File...")
+        folder.clicked.connect(self._pick_folder)
+        file.clicked.connect(self._pick_file)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(folder)
+        row.addWidget(file)
+
+    def path(self) -> str:
+        return self.edit.text().strip()
+
+    def set_path(self, path: str) -> None:
+        self.edit.setText(path)
+        self.changed.emit(self.path())
+
+    def _pick_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of slices", self.path())
+        if folder:
+            self.set_path(folder)
+
+    def _pick_file(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(
+            self, "Stack file", self.path(), "Stacks (*.tif *.tiff *.h5 *.hdf5);;All files (*)")
+        if file:
+            self.set_path(file)
+
+
+class SourcePreview(QGroupBox):
+    """Preview of a source's first slice and what was detected (count, shape, dtype)."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.image = QLabel()
+        self.image.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.image.setAlignment(Qt.AlignCenter)
+        self.info = QLabel("Nothing chosen.")
+        self.info.setWordWrap(True)
+        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.image)
+        layout.addWidget(self.info, 1)
+        self.ok = False
+
+    def show_source(self, source: str, to_gray: bool) -> None:
+        """Describe ``source``; a problem is shown in red with its hint."""
+        self.image.clear()
+        self.ok = False
+        if not source:
+            self.info.setText("Nothing chosen.")
+            return
+        from ffn_core.io.stacks import describe_source
+        try:
+            info = describe_source(source, to_gray=to_gray)
+            first = info.first_slice()
+        except UserError as exc:
+            self.info.setText(f"<span style='color:#e05050'>{exc.message}</span><br>{exc.hint}")
+            return
+        self.ok = True
+        self.info.setText(self._summary(info))
+        self.image.setPixmap(slice_to_pixmap(first))
+
+    @staticmethod
+    def _summary(info: SourceInfo) -> str:
+        lines = [f"<b>{info.kind}</b>: {info.shape_zyx[0]} slices",
+                 f"shape (z, y, x): {tuple(info.shape_zyx)}",
+                 f"dtype: {info.dtype}" + (f", {info.channels} channels" if info.is_color else ""),
+                 f"order: {info.order_summary()}"]
+        if info.is_color and not info.to_gray:
+            lines.append("<i>Colour slices: tick 'Convert colour slices to gray' to import.</i>")
+        if info.skipped:
+            lines.append("<i>skipped: " + ", ".join(Path(f).name for f in info.skipped) + "</i>")
+        return "<br>".join(lines)
+
+
+class ImportPage(StagePage):
+    """Import an EM stack (and its labels) into the project's HDF5 volumes."""
+
+    title = "Import"
+    stage = "import"
+
+    def __init__(self, host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        self.images = SourcePicker("EM images: folder, multi-page TIFF or file.h5:dataset")
+        self.labels = SourcePicker("Labels (optional): folder, TIFF or file.h5:dataset")
+        self.image_preview = SourcePreview("Images")
+        self.label_preview = SourcePreview("Labels")
+        self.voxel = [self._voxel_box(axis) for axis in "zyx"]
+        self.to_gray = QCheckBox("Convert colour (RGB) slices to gray")
+        self.to_gray.setToolTip("RGB(A) images are refused unless this is ticked; "
+                                "then they are converted with the ITU-R 601 luma weights.")
+        self.import_button = QPushButton("Import")
+        self.import_button.setToolTip("Write the stacks as chunked, compressed HDF5 into "
+                                      "the project (in the worker process)")
+        self.import_button.clicked.connect(self.start_import)
+        self.images.changed.connect(lambda _: self._refresh(self.images, self.image_preview))
+        self.labels.changed.connect(lambda _: self._refresh(self.labels, self.label_preview))
+        self.to_gray.toggled.connect(lambda _: self._refresh(self.images, self.image_preview))
+        self._build_layout()
+
+    @staticmethod
+    def _voxel_box(axis: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(0.001, 1e6)
+        box.setDecimals(3)
+        box.setValue(1.0)
+        box.setToolTip(f"Voxel size along {axis} (e.g. nm); stored with the volumes")
+        return box
+
+    def _build_layout(self) -> None:
+        form = QFormLayout()
+        form.addRow("Images", self.images)
+        form.addRow("Labels", self.labels)
+        voxel_row = QHBoxLayout()
+        for axis, box in zip("zyx", self.voxel):
+            voxel_row.addWidget(QLabel(axis))
+            voxel_row.addWidget(box)
+        form.addRow("Voxel size", voxel_row)
+        form.addRow("", self.to_gray)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>Import EM images and labels</h3>"))
+        layout.addLayout(form)
+        layout.addWidget(self.image_preview)
+        layout.addWidget(self.label_preview)
+        layout.addWidget(self.import_button)
+        layout.addStretch(1)
+
+    def _refresh(self, picker: SourcePicker, preview: SourcePreview) -> None:
+        preview.show_source(picker.path(), self.to_gray.isChecked())
+
+    def voxel_size(self) -> str:
+        """The voxel size fields as ``z,y,x``."""
+        return ",".join(f"{box.value():g}" for box in self.voxel)
+
+    def import_args(self) -> list[str]:
+        """Command-line arguments of the import stage for the current form."""
+        args = ["--images", self.images.path(), "--voxel-size", self.voxel_size()]
+        if self.labels.path():
+            args += ["--labels", self.labels.path()]
+        if self.to_gray.isChecked():
+            args.append("--to-gray")
+        return args
+
+    def start_import(self) -> bool:
+        """Release the shown volumes (the import rewrites them) and start the worker."""
+        if not self.images.path():
+            self.host.show_error("No image stack chosen.", "Choose the folder or file of "
+                                 "the EM images first.")
+            return False
+        self.host.presenter.release("labels")
+        self.host.presenter.release("image")
+        return self.host.run_job("import", self.import_args(), on_result=self._on_result)
+
+    def _on_result(self, record: dict) -> None:
+        outputs = record.get("outputs") or {}
+        if outputs.get("image"):
+            self.host.presenter.show_image("image", outputs["image"])
+        if outputs.get("labels"):
+            self.host.presenter.show_labels("labels", outputs["labels"])
+
+    def project_changed(self) -> None:
+        params = last_run_params(self.project, "import")
+        for picker, key in ((self.images, "images"), (self.labels, "labels")):
+            if params.get(key) and not picker.path():
+                picker.set_path(str(params[key]))
+        if params.get("voxel_size"):
+            values = str(params["voxel_size"]).strip("[]()").split(",")
+            for box, value in zip(self.voxel, values):
+                box.setValue(float(value))
+
+    def job_running_changed(self, running: bool) -> None:
+        self.import_button.setEnabled(not running)

@@ -1,0 +1,98 @@
+"""The napari panel: a :class:`ViewerModel` shown by a :class:`QtViewer` inside our window.
+
+:class:`LayerPresenter` puts project volumes (``file.h5:dataset`` specs, axes z, y, x) on
+a ViewerModel lazily: the HDF5 file stays open read-only and napari reads the slices it
+shows through dask. :class:`ViewerPanel` is only the Qt host.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import dask.array as da
+import h5py
+from napari.components import ViewerModel
+from napari.qt import QtViewer, get_qapp, get_stylesheet
+from PyQt5.QtWidgets import QVBoxLayout, QWidget
+
+from ffn_core.io.volume_spec import parse_volume_spec
+
+
+def open_lazy(spec: str) -> tuple[h5py.File, da.Array]:
+    """Open ``file.h5:dataset`` read-only as a dask array of one-slice chunks.
+
+    The caller closes the file when the layer goes away.
+    """
+    path, name = parse_volume_spec(spec)
+    handle = h5py.File(path, "r")
+    dataset = handle[name] if name else next(iter(handle.values()))
+    chunks = dataset.chunks or (1, *dataset.shape[1:])
+    return handle, da.from_array(dataset, chunks=(1, *chunks[1:]), lock=True)
+
+
+def voxel_scale(handle: h5py.File, spec: str) -> tuple[float, ...] | None:
+    """The ``voxel_size`` attribute (z, y, x) of the dataset at ``spec``, if it has one."""
+    _, name = parse_volume_spec(spec)
+    size = handle[name].attrs.get("voxel_size") if name else None
+    return tuple(float(v) for v in size) if size is not None and len(size) == 3 else None
+
+
+class LayerPresenter:
+    """Shows project volumes as napari layers; keeps their HDF5 files open while shown."""
+
+    def __init__(self, viewer: ViewerModel) -> None:
+        self.viewer = viewer
+        self._files: dict[str, h5py.File] = {}
+
+    def show_image(self, name: str, spec: str, **kwargs: Any) -> Any:
+        """Show the grey-value volume at ``spec`` as image layer ``name`` (replacing it)."""
+        self.release(name)
+        handle, data = open_lazy(spec)
+        self._files[name] = handle
+        kwargs.setdefault("scale", voxel_scale(handle, spec))
+        if data.dtype.kind == "u" and "contrast_limits" not in kwargs:
+            kwargs["contrast_limits"] = (0, 255 if data.dtype.itemsize == 1 else 65535)
+        return self.viewer.add_image(data, name=name, **kwargs)
+
+    def show_labels(self, name: str, spec: str, **kwargs: Any) -> Any:
+        """Show the label volume at ``spec`` as labels layer ``name`` (replacing it)."""
+        self.release(name)
+        handle, data = open_lazy(spec)
+        self._files[name] = handle
+        kwargs.setdefault("scale", voxel_scale(handle, spec))
+        kwargs.setdefault("opacity", 0.5)
+        return self.viewer.add_labels(data, name=name, **kwargs)
+
+    def release(self, name: str) -> None:
+        """Remove layer ``name`` and close its file (before a job rewrites that file)."""
+        if name in self.viewer.layers:
+            self.viewer.layers.remove(name)
+        handle = self._files.pop(name, None)
+        if handle is not None:
+            handle.close()
+
+    def release_all(self) -> None:
+        """Remove every layer this presenter added and close all files."""
+        for name in list(self._files):
+            self.release(name)
+
+
+class ViewerPanel(QWidget):
+    """Hosts the QtViewer of ``model``; its layer list and controls go into docks."""
+
+    def __init__(self, model: ViewerModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        get_qapp()  # registers napari's theme resources (icons) with our QApplication
+        self.model = model
+        self.qt_viewer = QtViewer(model, show_welcome_screen=False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.qt_viewer)
+
+    def apply_theme(self, widget: QWidget) -> None:
+        """Give ``widget`` (our window) napari's stylesheet so napari's buttons get icons."""
+        widget.setStyleSheet(get_stylesheet(self.model.theme))
+
+    def close_viewer(self) -> None:
+        """Close the QtViewer (its canvas and layer widgets) and schedule its deletion."""
+        self.qt_viewer.close()
+        self.qt_viewer.deleteLater()

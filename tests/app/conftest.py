@@ -1,0 +1,74 @@
+"""GUI test support: OpenGL context sharing before the QApplication, a display check,
+the main window with throw-away settings, and small stacks written by the tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.launch import has_display
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """napari's canvas needs shared GL contexts; the attribute must precede QApplication."""
+    from PyQt5.QtCore import Qt
+    from PyQt5.QtWidgets import QApplication
+    if QApplication.instance() is None:
+        QApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
+
+
+@pytest.fixture
+def display() -> None:
+    """Skip GUI tests when no X/Wayland display exists (pytest-xvfb provides one)."""
+    if not has_display():
+        pytest.skip("needs a display: install Xvfb and pytest-xvfb (or run under xvfb-run)")
+
+
+@pytest.fixture
+def main_window(display, qtbot, tmp_path):
+    """The main window with its own settings file; torn down with its QtViewer deleted."""
+    from PyQt5.QtCore import QSettings
+
+    from app.main_window import MainWindow
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.client.kill()
+    window.client.wait_for_finished(5000)
+    window.close()
+    qtbot.wait(50)
+    window.deleteLater()
+    qtbot.wait(50)
+
+
+def write_png_stack(folder: Path, volume: np.ndarray) -> Path:
+    """Write ``volume`` (z, y, x) as slices 0.png, 1.png, ... 10.png (natural order)."""
+    from PIL import Image
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, plane in enumerate(volume):
+        Image.fromarray(plane).save(folder / f"{index}.png")
+    return folder
+
+
+@pytest.fixture
+def small_stacks(tmp_path) -> tuple[Path, Path, np.ndarray, np.ndarray]:
+    """12 slices of 48x64 EM-like noise and blocky uint8 labels, as PNG folders."""
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 256, (12, 48, 64), dtype=np.uint8)
+    labels = np.zeros((12, 48, 64), np.uint8)
+    labels[:, :24, :32], labels[:, 24:, 32:], labels[6:, :24, 32:] = 3, 7, 200
+    return (write_png_stack(tmp_path / "images", image),
+            write_png_stack(tmp_path / "labels", labels), image, labels)
+
+
+@pytest.fixture
+def long_stack(tmp_path) -> str:
+    """An HDF5 source of 1500 slices: long enough to stop or kill its import mid-way."""
+    import h5py
+    path = tmp_path / "long.h5"
+    with h5py.File(path, "w") as handle:
+        handle["raw"] = np.random.default_rng(1).integers(0, 256, (1500, 128, 128), np.uint8)
+    return f"{path}:raw"

@@ -1,0 +1,107 @@
+"""The main window through the REAL worker process: import, stop, kill, screenshot."""
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from ffn_core.project import Project
+
+pytestmark = pytest.mark.gui
+JOB_TIMEOUT_MS = 60_000
+
+
+def _record_progress(window) -> list[int]:
+    values: list[int] = []
+    window.client.progress.connect(lambda _record: values.append(window.job_panel.bar.value()))
+    return values
+
+
+def test_import_through_worker_shows_layers(main_window, qtbot, tmp_path, small_stacks,
+                                            artifacts):
+    images, labels, image, label_values = small_stacks
+    assert main_window.open_project(tmp_path / "project", create=True)
+    page = main_window.show_stage("import")
+    page.images.set_path(str(images))
+    page.labels.set_path(str(labels))
+    assert page.image_preview.ok, page.image_preview.info.text()
+    assert "(12, 48, 64)" in page.image_preview.info.text()
+    assert "uint8" in page.image_preview.info.text()
+    assert not page.image_preview.image.pixmap().isNull()
+    page.voxel[0].setValue(30.0)
+    bar_values = _record_progress(main_window)
+
+    with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
+        page.import_button.click()
+    assert finished.args == ["completed"], main_window.job_panel.log_view.toPlainText()
+    assert main_window.job_panel.bar.value() == main_window.job_panel.bar.maximum()
+    assert bar_values and bar_values[-1] == main_window.job_panel.bar.maximum()
+    assert main_window.job_panel.bar.text() == "100 %"
+
+    layers = main_window.viewer.layers
+    assert [layer.name for layer in layers] == ["image", "labels"]
+    assert layers["image"].data.shape == (12, 48, 64)
+    assert tuple(layers["labels"].scale) == (30.0, 1.0, 1.0)
+    assert np.array_equal(np.asarray(layers["image"].data[5]), image[5])
+    assert np.array_equal(np.unique(np.asarray(layers["labels"].data)), [0, 3, 7, 200])
+    assert type(layers["labels"]).__name__ == "Labels"
+    project = Project.open(tmp_path / "project")
+    assert project.data["runs"][-1]["status"] == "completed"
+    with h5py.File(project.path("volumes", "image.h5"), "r") as handle:
+        assert list(handle["raw"].attrs["voxel_size"]) == [30.0, 1.0, 1.0]
+    qtbot.wait(300)  # let the canvas draw before the screenshot
+    assert main_window.grab().save(str(artifacts / "main_window_import.png"))
+
+
+def test_stop_ends_the_job_cleanly_and_window_survives(main_window, qtbot, tmp_path,
+                                                        long_stack):
+    assert main_window.open_project(tmp_path / "project", create=True)
+    page = main_window.show_stage("import")
+    page.images.set_path(long_stack)
+    with qtbot.waitSignal(main_window.client.progress, timeout=JOB_TIMEOUT_MS):
+        assert page.start_import()
+    assert not page.import_button.isEnabled()
+    with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
+        main_window.job_panel.stop_button.click()
+    assert finished.args == ["stopped"], main_window.job_panel.log_view.toPlainText()
+    assert main_window.job_panel.status.text() == "Job stopped."
+    assert main_window.isVisible() and page.import_button.isEnabled()
+    assert Project.open(tmp_path / "project").data["runs"][-1]["status"] == "stopped"
+
+
+def test_killed_worker_shows_error_and_project_survives(main_window, qtbot, tmp_path,
+                                                         long_stack):
+    assert main_window.open_project(tmp_path / "project", create=True)
+    page = main_window.show_stage("import")
+    page.images.set_path(long_stack)
+    errors: list[tuple[str, str]] = []
+    main_window.client.error.connect(lambda message, hint: errors.append((message, hint)))
+    with qtbot.waitSignal(main_window.client.progress, timeout=JOB_TIMEOUT_MS):
+        assert page.start_import()
+    with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
+        main_window.client.kill()
+    assert finished.args == ["failed"]
+    assert errors and "killed" in errors[0][0] and "project is intact" in errors[0][1]
+    assert main_window.job_panel.status.text().startswith("Failed:")
+    assert main_window.isVisible() and page.import_button.isEnabled()
+    assert Project.open(tmp_path / "project").name == "project"
+
+
+def test_bad_source_is_explained_on_the_page(main_window, tmp_path):
+    assert main_window.open_project(tmp_path / "project", create=True)
+    page = main_window.show_stage("import")
+    (tmp_path / "empty").mkdir()
+    page.images.set_path(str(tmp_path / "empty"))
+    assert not page.image_preview.ok
+    assert "empty" in page.image_preview.info.text()
+
+
+def test_recent_projects_and_stage_navigation(main_window, tmp_path):
+    for name in ("a", "b"):
+        assert main_window.open_project(tmp_path / name, create=True)
+    assert main_window.recent_projects()[:2] == [str(tmp_path / "b"), str(tmp_path / "a")]
+    assert not main_window.open_project(tmp_path / "missing")
+    assert main_window.project.root == tmp_path / "b"
+    titles = [main_window.navigation.item(i).text() for i in range(5)]
+    assert [t.split()[-1] for t in titles] == ["Import", "Preprocess", "Train", "Infer",
+                                              "Export"]
