@@ -1,0 +1,206 @@
+"""Export of an inference run: round trips per format, colours, bit-depth refusal and
+remap, atomic writing and stop, and the ``export`` CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from ffn_core.errors import UserError
+from ffn_core.io.export import (colourise, export_segmentation, id_colours,
+                                load_run_segmentation)
+from ffn_core.project import Project
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHAPE = (4, 6, 7)
+
+
+def make_run(root: Path, seg: np.ndarray, run: str = "run1") -> Project:
+    """A project with ``inference/<run>/segmentation.h5:segmentation`` as inference writes it."""
+    project = Project.open_or_create(root)
+    folder = project.path("inference", run)
+    folder.mkdir(parents=True)
+    with h5py.File(folder / "segmentation.h5", "w") as handle:
+        dataset = handle.create_dataset("segmentation", data=seg.astype(np.uint32))
+        dataset.attrs["bbox_start_zyx"] = [2, 0, 1]
+        dataset.attrs["bbox_stop_zyx"] = [2 + seg.shape[0], seg.shape[1], 1 + seg.shape[2]]
+    return project
+
+
+def labels(largest: int) -> np.ndarray:
+    seg = np.random.default_rng(1).integers(0, 5, SHAPE).astype(np.uint32)
+    return np.where(seg == 4, largest, seg).astype(np.uint32)
+
+
+def read_slices(folder: Path, suffix: str) -> np.ndarray:
+    files = sorted(folder.glob(f"*.{suffix}"))
+    if suffix == "png":
+        return np.stack([np.asarray(Image.open(f)) for f in files])
+    return np.stack([tifffile.imread(f) for f in files])
+
+
+def run_cli(*args):
+    proc = subprocess.run([sys.executable, "-m", "ffn_core", "export", *map(str, args)],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return proc.returncode, lines[-1], lines
+
+
+def test_png_16bit_round_trip_through_the_cli(tmp_path):
+    seg = labels(65535)
+    make_run(tmp_path / "p", seg)
+    code, last, lines = run_cli("--project", tmp_path / "p", "--run", "run1", "--format", "png",
+                                "--bit-depth", "16", "--out", tmp_path / "out")
+    assert code == 0, last
+    assert last["outputs"]["export"] == str((tmp_path / "out").resolve())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == \
+        ["0000.png", "0001.png", "0002.png", "0003.png"]
+    back = read_slices(tmp_path / "out", "png")
+    assert back.dtype == np.uint16 and np.array_equal(back, seg)
+    assert [line["done"] for line in lines if line["type"] == "progress"][-1] == SHAPE[0]
+
+
+def test_tif_32bit_slices_keep_large_ids(tmp_path):
+    seg = labels(4_000_000_000)
+    export_segmentation(seg, tmp_path / "out", "tif", bits=32)
+    back = read_slices(tmp_path / "out", "tif")
+    assert back.dtype == np.uint32 and np.array_equal(back, seg)
+
+
+@pytest.mark.parametrize("bits, largest", [(8, 255), (16, 65535), (32, 2**32 - 1)])
+def test_tiff_stack_reads_back_zyx_with_its_dtype(tmp_path, bits, largest):
+    seg = labels(largest)
+    export_segmentation(seg, tmp_path / "out", "tiff-stack", bits=bits)
+    with tifffile.TiffFile(tmp_path / "out" / "segmentation.tif") as tif:
+        back = tif.asarray()
+        assert tif.is_imagej == (bits != 32)  # ImageJ hyperstacks have no uint32
+        assert len(tif.pages) == SHAPE[0]
+    assert back.shape == SHAPE and back.dtype == np.dtype(f"uint{bits}")
+    assert np.array_equal(back, seg)
+
+
+def test_hdf5_export_equal_with_attributes(tmp_path):
+    seg = labels(123_456_789)
+    project = make_run(tmp_path / "p", seg)
+    code, last, _ = run_cli("--project", project.root, "--run", "run1", "--format", "hdf5")
+    assert code == 0, last
+    default = project.path("exports", "run1-hdf5-32bit", "segmentation.h5")
+    assert last["outputs"]["segmentation"] == f"{default}:segmentation"
+    with h5py.File(default, "r") as handle:
+        assert np.array_equal(handle["segmentation"][...], seg)
+        assert handle["segmentation"].dtype == np.uint32
+        assert list(handle["segmentation"].attrs["bbox_start_zyx"]) == [2, 0, 1]
+
+
+def test_colour_is_stable_per_id_and_zero_is_black(tmp_path):
+    seg = np.zeros((3, 4, 4), np.uint32)
+    seg[0, 0, 0] = seg[2, 3, 3] = 70_000
+    seg[1, 1:3, 1:3] = 5
+    export_segmentation(seg, tmp_path / "a", "png", colour=True)
+    export_segmentation(seg, tmp_path / "b", "tiff-stack", colour=True)
+    rgb = read_slices(tmp_path / "a", "png")
+    assert rgb.shape == seg.shape + (3,) and rgb.dtype == np.uint8
+    assert np.array_equal(rgb, tifffile.imread(tmp_path / "b" / "segmentation.tif"))
+    assert np.array_equal(rgb[0, 0, 0], rgb[2, 3, 3])
+    assert np.array_equal(rgb[0, 0, 0], id_colours(np.array([70_000]))[0])
+    assert not rgb[seg == 0].any() and (rgb[seg != 0].max(axis=-1) >= 48).all()
+    colours = id_colours(np.arange(1, 2001))
+    assert len({tuple(c) for c in colours}) > 1990  # distinct IDs look distinct
+    assert np.array_equal(colourise(seg[1]), id_colours(seg[1]))
+
+
+def test_ids_too_large_for_16bit_are_refused_then_remapped(tmp_path):
+    seg = labels(70_000)
+    make_run(tmp_path / "p", seg)
+    args = ("--project", tmp_path / "p", "--run", "run1", "--format", "png",
+            "--out", tmp_path / "out")
+    code, last, _ = run_cli(*args)
+    assert code == 2 and last["type"] == "error"
+    assert "70000" in last["message"] and "16-bit" in last["message"]
+    assert "--remap" in last["hint"]
+    assert list(tmp_path.iterdir()) == [tmp_path / "p"]  # nothing written
+    code, last, lines = run_cli(*args, "--remap")
+    assert code == 0, last
+    assert any(line["type"] == "log" and line["level"] == "warning" and "renumbered" in
+               line["message"] for line in lines)
+    back = read_slices(tmp_path / "out", "png")
+    assert back.dtype == np.uint16 and back.max() == 4
+    rows = (tmp_path / "out" / "id_map.csv").read_text().split()[1:]
+    old_ids = {int(new): int(old) for new, old in (row.split(",") for row in rows)}
+    assert np.array_equal(np.vectorize(lambda v: old_ids.get(v, 0))(back), seg)
+
+
+def test_png_has_no_32bit_grey():
+    with pytest.raises(UserError, match="PNG has no 32-bit") as info:
+        export_segmentation(labels(5), Path("unused"), "png", bits=32)
+    assert "tif" in info.value.hint
+
+
+def test_stop_leaves_nothing_and_existing_folders_are_kept(tmp_path):
+    seg = labels(9)
+    calls = []
+    result = export_segmentation(seg, tmp_path / "out", "tif", bits=16,
+                                 stopped=lambda: len(calls) >= 2,
+                                 progress=lambda done, total: calls.append(done))
+    assert result is None and calls == [0, 1]
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "old.txt").write_text("keep me")
+    with pytest.raises(UserError, match="not empty") as info:
+        export_segmentation(seg, tmp_path / "out", "tif")
+    assert "--overwrite" in info.value.hint
+    export_segmentation(seg, tmp_path / "out", "tif", overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert not (tmp_path / "out" / "old.txt").exists()
+
+
+def test_missing_run_names_the_runs_there_are(tmp_path):
+    project = make_run(tmp_path / "p", labels(3), run="good")
+    with pytest.raises(UserError, match="no inference run 'bad'") as info:
+        load_run_segmentation(project, "bad")
+    assert "good" in info.value.hint
+    assert np.array_equal(load_run_segmentation(project, "good"), labels(3))
+
+
+def test_evaluate_reads_a_run_through_the_same_loader(tmp_path):
+    seg = labels(7)
+    project = make_run(tmp_path / "p", seg)
+    gt = np.zeros((8,) + SHAPE[1:-1] + (SHAPE[2] + 1,), np.uint16)
+    gt[2:6, :, 1:] = seg
+    with h5py.File(tmp_path / "gt.h5", "w") as handle:
+        handle["labels"] = gt
+    proc = subprocess.run([sys.executable, "-m", "ffn_core", "evaluate", "--project", project.root,
+                           "--run", "run1", "--gt", f"{tmp_path / 'gt.h5'}:labels"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    last = json.loads(proc.stdout.splitlines()[-1])
+    assert proc.returncode == 0, last
+    assert last["box_zyx"] == [[2, 6], [0, 6], [1, 8]]
+    assert last["outputs"]["arand"] == pytest.approx(0.0)
+
+
+def test_stage_stopped_before_the_end_reports_stopped_and_writes_nothing(tmp_path):
+    import argparse
+    import io
+
+    from ffn_core.events import CancelToken, Emitter
+    from ffn_core.io import export_stage
+
+    make_run(tmp_path / "p", labels(9))
+    parser = argparse.ArgumentParser()
+    export_stage.add_arguments(parser)
+    args = parser.parse_args(["--project", str(tmp_path / "p"), "--run", "run1",
+                              "--format", "tiff-stack", "--out", str(tmp_path / "out")])
+    cancel = CancelToken()
+    cancel.cancel()
+    stream = io.StringIO()
+    result = export_stage.run(args, Emitter("export", stream=stream), cancel)
+    assert result.status == "stopped" and result.outputs == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
+    assert "nothing was written" in stream.getvalue()
