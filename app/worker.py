@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, Sequence
 
 from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, pyqtSignal
@@ -19,9 +20,23 @@ _CRASH_HINT = ("The worker process ended unexpectedly (killed, out of memory or 
                "to continue.")
 
 
+def worker_python() -> str:
+    """The interpreter for workers: ``python.exe`` beside ``pythonw.exe`` on Windows.
+
+    The GUI may run under ``pythonw`` (no console); the worker needs real standard
+    streams, and QProcess starts it without a console window either way.
+    """
+    executable = Path(sys.executable)
+    if executable.name.lower() == "pythonw.exe":
+        console = executable.with_name("python.exe")
+        if console.is_file():
+            return str(console)
+    return str(executable)
+
+
 def worker_command(stage: str, args: Sequence[str]) -> list[str]:
     """The command line of a worker running ``stage`` with ``args`` (for logs and tests)."""
-    return [sys.executable, "-u", "-m", "ffn_core", stage, *args]
+    return [worker_python(), "-u", "-m", "ffn_core", stage, *args]
 
 
 class WorkerClient(QObject):
