@@ -1,0 +1,84 @@
+"""Small image and label stacks on disk for the import tests (PNG, TIFF, HDF5)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import tifffile
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def volume(shape=(5, 12, 16), dtype=np.uint8, seed=0, high=None) -> np.ndarray:
+    """A random (z, y, x) volume."""
+    rng = np.random.default_rng(seed)
+    high = high if high is not None else np.iinfo(dtype).max
+    return rng.integers(0, high, size=shape, endpoint=True).astype(dtype)
+
+
+def write_pngs(folder: Path, stack: np.ndarray, names=None) -> list[Path]:
+    """One PNG per z slice (8/16-bit gray, or RGB(A) for (z, y, x, c)); returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = names or [f"{z:04d}.png" for z in range(len(stack))]
+    paths = [folder / name for name in names]
+    for path, array in zip(paths, stack):
+        Image.fromarray(array).save(path)
+    return paths
+
+
+def write_tiffs(folder: Path, stack: np.ndarray) -> list[Path]:
+    """One single-page TIFF per z slice."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"slice_{z}.tif" for z in range(len(stack))]
+    for path, array in zip(paths, stack):
+        tifffile.imwrite(path, array)
+    return paths
+
+
+def write_multipage_tiff(path: Path, stack: np.ndarray) -> Path:
+    """All slices as the pages of one TIFF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tifffile.imwrite(path, stack, photometric="minisblack")
+    return path
+
+
+def write_h5(path: Path, stack: np.ndarray, dataset: str = "raw", **options) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "a") as handle:
+        handle.create_dataset(dataset, data=stack, **options)
+    return path
+
+
+def write_source(form: str, folder: Path, stack: np.ndarray) -> str:
+    """``stack`` written as source ``form`` under ``folder``; returns what to import."""
+    writers = {
+        "png": lambda: write_pngs(folder / "s", stack)[0].parent,
+        "tiff-folder": lambda: write_tiffs(folder / "s", stack)[0].parent,
+        "multipage": lambda: write_multipage_tiff(folder / "s.tif", stack),
+        "h5-colon": lambda: f"{write_h5(folder / 's.h5', stack, 'em/raw', chunks=(2, 5, 7))}:em/raw",
+        "h5-at": lambda: f"{write_h5(folder / 's.h5', stack, 'stack')}@stack",
+    }
+    return str(writers[form]())
+
+
+SOURCE_FORMS = ("png", "tiff-folder", "multipage", "h5-colon", "h5-at")
+
+
+def run_cli(*args, stdin=subprocess.DEVNULL, timeout=120):
+    """``python -m ffn_core ...`` as the GUI runs it; returns (exit code, JSON events)."""
+    proc = subprocess.run([sys.executable, "-m", "ffn_core", *map(str, args)], cwd=REPO,
+                          stdin=stdin, capture_output=True, text=True, encoding="utf-8",
+                          timeout=timeout)
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return proc.returncode, events
+
+
+def leftovers(project: Path) -> list[str]:
+    """Files in ``<project>/volumes`` (volumes or temporary files)."""
+    folder = project / "volumes"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
