@@ -1,0 +1,162 @@
+"""An inference run shown as a napari labels layer, shared by the inspection panels.
+
+The run's ``segmentation.h5`` is never modified: the layer shows the original with the
+run's proofreading edits (``edits.json``, :class:`ffn_core.proofread.EditList`) applied,
+then the display filters (hide small segments, show only the selected ones).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import h5py
+import numpy as np
+from napari.components import ViewerModel
+from napari.layers import Labels
+from PyQt5.QtCore import QObject, pyqtSignal
+
+from ffn_core.errors import UserError
+from ffn_core.proofread import Edit, EditList, apply_edits
+from ffn_core.segments import SegmentRow, hide_small, segment_table
+
+RUN_FILE = "segmentation.h5"
+RUN_DATASET = "segmentation"
+_METADATA_KEY = "ffn_run"
+
+
+def load_origins(run_dir: Path) -> dict[int, tuple[int, int, int]]:
+    """Seed position (z, y, x, in the run's box) of every segment, from ``seg-*.npz``."""
+    origins: dict[int, tuple[int, int, int]] = {}
+    for npz in sorted(Path(run_dir).glob("*/*/seg-*.npz")):
+        with np.load(npz, allow_pickle=True) as data:
+            if "origins" in data:
+                for seg_id, info in data["origins"].item().items():
+                    origins[int(seg_id)] = tuple(int(v) for v in info[0])
+    return origins
+
+
+def load_run(run_dir: Path) -> tuple[np.ndarray, tuple[int, int, int]]:
+    """The run's segmentation (uint32, box-sized) and the box start (z, y, x) in the volume."""
+    path = Path(run_dir) / RUN_FILE
+    if not path.is_file():
+        raise UserError(f"{path} does not exist.", "Run inference first, or pick another run.")
+    with h5py.File(path, "r") as handle:
+        if RUN_DATASET not in handle:
+            raise UserError(f"{path} has no '{RUN_DATASET}' dataset.",
+                            "The inference run did not finish; run or resume it again.")
+        dataset = handle[RUN_DATASET]
+        start = tuple(int(v) for v in dataset.attrs.get("bbox_start_zyx", (0, 0, 0)))
+        return dataset[...], start
+
+
+class RunLayer(QObject):
+    """One inference run on a viewer: original, edits, display filters and selection.
+
+    Use :meth:`attach` so that all panels of a run share one instance (it is kept in the
+    layer's metadata).
+    """
+
+    data_changed = pyqtSignal()  # the edited segmentation changed (edit or undo)
+    selection_changed = pyqtSignal(list)
+
+    def __init__(self, viewer: ViewerModel, run_dir: Path) -> None:
+        super().__init__()
+        self.viewer, self.run_dir = viewer, Path(run_dir)
+        self.original, self.start_zyx = load_run(self.run_dir)
+        self.origins = load_origins(self.run_dir)
+        self.edit_list = EditList.for_run(self.run_dir)
+        self.edited = apply_edits(self.original, self.edit_list.edits)
+        self.min_voxels = 0
+        self.only_selected = False
+        self.selected_ids: list[int] = []
+        self._rows: list[SegmentRow] | None = None
+        self.layer: Labels = viewer.add_labels(
+            self.edited.copy(), name=f"run {self.run_dir.name}", opacity=0.6,
+            translate=self.start_zyx, metadata={_METADATA_KEY: self})
+
+    @classmethod
+    def attach(cls, viewer: ViewerModel, run_dir: Path) -> "RunLayer":
+        """The run's existing layer on ``viewer``, or a new one."""
+        for layer in viewer.layers:
+            run = layer.metadata.get(_METADATA_KEY)
+            if isinstance(run, cls) and run.run_dir == Path(run_dir):
+                return run
+        return cls(viewer, run_dir)
+
+    # -- segments -------------------------------------------------------------------
+    def rows(self) -> list[SegmentRow]:
+        """Segment table of the edited segmentation (cached until the next edit)."""
+        if self._rows is None:
+            self._rows = segment_table(self.edited, self.origins)
+        return self._rows
+
+    def world_position(self, seg_id: int) -> tuple[float, float, float]:
+        """Where to look at segment ``seg_id``: its seed, else its bounding box centre."""
+        row = next((r for r in self.rows() if r.id == seg_id), None)
+        if row is None:
+            raise UserError(f"Segment {seg_id} does not exist.", "Pick an id from the table.")
+        if row.seed_zyx is not None and self.edited[row.seed_zyx] == seg_id:
+            local = np.asarray(row.seed_zyx, float)
+        else:
+            local = (np.asarray(row.bbox_start_zyx) + np.asarray(row.bbox_stop_zyx) - 1) / 2
+        return tuple(float(v) for v in local + np.asarray(self.start_zyx))
+
+    # -- edits ------------------------------------------------------------------------
+    def add_edit(self, edit: Edit) -> None:
+        """Store ``edit`` in the run's edit list and show its result."""
+        self.edit_list.add(edit)
+        self._edits_changed()
+
+    def undo(self) -> Edit | None:
+        """Remove the last stored edit (None when there is none)."""
+        edit = self.edit_list.undo()
+        if edit is not None:
+            self._edits_changed()
+        return edit
+
+    def _edits_changed(self) -> None:
+        self.edited = apply_edits(self.original, self.edit_list.edits)
+        self._rows = None
+        present = set(np.unique(self.edited).tolist())
+        self.selected_ids = [i for i in self.selected_ids if i in present]
+        self.refresh()
+        self.data_changed.emit()
+        self.selection_changed.emit(list(self.selected_ids))
+
+    # -- display ------------------------------------------------------------------------
+    def set_selected(self, ids: Iterable[int]) -> None:
+        """Select segments (the first becomes napari's selected label)."""
+        self.selected_ids = [int(i) for i in ids]
+        if self.selected_ids:
+            self.layer.selected_label = self.selected_ids[0]
+        if self.only_selected:
+            self.refresh()
+        self.selection_changed.emit(list(self.selected_ids))
+
+    def set_min_voxels(self, min_voxels: int) -> None:
+        """Hide segments smaller than ``min_voxels`` (0 shows all)."""
+        self.min_voxels = int(min_voxels)
+        self.refresh()
+
+    def set_only_selected(self, only: bool) -> None:
+        """Show only the selected segments (all when nothing is selected)."""
+        self.only_selected = bool(only)
+        self.refresh()
+
+    def displayed(self) -> np.ndarray:
+        """The edited segmentation with the size filter applied (no selection filter)."""
+        if self.min_voxels > 1:
+            return hide_small(self.edited, self.min_voxels)
+        return self.edited.copy()
+
+    def refresh(self) -> None:
+        """Recompute the layer's data from the edits and the display filters."""
+        data = self.displayed()
+        ids = self.selected_ids if self.only_selected else []
+        single = len(ids) == 1
+        if len(ids) > 1:
+            data = np.where(np.isin(data, ids), data, 0).astype(data.dtype)
+        self.layer.data = data
+        self.layer.show_selected_label = single
+        if single:
+            self.layer.selected_label = ids[0]

@@ -1,0 +1,78 @@
+"""Segment table: rows, sorting, size filter on table and layer, click-to-jump, only-selected."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import Qt
+
+from tests.app.run_files import inference_run  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def viewer():
+    from napari.components import ViewerModel
+    model = ViewerModel()
+    model.add_image(np.zeros((16, 48, 60), np.uint8), name="image")
+    return model
+
+
+def _column(panel, column: int) -> list[str]:
+    return [panel.proxy.index(r, column).data() for r in range(panel.proxy.rowCount())]
+
+
+def test_table_rows_sorting_and_size_filter(qtbot, viewer, inference_run, artifacts):
+    from app.inspect.segment_table import SegmentTablePanel
+    panel = SegmentTablePanel(viewer, inference_run)
+    qtbot.addWidget(panel)
+    assert _column(panel, 1)[:3] == ["6,000", "6,000", "3,600"]
+    row_12 = _column(panel, 0).index("12")
+    assert panel.proxy.index(row_12, 2).data() == "8–9, 34–37, 51–53"
+    assert panel.proxy.index(row_12, 3).data() == "8, 35, 52"
+    panel.table.sortByColumn(0, Qt.AscendingOrder)
+    assert _column(panel, 0) == ["3", "5", "8", "9", "12"]
+    panel.table.sortByColumn(3, Qt.DescendingOrder)
+    assert _column(panel, 0)[0] == "9"
+
+    panel.min_size.setValue(1000)
+    assert sorted(_column(panel, 0)) == ["3", "5", "8"]
+    assert set(np.unique(viewer.layers["run boxes"].data)) == {0, 3, 5, 8}
+    assert "2 hidden" in panel.summary.text()
+    panel.min_size.setValue(0)
+    assert set(np.unique(viewer.layers["run boxes"].data)) == {0, 3, 5, 8, 9, 12}
+    panel.resize(520, 320)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.grab().save(str(artifacts / "inspect_segment_table.png"))
+
+
+def test_click_jumps_to_seed_and_selects_label(qtbot, viewer, inference_run):
+    from app.inspect.segment_table import SegmentTablePanel
+    panel = SegmentTablePanel(viewer, inference_run)
+    qtbot.addWidget(panel)
+    layer = viewer.layers["run boxes"]
+    assert tuple(layer.translate) == (2, 4, 6)
+    panel.table.sortByColumn(0, Qt.AscendingOrder)
+    panel.table.selectRow(2)  # id 8, seed (3, 20, 30) in the box
+    assert panel.selected_ids() == [8]
+    assert layer.selected_label == 8
+    assert viewer.dims.point[0] == 5
+    assert tuple(viewer.camera.center)[-2:] == (24, 36)
+    panel.table.selectRow(4)  # id 12
+    assert viewer.dims.point[0] == 8
+
+
+def test_show_only_selected_one_and_several(qtbot, viewer, inference_run):
+    from app.inspect.segment_table import SegmentTablePanel
+    panel = SegmentTablePanel(viewer, inference_run)
+    qtbot.addWidget(panel)
+    layer = viewer.layers["run boxes"]
+    panel.only_selected.setChecked(True)
+    panel.select_ids([9])
+    assert layer.show_selected_label and layer.selected_label == 9
+    panel.select_ids([3, 12])
+    assert not layer.show_selected_label
+    assert set(np.unique(layer.data)) == {0, 3, 12}
+    panel.only_selected.setChecked(False)
+    assert set(np.unique(layer.data)) == {0, 3, 5, 8, 9, 12}
