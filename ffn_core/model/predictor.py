@@ -1,0 +1,67 @@
+"""Fast forward passes of the FFN model for inference: numpy in, numpy out."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ffn_core.model.args import ModelArgs
+from ffn_core.model.checkpoints import load_weights
+from ffn_core.model.convstack import build_convstack
+
+
+class Predictor:
+    """Runs the model on batches of FOVs.
+
+    One ``tf.function`` is traced per batch size (fixed input signature, float32), so repeated
+    calls with the same batch size never retrace.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model built by :func:`~ffn_core.model.convstack.build_convstack`.
+    args : ModelArgs
+        Its geometry.
+    step : int
+        Training step of the loaded weights (for display).
+    """
+
+    def __init__(self, model: keras.Model, args: ModelArgs, step: int = 0) -> None:
+        self.model = model
+        self.args = args
+        self.step = step
+        self._functions: dict[int, Callable] = {}
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, args: ModelArgs) -> "Predictor":
+        """Build the model of ``args`` and load a reference or workbench checkpoint into it."""
+        model = build_convstack(args)
+        step = load_weights(model, path)
+        return cls(model, args, step)
+
+    def _function(self, batch: int) -> Callable:
+        if batch not in self._functions:
+            spec = tf.TensorSpec((batch, *self.args.fov_size_zyx), tf.float32)
+
+            def forward(images: tf.Tensor, seeds: tf.Tensor) -> tf.Tensor:
+                logits = self.model([images[..., None], seeds[..., None]], training=False)
+                return logits[..., 0]
+
+            self._functions[batch] = tf.function(forward, input_signature=[spec, spec])
+        return self._functions[batch]
+
+    def predict(self, images: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        """Logits (B, z, y, x) float32 for normalised ``images`` and seed logits ``seeds``.
+
+        Both inputs are (B, z, y, x) with (z, y, x) = the model's FOV.
+        """
+        images = np.asarray(images, dtype=np.float32)
+        seeds = np.asarray(seeds, dtype=np.float32)
+        expected = self.args.fov_size_zyx
+        if images.shape != seeds.shape or images.ndim != 4 or images.shape[1:] != expected:
+            raise ValueError(f"images {images.shape} and seeds {seeds.shape} must both be "
+                             f"(B, {', '.join(map(str, expected))})")
+        return self._function(images.shape[0])(images, seeds).numpy()
