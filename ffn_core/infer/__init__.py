@@ -1,0 +1,1 @@
+"""Inference engine: canvas, movement and seed policies, runner, storage (reference §2)."""

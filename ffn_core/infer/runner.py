@@ -1,0 +1,158 @@
+"""Run inference on one subvolume: read the box, drive the canvas, checkpoint, resume, save.
+
+The bounding box defines the subvolume exactly as the reference's ``Runner.run(corner, size)``
+does: only the image inside it is read and normalised, the canvas sees nothing else, so a box
+run equals a run on the cropped volume. The model is any ``predict(images, seeds) -> logits``
+callable on float32 (B, z, y, x) arrays; here it is called with batch 1.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ffn_core.errors import UserError
+from ffn_core.infer import storage
+from ffn_core.infer.canvas import Canvas, CanvasOptions, FovRequest, drive
+
+PredictFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass
+class RunSettings:
+    """What one inference run needs besides the image and the model (all zyx)."""
+
+    bbox_start: tuple[int, int, int]
+    bbox_stop: tuple[int, int, int]
+    options: CanvasOptions
+    fov_size_zyx: tuple[int, int, int]
+    deltas_zyx: tuple[int, int, int]
+    seed_policy: str = "PolicyPeaks"
+    seed_policy_args: dict[str, Any] = field(default_factory=dict)
+    checkpoint_interval: float = 1800.0
+    refresh_interval: float = 15.0
+    request_text: str = ""
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended and where its files are."""
+
+    status: str
+    h5: Path
+    npz: Path | None
+    counters: dict[str, Any]
+    segments: int
+    seconds: float
+
+
+def read_normalised(dataset: Any, start: Any, stop: Any, mean: float, std: float) -> np.ndarray:
+    """``(float32(image[box]) - mean) / std`` reading only the box."""
+    box = tuple(slice(int(a), int(b)) for a, b in zip(start, stop))
+    return (np.asarray(dataset[box]).astype(np.float32) - mean) / std
+
+
+class _Session:
+    """Bookkeeping of one driven run: timing, progress, checkpoints, live refreshes."""
+
+    def __init__(self, canvas: Canvas, settings: RunSettings, run_dir: Path,
+                 elapsed_before: float, emit: Any, cancel: Any) -> None:
+        self.canvas, self.settings, self.run_dir = canvas, settings, run_dir
+        self.emit, self.cancel = emit, cancel
+        self.elapsed_before = elapsed_before
+        self.started = self.last_checkpoint = self.last_refresh = time.monotonic()
+        self.fov_start = canvas.counters["fov_evals"]
+        self.cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
+        self.h5 = run_dir / storage.H5_NAME
+
+    def elapsed(self) -> float:
+        return self.elapsed_before + time.monotonic() - self.started
+
+    def checkpoint(self) -> None:
+        meta = {"fingerprint": self.settings.fingerprint, "elapsed_s": self.elapsed()}
+        storage.save_checkpoint(self.cpoint, self.canvas.get_state(), meta)
+        self.last_checkpoint = time.monotonic()
+
+    def refresh(self, complete: bool = False) -> None:
+        storage.write_h5(self.h5, self.canvas.final_segmentation(), self.canvas.seg_prob,
+                         self.settings.bbox_start, self.settings.bbox_stop, complete)
+        self.last_refresh = time.monotonic()
+        if self.emit is not None:
+            self.emit.artifact("segmentation", f"{self.h5}:segmentation")
+
+    def progress(self) -> None:
+        if self.emit is None:
+            return
+        done, total = self.canvas.seeds_done()
+        c = self.canvas.counters
+        session_s = max(time.monotonic() - self.started, 1e-9)
+        self.emit.progress(done, total, "seeds", objects=len(self.canvas.origins),
+                           voxels=int(c["voxels_segmented"]), fov_evals=int(c["fov_evals"]),
+                           fov_per_s=(c["fov_evals"] - self.fov_start) / session_s)
+
+    def after_fov(self) -> bool:
+        """Called after every FOV evaluation; True means stop now (state saved)."""
+        if self.cancel is not None and self.cancel.cancelled:
+            self.checkpoint()
+            return True
+        now = time.monotonic()
+        interval = self.settings.checkpoint_interval
+        if interval > 0 and now - self.last_checkpoint >= interval:
+            self.checkpoint()
+        if self.settings.refresh_interval > 0 and now - self.last_refresh >= self.settings.refresh_interval:
+            self.refresh()
+        self.progress()
+        return False
+
+
+def _restore(canvas: Canvas, cpoint: Path, fingerprint: dict[str, Any]) -> float:
+    state, meta = storage.load_checkpoint(cpoint)
+    if meta.get("fingerprint") != fingerprint:
+        raise UserError(f"The checkpoint {cpoint} belongs to a run with other settings "
+                        f"({meta.get('fingerprint')}).",
+                        "Resume with the same box, model and options, or start a new run.")
+    canvas.set_state(state)
+    return float(meta.get("elapsed_s", 0.0))
+
+
+def run_subvolume(image: np.ndarray, settings: RunSettings, predict: PredictFn, run_dir: Path,
+                  emit: Any = None, cancel: Any = None, resume: bool = False) -> RunOutcome:
+    """Segment the normalised ``image`` (the box) into ``run_dir``; resumes from its checkpoint.
+
+    Returns status ``completed`` or ``stopped`` (a checkpoint was saved; run again with
+    ``resume=True`` to continue).
+    """
+    run_dir = Path(run_dir)
+    canvas = Canvas(image, settings.options, settings.fov_size_zyx, settings.deltas_zyx,
+                    settings.seed_policy, settings.seed_policy_args)
+    cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
+    elapsed = _restore(canvas, cpoint, settings.fingerprint) if resume and cpoint.is_file() else 0.0
+    session = _Session(canvas, settings, run_dir, elapsed, emit, cancel)
+
+    def predict_one(request: FovRequest) -> np.ndarray:
+        return predict(request.image[None], request.seed[None])[0]
+
+    if not drive(canvas.segment_all(), predict_one, session.after_fov):
+        session.refresh()
+        return RunOutcome("stopped", session.h5, None, dict(canvas.counters),
+                          len(canvas.origins), session.elapsed())
+    return _finish(canvas, session)
+
+
+def _finish(canvas: Canvas, session: _Session) -> RunOutcome:
+    seconds = session.elapsed()
+    counters = {**canvas.counters, "wall_s": round(seconds, 3)}
+    settings, run_dir = session.settings, session.run_dir
+    seg = canvas.final_segmentation()
+    npz = storage.save_reference_npz(run_dir, settings.bbox_start, seg, canvas.seg_prob,
+                                     canvas.origins, canvas.overlaps, settings.request_text,
+                                     counters)
+    session.refresh(complete=True)
+    storage.write_counters(run_dir, counters)
+    session.cpoint.unlink(missing_ok=True)
+    session.progress()
+    return RunOutcome("completed", session.h5, npz, counters, len(canvas.origins), seconds)
