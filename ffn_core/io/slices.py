@@ -88,10 +88,11 @@ def _some_names(paths: list[Path], shown: int = 5) -> str:
     return ", ".join(names[:shown]) + more
 
 
-def read_slice_file(path: Path, palette_indices: bool = False) -> np.ndarray:
+def read_slice_file(path: Path, label_ids: bool = False) -> np.ndarray:
     """Read one single-page PNG or TIFF slice.
 
-    With ``palette_indices`` a palette PNG gives its indices (label ids), else its colours.
+    With ``label_ids`` a palette PNG gives its indices and a bilevel one 0/1 (label ids);
+    otherwise they give colours and 0/255.
 
     Raises
     ------
@@ -109,7 +110,7 @@ def read_slice_file(path: Path, palette_indices: bool = False) -> np.ndarray:
                 array = tif.pages[0].asarray()
         else:
             with Image.open(path) as image:
-                array = pillow_to_array(image, palette_indices)
+                array = pillow_to_array(image, label_ids)
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure means a bad file
@@ -135,9 +136,11 @@ def tiff_damage_raises(path: Path) -> Iterator[None]:
         raise unreadable(path, ValueError(damage[0]))
 
 
-def pillow_to_array(image: Image.Image, palette_indices: bool = False) -> np.ndarray:
-    """Pixels of a Pillow image; palette images give colours (or indices), bilevel 0/255."""
-    if image.mode == "P" and not palette_indices:
+def pillow_to_array(image: Image.Image, label_ids: bool = False) -> np.ndarray:
+    """Pixels of a Pillow image (see :func:`read_slice_file` for ``label_ids``)."""
+    if label_ids and image.mode in ("P", "1"):
+        return np.asarray(image).astype(np.uint8)
+    if image.mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     elif image.mode == "1":
         image = image.convert("L")

@@ -146,8 +146,10 @@ class SliceStack:
 
     @cached_property
     def info(self) -> SourceInfo:
-        """The :class:`SourceInfo` of this stack."""
+        """The :class:`SourceInfo` of this stack (reads the first slice)."""
         raw = self._read_raw(0)
+        if self._first is None:
+            self._first = _slices.to_gray(raw) if self.to_gray else raw
         channels = raw.shape[-1] if _slices.is_color(raw) else 1
         return SourceInfo(source=self.source, kind=self.kind, files=self.files,
                           shape_zyx=(len(self),) + tuple(self.first.shape[:2]),
@@ -202,7 +204,7 @@ class FolderStack(SliceStack):
         return len(self._paths)
 
     def _read_raw(self, index: int) -> np.ndarray:
-        return _slices.read_slice_file(self._paths[index], palette_indices=self.labels)
+        return _slices.read_slice_file(self._paths[index], label_ids=self.labels)
 
     def slice_name(self, index: int) -> str:
         return str(self._paths[index])

@@ -61,15 +61,19 @@ def test_to_gray_matches_pillow_luma():
     assert np.abs(to_gray(rgb).astype(int) - pillow).max() <= 1
 
 
-def test_palette_labels_give_indices(tmp_path):
+def test_palette_and_bilevel_labels_give_ids(tmp_path):
     ids = np.array([[0, 1, 2], [7, 7, 0]], np.uint8)
     (tmp_path / "l").mkdir()
     Image.fromarray(ids).save(tmp_path / "l" / "0.png")  # plain gray, for the shape
     paletted = Image.fromarray(ids, mode="P")
     paletted.putpalette([v for i in range(256) for v in (i, 255 - i, 9)])
     paletted.save(tmp_path / "l" / "1.png")
-    np.testing.assert_array_equal(describe_source(tmp_path / "l", labels=True).read_slice(1), ids)
+    Image.fromarray(ids > 1).save(tmp_path / "l" / "2.png")  # bilevel mask
+    labels = describe_source(tmp_path / "l", labels=True)
+    np.testing.assert_array_equal(labels.read_slice(1), ids)
+    np.testing.assert_array_equal(labels.read_slice(2), (ids > 1).astype(np.uint8))
     assert describe_source(tmp_path / "l").read_slice(1).shape == (2, 3, 3)
+    assert describe_source(tmp_path / "l").read_slice(2).max() == 255
 
 
 def test_skipped_files_are_reported(tmp_path):
