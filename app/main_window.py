@@ -15,6 +15,7 @@ from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMa
 
 from app.job_panel import JobPanel
 from app.pages.base import StagePage, UnavailablePage
+from app.pages.export_page import ExportPage
 from app.pages.import_page import ImportPage
 from app.viewer_panel import LayerPresenter, ViewerPanel
 from app.worker import WorkerClient
@@ -24,7 +25,7 @@ from ffn_core.project import Project
 MAX_RECENT = 8
 STAGE_TITLES = (("import", "1  Import"), ("preprocess", "2  Preprocess"),
                 ("train", "3  Train"), ("infer", "4  Infer"), ("export", "5  Export"))
-PAGE_CLASSES: dict[str, type[StagePage]] = {"import": ImportPage}
+PAGE_CLASSES: dict[str, type[StagePage]] = {"import": ImportPage, "export": ExportPage}
 
 
 class MainWindow(QMainWindow):

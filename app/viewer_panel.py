@@ -62,6 +62,32 @@ class LayerPresenter:
         kwargs.setdefault("opacity", 0.5)
         return self.viewer.add_labels(data, name=name, **kwargs)
 
+    def show_segmentation(self, name: str, spec: str, **kwargs: Any) -> Any:
+        """Show (or refresh in place) the segmentation at ``spec`` as labels layer ``name``.
+
+        The volume is read into memory and the file closed at once, because the worker
+        replaces that file while inference runs. ``bbox_start_zyx`` places it.
+        """
+        path, dataset = parse_volume_spec(spec)
+        with h5py.File(path, "r") as handle:
+            data = handle[dataset or "segmentation"]
+            array, start = data[...], data.attrs.get("bbox_start_zyx", (0, 0, 0))
+        scale = self._image_scale()
+        translate = tuple(float(s) * float(v) for s, v in zip(scale, start))
+        if name in self.viewer.layers and name not in self._files:
+            layer = self.viewer.layers[name]
+            layer.data, layer.translate = array, translate
+            return layer
+        self.release(name)
+        kwargs.setdefault("opacity", 0.6)
+        return self.viewer.add_labels(array, name=name, scale=scale, translate=translate,
+                                      **kwargs)
+
+    def _image_scale(self) -> tuple[float, ...]:
+        if "image" in self.viewer.layers:
+            return tuple(float(v) for v in self.viewer.layers["image"].scale)
+        return (1.0, 1.0, 1.0)
+
     def release(self, name: str) -> None:
         """Remove layer ``name`` and close its file (before a job rewrites that file)."""
         if name in self.viewer.layers:
@@ -71,8 +97,8 @@ class LayerPresenter:
             handle.close()
 
     def release_all(self) -> None:
-        """Remove every layer this presenter added and close all files."""
-        for name in list(self._files):
+        """Remove every layer (a project's layers) and close all files."""
+        for name in [layer.name for layer in self.viewer.layers] + list(self._files):
             self.release(name)
 
 

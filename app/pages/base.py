@@ -56,3 +56,15 @@ class UnavailablePage(StagePage):
         label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
+
+
+def inference_runs(project: Project | None) -> list[str]:
+    """Names of the project's inference runs that have a ``segmentation.h5``."""
+    if project is None:
+        return []
+    return sorted(path.parent.name for path in project.path("inference").glob("*/segmentation.h5"))
+
+
+def run_segmentation_spec(project: Project, run: str) -> str:
+    """``<project>/inference/<run>/segmentation.h5:segmentation``."""
+    return f"{project.path('inference', run, 'segmentation.h5')}:segmentation"

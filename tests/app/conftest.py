@@ -72,3 +72,32 @@ def long_stack(tmp_path) -> str:
     with h5py.File(path, "w") as handle:
         handle["raw"] = np.random.default_rng(1).integers(0, 256, (1500, 128, 128), np.uint8)
     return f"{path}:raw"
+
+
+@pytest.fixture
+def project_with_run(tmp_path):
+    """A project with image, labels and an inference run 'run1' covering a box of them.
+
+    Written directly in the documented layout (volumes/*.h5:raw,
+    inference/<run>/segmentation.h5:segmentation with bbox attributes).
+    """
+    import h5py
+
+    from ffn_core.project import Project
+    project = Project.create(tmp_path / "project")
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.arange(1, 5, dtype=np.uint16), 8)[None, :, None] * np.ones(
+        (6, 32, 40), np.uint16)
+    volumes = {"image": rng.integers(0, 256, labels.shape, np.uint8), "labels": labels}
+    project.path("volumes").mkdir()
+    for name, data in volumes.items():
+        path = project.path("volumes", f"{name}.h5")
+        with h5py.File(path, "w") as handle:
+            handle.create_dataset("raw", data=data, chunks=(1, 32, 40))
+        project.register_volume(name, path, "raw", shape=list(data.shape), dtype=str(data.dtype))
+    run = project.path("inference", "run1")
+    run.mkdir(parents=True)
+    with h5py.File(run / "segmentation.h5", "w") as handle:
+        seg = handle.create_dataset("segmentation", data=labels[1:5, 8:24, 0:40].astype(np.uint32))
+        seg.attrs["bbox_start_zyx"], seg.attrs["bbox_stop_zyx"] = (1, 8, 0), (5, 24, 40)
+    return project

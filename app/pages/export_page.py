@@ -1,0 +1,147 @@
+"""Export page: write an inference run's segmentation as slices, TIFF or HDF5; evaluate it."""
+from __future__ import annotations
+
+from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
+                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                             QWidget)
+
+from app.pages.base import StagePage, inference_runs, run_segmentation_spec
+from ffn_core.io.export import BIT_DEPTHS, FORMATS
+
+SCORES = (("arand", "Adapted Rand error"), ("precision", "Rand precision"),
+          ("recall", "Rand recall"), ("voi_split", "VOI split"), ("voi_merge", "VOI merge"))
+_FORMAT_TIPS = {"png": "one PNG per z slice", "tif": "one TIFF per z slice",
+                "tiff-stack": "a single multi-page TIFF", "hdf5": "segmentation.h5 with the box"}
+
+
+class ExportPage(StagePage):
+    """Choose a run, a format, a bit depth and a destination; export; score against labels."""
+
+    title = "Export"
+    stage = "export"
+
+    def __init__(self, host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        self.run = QComboBox()
+        self.run.setToolTip("Inference run (inference/<run>/segmentation.h5)")
+        self.show_button = QPushButton("Show")
+        self.show_button.setToolTip("Show this run's segmentation in the viewer")
+        self.show_button.clicked.connect(self.show_run)
+        self.format = QComboBox()
+        for name in FORMATS:
+            self.format.addItem(f"{name} — {_FORMAT_TIPS.get(name, name)}", name)
+        self.bits = QComboBox()
+        self.bits.addItem("default (16 bit; 32 for HDF5)", None)
+        for bits in BIT_DEPTHS:
+            self.bits.addItem(f"{bits} bit", bits)
+        self.bits.setToolTip("Grey bit depth; segment IDs are kept exactly or refused")
+        self.colour = QCheckBox("8-bit colour for viewing (a stable colour per ID)")
+        self.remap = QCheckBox("Renumber IDs 1..N when they do not fit the bit depth")
+        self.overwrite = QCheckBox("Replace a destination folder that is not empty")
+        self.destination = QLineEdit()
+        self.destination.setPlaceholderText("default: <project>/exports/<run>-<format>-<depth>")
+        browse = QPushButton("Folder...")
+        browse.clicked.connect(self._pick_destination)
+        self.export_button = QPushButton("Export")
+        self.export_button.clicked.connect(self.start_export)
+        self.written = QLabel("")
+        self.written.setWordWrap(True)
+        self.evaluate_button = QPushButton("Evaluate against the project's labels")
+        self.evaluate_button.setToolTip("Adapted Rand error (SNEMI3D) and variation of "
+                                        "information in the run's box")
+        self.evaluate_button.clicked.connect(self.start_evaluate)
+        self.scores = {key: QLabel("–") for key, _ in SCORES}
+        self._build_layout(browse)
+
+    def _build_layout(self, browse: QPushButton) -> None:
+        run_row, dest_row = QHBoxLayout(), QHBoxLayout()
+        run_row.addWidget(self.run, 1)
+        run_row.addWidget(self.show_button)
+        dest_row.addWidget(self.destination, 1)
+        dest_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Run", run_row)
+        form.addRow("Format", self.format)
+        form.addRow("Bit depth", self.bits)
+        form.addRow("", self.colour)
+        form.addRow("", self.remap)
+        form.addRow("Destination", dest_row)
+        form.addRow("", self.overwrite)
+        scores = QGroupBox("Evaluation")
+        score_form = QFormLayout(scores)
+        score_form.addRow(self.evaluate_button)
+        for key, text in SCORES:
+            score_form.addRow(text, self.scores[key])
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>Export and evaluate a segmentation</h3>"))
+        layout.addLayout(form)
+        layout.addWidget(self.export_button)
+        layout.addWidget(self.written)
+        layout.addWidget(scores)
+        layout.addStretch(1)
+
+    def _pick_destination(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export destination")
+        if folder:
+            self.destination.setText(folder)
+
+    def export_args(self) -> list[str]:
+        """Command-line arguments of the export stage for the current form."""
+        args = ["--run", self.run.currentText(), "--format", self.format.currentData()]
+        if self.bits.currentData() is not None:
+            args += ["--bit-depth", str(self.bits.currentData())]
+        for box, flag in ((self.colour, "--colour"), (self.remap, "--remap"),
+                          (self.overwrite, "--overwrite")):
+            if box.isChecked():
+                args.append(flag)
+        if self.destination.text().strip():
+            args += ["--out", self.destination.text().strip()]
+        return args
+
+    def start_export(self) -> bool:
+        if not self.run.currentText():
+            self.host.show_error("There is no inference run to export.", "Run inference first.")
+            return False
+        self.written.setText("")
+        return self.host.run_job("export", self.export_args(), on_result=self._on_exported)
+
+    def _on_exported(self, record: dict) -> None:
+        folder = (record.get("outputs") or {}).get("export")
+        if folder:
+            self.written.setText(f"Written to <a style='color:#7fb8ff' href='file:{folder}'>"
+                                 f"{folder}</a>")
+            self.written.setOpenExternalLinks(True)
+
+    def start_evaluate(self) -> bool:
+        for label in self.scores.values():
+            label.setText("…")
+        return self.host.run_job("evaluate", ["--run", self.run.currentText()],
+                                 on_result=self._on_scores)
+
+    def _on_scores(self, record: dict) -> None:
+        outputs = record.get("outputs") or {}
+        for key, label in self.scores.items():
+            value = outputs.get(key)
+            label.setText(f"{value:.4f}" if isinstance(value, (int, float)) else "–")
+
+    def show_run(self) -> None:
+        """Show the chosen run's segmentation in the viewer."""
+        if self.project is not None and self.run.currentText():
+            name = self.run.currentText()
+            self.host.presenter.show_segmentation(f"segmentation {name}",
+                                                  run_segmentation_spec(self.project, name))
+
+    def project_changed(self) -> None:
+        current = self.run.currentText()
+        self.run.clear()
+        self.run.addItems(inference_runs(self.project))
+        if current:
+            self.run.setCurrentText(current)
+        has_labels = bool(self.project and "labels" in self.project.data.get("volumes", {}))
+        self.evaluate_button.setEnabled(has_labels)
+
+    def job_running_changed(self, running: bool) -> None:
+        for button in (self.export_button, self.evaluate_button, self.show_button):
+            button.setEnabled(not running)
+        if not running:
+            self.project_changed()
