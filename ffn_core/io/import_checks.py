@@ -19,7 +19,7 @@ IMAGE_DTYPES = ("uint8", "uint16")
 
 def check_image_source(info: SourceInfo) -> None:
     """Raise unless ``info`` is an 8- or 16-bit gray stack (or colour opened with to_gray)."""
-    first = info.files[0]
+    first = info.name
     if info.is_color and not info.to_gray:
         kind = "RGBA" if info.channels == 4 else "RGB"
         raise UserError(
@@ -34,7 +34,7 @@ def check_image_source(info: SourceInfo) -> None:
 
 def check_label_source(info: SourceInfo, image_shape_zyx: tuple[int, ...]) -> None:
     """Raise unless ``info`` is a single-channel integer stack of the image's shape."""
-    first = info.files[0]
+    first = info.name
     if info.is_color:
         raise UserError(
             f"Label slice {first} is a colour image; labels must be one integer id per pixel.",

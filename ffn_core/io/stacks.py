@@ -65,6 +65,11 @@ class SourceInfo:
         """True when the source has RGB(A) slices."""
         return self.channels > 1
 
+    @property
+    def name(self) -> str:
+        """The source in messages: its first slice file, or the TIFF / ``file.h5:dataset``."""
+        return self.files[0] if self.kind == "folder" else self.source
+
     def read_slice(self, index: int) -> np.ndarray:
         """Slice ``index`` as an array (y, x), or (y, x, c) for colour without to_gray."""
         with open_stack(self.source, to_gray=self.to_gray, labels=self.labels) as stack:
@@ -77,7 +82,7 @@ class SourceInfo:
     def order_summary(self, shown: int = 3) -> str:
         """The resolved slice order in one line, first and last few files."""
         if self.kind != "folder":
-            return f"{self.shape_zyx[0]} slices from {self.files[0]}"
+            return f"{self.shape_zyx[0]} slices from {self.source}"
         names = [Path(name).name for name in self.files]
         if len(names) > 2 * shown:
             names = names[:shown] + ["…"] + names[-shown:]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,11 +70,14 @@ def write_source(form: str, folder: Path, stack: np.ndarray) -> str:
 SOURCE_FORMS = ("png", "tiff-folder", "multipage", "h5-colon", "h5-at")
 
 
-def run_cli(*args, stdin=subprocess.DEVNULL, timeout=120):
-    """``python -m ffn_core ...`` as the GUI runs it; returns (exit code, JSON events)."""
+def run_cli(*args, stdin=subprocess.DEVNULL, timeout=120, env=None):
+    """``python -m ffn_core ...`` as the GUI runs it; returns (exit code, JSON events).
+
+    ``env`` adds environment variables to this process's environment.
+    """
     proc = subprocess.run([sys.executable, "-m", "ffn_core", *map(str, args)], cwd=REPO,
                           stdin=stdin, capture_output=True, text=True, encoding="utf-8",
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **(env or {})})
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     return proc.returncode, events
 

@@ -247,14 +247,28 @@ def test_bad_input_is_refused_by_name_and_nothing_is_written(tmp_path, make):
     assert project.data["volumes"] == {} and project.data["runs"][-1]["status"] == "failed"
 
 
+def test_unsupported_pixel_types_are_refused_in_process(tmp_path):
+    write_h5(tmp_path / "em.h5", np.zeros((3, 8, 8), np.float32), "raw")
+    with pytest.raises(UserError, match=r"em.h5:raw holds float32 pixels.*8- or 16-bit"):
+        _import(tmp_path, f"{tmp_path / 'em.h5'}:raw")
+    write_pngs(tmp_path / "em", volume((3, 8, 8)))
+    write_pngs(tmp_path / "rgb", volume((3, 8, 8, 3)))
+    with pytest.raises(UserError, match="Label slice .*0000.png is a colour image"):
+        _import(tmp_path, tmp_path / "em", tmp_path / "rgb")
+    assert leftovers(tmp_path / "project") == []
+
+
 def test_japanese_paths_simply_work(tmp_path):
     root = tmp_path / "電子顕微鏡データ"
     image = volume((3, 8, 8), np.uint8)
     write_pngs(root / "画像", image, [f"スライス{z}.png" for z in range(3)])
     write_multipage_tiff(root / "ラベル.tif", volume((3, 8, 8), np.uint16, high=50))
+    # A Windows pipe's ANSI code page cannot encode Japanese; the worker writes UTF-8 anyway.
     code, events = run_cli("import", "--project", root / "プロジェクト", "--images",
-                           root / "画像", "--labels", root / "ラベル.tif")
+                           root / "画像", "--labels", root / "ラベル.tif",
+                           env={"PYTHONIOENCODING": "cp1252"})
     assert code == 0, events[-1]
+    assert any("スライス0.png" in e.get("message", "") for e in events)
     outputs = events[-1]["outputs"]
     assert outputs["image"] == f"{root / 'プロジェクト' / 'volumes' / 'image.h5'}:raw"
     data, attrs, _ = _read(outputs["image"])
