@@ -101,6 +101,14 @@ class RunLayer(QObject):
             local = (np.asarray(row.bbox_start_zyx) + np.asarray(row.bbox_stop_zyx) - 1) / 2
         return tuple(float(v) for v in local + np.asarray(self.start_zyx))
 
+    def centre_on(self, seg_id: int) -> None:
+        """Centre the viewer on segment ``seg_id`` and make it napari's selected label."""
+        z, y, x = self.world_position(seg_id)
+        if self.viewer.dims.ndisplay == 2:
+            self.viewer.dims.set_point(0, z)
+        self.viewer.camera.center = (z, y, x)
+        self.layer.selected_label = seg_id
+
     # -- edits ------------------------------------------------------------------------
     def add_edit(self, edit: Edit) -> None:
         """Store ``edit`` in the run's edit list and show its result."""

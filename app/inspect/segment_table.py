@@ -175,8 +175,4 @@ class SegmentTablePanel(QWidget):
 
     def jump_to(self, seg_id: int) -> None:
         """Centre the viewer on segment ``seg_id`` (its seed, else its box centre)."""
-        z, y, x = self.run.world_position(seg_id)
-        if self.viewer.dims.ndisplay == 2:
-            self.viewer.dims.set_point(0, z)
-        self.viewer.camera.center = (z, y, x)
-        self.run.layer.selected_label = seg_id
+        self.run.centre_on(seg_id)

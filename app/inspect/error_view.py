@@ -1,0 +1,139 @@
+"""Error view: split and merge errors against ground truth as napari layers, plus the scores.
+
+The ground truth is the project's ``labels`` volume (or a given ``file.h5:dataset``), cut
+to the run's box. The run is scored with its proofreading edits applied.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from napari.components import ViewerModel
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                             QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from app.inspect.run_layer import RunLayer
+from ffn_core.error_maps import ErrorReport, find_errors, merge_map, split_map
+from ffn_core.errors import UserError
+from ffn_core.evaluate import score_segmentation
+from ffn_core.io.volume_spec import open_dataset
+from ffn_core.project import Project
+
+SCORES = (("arand", "Adapted Rand error"), ("precision", "Rand precision"),
+          ("recall", "Rand recall"), ("voi_split", "VOI split (bits)"),
+          ("voi_merge", "VOI merge (bits)"))
+SPLIT_LAYER, MERGE_LAYER = "split errors", "merge errors"
+
+
+def project_ground_truth(run_dir: Path) -> str | None:
+    """``file.h5:dataset`` of the project's ``labels`` volume, or None when it has none."""
+    try:
+        project = Project.open(Path(run_dir).parents[1])
+        return project.volume_spec("labels")
+    except (UserError, IndexError):
+        return None
+
+
+def read_box(spec: str, start_zyx: tuple[int, ...], shape_zyx: tuple[int, ...]) -> np.ndarray:
+    """The part of the volume at ``spec`` inside the box ``start_zyx`` + ``shape_zyx``."""
+    handle, dataset = open_dataset(spec)
+    with handle:
+        stop = tuple(s + n for s, n in zip(start_zyx, shape_zyx))
+        if dataset.ndim != 3 or any(e < s for e, s in zip(dataset.shape, stop)):
+            raise UserError(f"Ground truth {spec} has shape {dataset.shape}; the run's box "
+                            f"ends at {stop}.", "Use the ground truth of the inferred volume.")
+        return dataset[tuple(slice(a, b) for a, b in zip(start_zyx, stop))]
+
+
+class ErrorViewPanel(QWidget):
+    """Scores and split/merge error layers of the run in ``run_dir`` shown on ``viewer``."""
+
+    def __init__(self, viewer: ViewerModel, run_dir: Path, gt_spec: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.viewer = viewer
+        self.run = RunLayer.attach(viewer, run_dir)
+        self.gt_spec = gt_spec or project_ground_truth(run_dir)
+        self.report: ErrorReport | None = None
+        self.scores: dict[str, float] = {}
+        self._build()
+        self.run.data_changed.connect(self._edits_changed)
+
+    def _build(self) -> None:
+        source = QLabel(f"Ground truth: {Path(self.gt_spec).name}" if self.gt_spec else
+                        "This project has no ground truth (import labels to score runs).")
+        source.setToolTip(self.gt_spec or "")
+        source.setWordWrap(True)
+        self.min_overlap = QSpinBox()
+        self.min_overlap.setRange(1, 2_000_000_000)
+        self.min_overlap.setValue(100)
+        self.min_overlap.setSuffix(" voxels")
+        self.compute_button = QPushButton("Compute errors")
+        self.compute_button.setEnabled(self.gt_spec is not None)
+        self.compute_button.clicked.connect(self.compute)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Minimum overlap"))
+        row.addWidget(self.min_overlap)
+        row.addWidget(self.compute_button)
+        self.values = {key: QLabel("—") for key, _ in SCORES}
+        form = QFormLayout()
+        for key, title in SCORES:
+            self.values[key].setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            form.addRow(title, self.values[key])
+        self.errors = QListWidget()
+        self.errors.currentItemChanged.connect(self._jump)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(source)
+        layout.addLayout(row)
+        layout.addLayout(form)
+        layout.addWidget(self.errors, 1)
+        layout.addWidget(self.status)
+
+    def compute(self) -> bool:
+        """Score the run, list its errors and show them as layers; False on a problem."""
+        seg = self.run.edited
+        try:
+            gt = read_box(self.gt_spec, self.run.start_zyx, seg.shape)
+            self.scores = score_segmentation(seg, gt)
+        except (UserError, ValueError) as exc:
+            self.status.setText(str(exc.message if isinstance(exc, UserError) else exc))
+            return False
+        self.report = find_errors(seg, gt, self.min_overlap.value())
+        for key, _ in SCORES:
+            self.values[key].setText(f"{self.scores[key]:.4f}")
+        self._show_layer(SPLIT_LAYER, split_map(seg, gt, self.report))
+        self._show_layer(MERGE_LAYER, merge_map(seg, gt, self.report))
+        self._list_errors(self.report)
+        self.status.setText(f"Split ground-truth objects: {len(self.report.splits)}; "
+                            f"merging segments: {len(self.report.merges)}.")
+        return True
+
+    def _show_layer(self, name: str, data: np.ndarray) -> None:
+        if name in self.viewer.layers:
+            self.viewer.layers[name].data = data
+        else:
+            self.viewer.add_labels(data, name=name, translate=self.run.start_zyx, opacity=0.7,
+                                   visible=True)
+
+    def _list_errors(self, report: ErrorReport) -> None:
+        self.errors.clear()
+        for gt_id, pieces in report.splits.items():
+            self._add_item(f"GT {gt_id} split into {', '.join(map(str, pieces))}", pieces[0])
+        for seg_id, objects in report.merges.items():
+            self._add_item(f"segment {seg_id} merges GT {', '.join(map(str, objects))}", seg_id)
+
+    def _add_item(self, text: str, seg_id: int) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.UserRole, seg_id)
+        self.errors.addItem(item)
+
+    def _jump(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is not None:
+            self.run.centre_on(int(item.data(Qt.UserRole)))
+
+    def _edits_changed(self) -> None:
+        if self.report is not None:
+            self.status.setText("The segmentation was edited: press Compute errors again.")
