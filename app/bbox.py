@@ -1,0 +1,111 @@
+"""The inference bounding box as text (``z0:z1,y0:y1,x0:x1``) and as a napari rectangle.
+
+Boxes are ((z0, z1), (y0, y1), (x0, x1)) in voxels of the image, stops exclusive. The
+rectangle lives in a 2-D shapes layer (y, x in world units, so it follows the image
+scale), which napari shows on every z slice; the z range stays in the text.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from napari.components import ViewerModel
+
+Box = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
+LAYER_NAME = "bounding box"
+
+
+def parse_box(text: str, shape_zyx: tuple[int, ...]) -> Box | None:
+    """``z0:z1,y0:y1,x0:x1`` as a box inside ``shape_zyx``; None for empty text.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the problem, when the text is not a box inside the shape.
+    """
+    if not text.strip():
+        return None
+    try:
+        pairs = [tuple(int(v) for v in part.split(":")) for part in text.split(",")]
+    except ValueError:
+        pairs = []
+    if len(pairs) != 3 or any(len(pair) != 2 for pair in pairs):
+        raise ValueError(f"'{text}' is not z0:z1,y0:y1,x0:x1.")
+    for axis, (start, stop), size in zip("zyx", pairs, shape_zyx):
+        if not 0 <= start < stop <= size:
+            raise ValueError(f"{axis} range {start}:{stop} is not inside 0:{size}.")
+    return tuple(pairs)  # type: ignore[return-value]
+
+
+def format_box(box: Box) -> str:
+    """The box as ``z0:z1,y0:y1,x0:x1``."""
+    return ",".join(f"{start}:{stop}" for start, stop in box)
+
+
+class BoxPresenter:
+    """Keeps a rectangle on ``viewer`` and a box in step; ``on_drawn(box)`` after edits."""
+
+    def __init__(self, viewer: ViewerModel, on_drawn: Callable[[Box], None]) -> None:
+        self.viewer = viewer
+        self.on_drawn = on_drawn
+        self.shape_zyx: tuple[int, int, int] = (1, 1, 1)
+        self.scale_yx: tuple[float, float] = (1.0, 1.0)
+        self.z_range: tuple[int, int] = (0, 1)
+        self._updating = False
+
+    def set_volume(self, shape_zyx: tuple[int, ...], scale_zyx: tuple[float, ...]) -> None:
+        """The image the box lies in (its shape in voxels, its scale)."""
+        self.shape_zyx = tuple(int(v) for v in shape_zyx)  # type: ignore[assignment]
+        self.scale_yx = (float(scale_zyx[-2]), float(scale_zyx[-1]))
+        self.z_range = (0, self.shape_zyx[0])
+
+    def layer(self, create: bool = True):
+        """The shapes layer of the rectangle (created when missing and ``create``)."""
+        if LAYER_NAME in self.viewer.layers:
+            return self.viewer.layers[LAYER_NAME]
+        if not create:
+            return None
+        layer = self.viewer.add_shapes(ndim=2, name=LAYER_NAME, edge_color="yellow",
+                                       face_color="transparent", edge_width=2)
+        layer.events.data.connect(self._on_layer_data)
+        return layer
+
+    def show(self, box: Box | None) -> None:
+        """Draw ``box`` (None: the whole image) as the rectangle."""
+        box = box or tuple((0, size) for size in self.shape_zyx)
+        self.z_range = box[0]
+        (y0, y1), (x0, x1) = box[1], box[2]
+        sy, sx = self.scale_yx
+        corners = np.array([[y0 * sy, x0 * sx], [y1 * sy, x1 * sx]], float)
+        self._updating = True
+        try:
+            layer = self.layer()
+            layer.data = []
+            layer.add_rectangles(corners)
+        finally:
+            self._updating = False
+
+    def start_drawing(self) -> None:
+        """Select the rectangle tool on the shapes layer, so a drag draws the box."""
+        layer = self.layer()
+        self.viewer.layers.selection.active = layer
+        layer.mode = "add_rectangle"
+
+    def box_from_layer(self) -> Box | None:
+        """The box of the last rectangle, clipped to the image (None when none drawn)."""
+        layer = self.layer(create=False)
+        if layer is None or not len(layer.data):
+            return None
+        corners = np.asarray(layer.data[-1])[:, -2:] / np.array(self.scale_yx)
+        low = np.clip(np.floor(corners.min(axis=0)), 0, self.shape_zyx[1:]).astype(int)
+        high = np.clip(np.ceil(corners.max(axis=0)), 0, self.shape_zyx[1:]).astype(int)
+        if np.any(high <= low):
+            return None
+        return (self.z_range, (int(low[0]), int(high[0])), (int(low[1]), int(high[1])))
+
+    def _on_layer_data(self, _event=None) -> None:
+        if self._updating:
+            return
+        box = self.box_from_layer()
+        if box is not None:
+            self.on_drawn(box)

@@ -1,0 +1,237 @@
+"""Infer page: segment the project's image (or a box of it) with a checkpoint.
+
+Options left empty are not passed, so the request file's values (or the reference
+defaults shown as placeholders) apply. The segmentation layer is refreshed whenever the
+worker reports a new ``segmentation`` artifact.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt5.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                             QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
+                             QWidget)
+
+from app.bbox import BoxPresenter, format_box, parse_box
+from app.pages.base import StagePage
+from app.pages.forms import path_row, project_checkpoints
+
+# (option, placeholder default, tooltip) — the reference's inference_options
+OPTIONS = (
+    ("init-activation", "0.95", "Probability written at the seed before the first FOV "
+     "evaluation (init_activation)."),
+    ("pad-value", "0.05", "Probability the object mask is padded with (pad_value); must "
+     "match the training seed_pad."),
+    ("move-threshold", "0.9", "The FOV moves to a face whose max probability is at least "
+     "this (move_threshold); must match training's threshold."),
+    ("segment-threshold", "0.6", "Voxels at or above this probability join the object "
+     "(segment_threshold)."),
+    ("min-segment-size", "1000", "Objects with fewer voxels are discarded (min_segment_size)."),
+    ("min-boundary-dist", "1,1,1", "z,y,x: seeds closer than this to an existing object are "
+     "skipped (min_boundary_dist)."),
+    ("checkpoint-interval", "1800", "Seconds between inference checkpoints, so a stopped or "
+     "crashed run can resume (checkpoint_interval)."),
+    ("image-mean", "project image", "Mean used to normalise the image; default: the "
+     "request's image_mean, else the project image's mean."),
+    ("image-std", "project image", "Standard deviation used to normalise the image; "
+     "default: the request's image_stddev, else the project image's."),
+)
+SEED_POLICIES = ("PolicyPeaks", "PolicyGrid3d", "PolicyFillEmptySpace")
+
+
+class InferPage(StagePage):
+    """Checkpoint, request, box, options; Start, Resume; live segmentation layer."""
+
+    title = "Infer"
+    stage = "infer"
+
+    def __init__(self, host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        self.checkpoint = QComboBox()
+        self.checkpoint.setEditable(True)
+        self.checkpoint.setToolTip("A checkpoint prefix (…/model.ckpt-7000000, ours or the "
+                                   "reference TF1 one) or a training run folder (its latest)")
+        self.checkpoint.currentTextChanged.connect(self._suggest_request)
+        self.request = QLineEdit()
+        self.request.setPlaceholderText("optional inference request (.pbtxt)")
+        self.request.setToolTip("The reference's InferenceRequest text file: model_args, "
+                                "image mean/std, seed policy and options")
+        self.model_args = QLineEdit()
+        self.model_args.setPlaceholderText('from the request, e.g. {"depth": 9, "fov_size": '
+                                           '[33, 33, 17], "deltas": [8, 8, 4]}')
+        self.model_args.setToolTip("Reference JSON model_args; fov_size and deltas are x, y, z")
+        self.bbox = QLineEdit()
+        self.bbox.setPlaceholderText("whole image; or z0:z1,y0:y1,x0:x1")
+        self.bbox.setToolTip("Box of the image to segment (voxels, stops exclusive); "
+                             "or press Draw and drag a rectangle in the viewer")
+        self.bbox.editingFinished.connect(self._on_bbox_edited)
+        self.draw_button = QPushButton("Draw")
+        self.draw_button.clicked.connect(self._start_drawing)
+        self.run_name = QLineEdit("default")
+        self.run_name.setToolTip("Results go to <project>/inference/<run>/")
+        self.seed_policy = QComboBox()
+        self.seed_policy.addItems(["(request's, else PolicyPeaks)", *SEED_POLICIES])
+        self.options = {name: self._option_field(default, tip)
+                        for name, default, tip in OPTIONS}
+        self.start_button = QPushButton("Start")
+        self.start_button.clicked.connect(lambda: self.start_inference())
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue a stopped run from its last checkpoint")
+        self.resume_button.clicked.connect(lambda: self.start_inference("resume"))
+        self.counts = QLabel("")
+        self.boxes = BoxPresenter(host.viewer, self._on_box_drawn)
+        self._build_layout()
+        host.client.artifact.connect(self._on_client_artifact)
+        host.client.progress.connect(self._on_client_progress)
+
+    @staticmethod
+    def _option_field(default: str, tip: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setPlaceholderText(default)
+        field.setToolTip(tip + f" Default: {default}.")
+        return field
+
+    def _build_layout(self) -> None:
+        bbox_row = QHBoxLayout()
+        bbox_row.addWidget(self.bbox, 1)
+        bbox_row.addWidget(self.draw_button)
+        form = QFormLayout()
+        form.addRow("Checkpoint", path_row(self.checkpoint, self._pick_checkpoint))
+        form.addRow("Request", path_row(self.request, self._pick_request))
+        form.addRow("Model args", self.model_args)
+        form.addRow("Box", bbox_row)
+        form.addRow("Run name", self.run_name)
+        options = QGroupBox("Options (empty: request's value or the default shown)")
+        option_form = QFormLayout(options)
+        option_form.addRow("seed policy", self.seed_policy)
+        for name, field in self.options.items():
+            option_form.addRow(name.replace("-", " "), field)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.resume_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>Segment with a trained model</h3>"))
+        layout.addLayout(form)
+        layout.addWidget(options)
+        layout.addLayout(buttons)
+        layout.addWidget(self.counts)
+        layout.addStretch(1)
+
+    # -- pickers ----------------------------------------------------------------------
+    def _pick_checkpoint(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(self, "Checkpoint (.index file)", "",
+                                              "TF checkpoints (*.index);;All files (*)")
+        if file:
+            self.checkpoint.setCurrentText(file[:-len(".index")] if file.endswith(".index")
+                                           else file)
+
+    def _pick_request(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(self, "Inference request", "",
+                                              "Requests (*.pbtxt *.txt);;All files (*)")
+        if file:
+            self.request.setText(file)
+
+    def _suggest_request(self, checkpoint: str) -> None:
+        """A reference checkpoint's folder usually holds its inference.pbtxt: offer it."""
+        candidate = Path(checkpoint).parent / "inference.pbtxt"
+        if checkpoint and not self.request.text() and candidate.is_file():
+            self.request.setText(str(candidate))
+
+    # -- the box --------------------------------------------------------------------
+    def _image_shape(self) -> tuple[int, ...] | None:
+        volume = (self.project.data.get("volumes", {}) if self.project else {}).get("image")
+        return tuple(volume["shape"]) if volume and volume.get("shape") else None
+
+    def _sync_volume(self) -> bool:
+        shape = self._image_shape()
+        if shape is None:
+            return False
+        layers = self.host.viewer.layers
+        scale = tuple(layers["image"].scale) if "image" in layers else (1.0, 1.0, 1.0)
+        self.boxes.set_volume(shape, scale)
+        return True
+
+    def _on_bbox_edited(self) -> None:
+        if not self._sync_volume():
+            return
+        try:
+            box = parse_box(self.bbox.text(), self.boxes.shape_zyx)
+        except ValueError as exc:
+            self.counts.setText(f"<span style='color:#e05050'>Box: {exc}</span>")
+            return
+        self.boxes.show(box)
+
+    def _start_drawing(self) -> None:
+        if self._sync_volume():
+            self._on_bbox_edited()
+            self.boxes.start_drawing()
+
+    def _on_box_drawn(self, box) -> None:
+        self.bbox.setText(format_box(box))
+
+    # -- jobs -------------------------------------------------------------------------
+    def infer_args(self, on_exists: str = "ask") -> list[str]:
+        """Command-line arguments of the infer stage for the current form."""
+        args = ["--checkpoint", self.checkpoint.currentText().strip(),
+                "--run", self.run_name.text().strip() or "default", "--on-exists", on_exists]
+        for flag, field in (("--request", self.request), ("--model-args", self.model_args),
+                            ("--bbox", self.bbox)):
+            if field.text().strip():
+                args += [flag, field.text().strip()]
+        if self.seed_policy.currentIndex() > 0:
+            args += ["--seed-policy", self.seed_policy.currentText()]
+        for name, field in self.options.items():
+            if field.text().strip():
+                args += [f"--{name}", field.text().strip()]
+        return args
+
+    def start_inference(self, on_exists: str | None = None) -> bool:
+        """Start (or with ``resume`` continue) the run; asks first when results exist."""
+        if not self.checkpoint.currentText().strip():
+            self.host.show_error("No checkpoint chosen.", "Choose a training run or a "
+                                 "checkpoint such as …/model.ckpt-7000000.")
+            return False
+        on_exists = on_exists or self._ask_on_exists()
+        if on_exists is None:
+            return False
+        self.counts.setText("")
+        return self.host.run_job("infer", self.infer_args(on_exists))
+
+    def _ask_on_exists(self) -> str | None:
+        run_dir = self.project.path("inference", self.run_name.text().strip() or "default")
+        if not run_dir.is_dir() or not any(run_dir.iterdir()):
+            return "ask"
+        box = QMessageBox(QMessageBox.Question, "FFN Workbench",
+                          f"Inference run '{run_dir.name}' already has results.", parent=self)
+        buttons = {box.addButton(text, role): choice for text, role, choice in (
+            ("Resume", QMessageBox.AcceptRole, "resume"),
+            ("Replace", QMessageBox.DestructiveRole, "replace"),
+            ("New run", QMessageBox.AcceptRole, "new"))}
+        box.addButton(QMessageBox.Cancel)
+        box.exec_()
+        return buttons.get(box.clickedButton())
+
+    def _on_client_artifact(self, record: dict) -> None:
+        if record.get("kind") == "segmentation" and record.get("path"):
+            run = Path(str(record["path"]).rsplit(":", 1)[0]).parent.name
+            try:
+                self.host.presenter.show_segmentation(f"segmentation {run}", record["path"])
+            except (OSError, KeyError) as exc:  # the worker may be replacing the file
+                self.host.job_panel.append_log(f"Could not refresh the segmentation: {exc}")
+
+    def _on_client_progress(self, record: dict) -> None:
+        metrics = record.get("metrics") or {}
+        if record.get("stage") == "infer" and "objects" in metrics:
+            self.counts.setText(f"objects: {metrics['objects']:,}  ·  voxels segmented: "
+                                f"{metrics.get('voxels', 0):,}  ·  FOV/s: "
+                                f"{metrics.get('fov_per_s', 0):.1f}")
+
+    def project_changed(self) -> None:
+        current = self.checkpoint.currentText()
+        self.checkpoint.clear()
+        self.checkpoint.addItems(project_checkpoints(self.project))
+        self.checkpoint.setCurrentText(current)
+
+    def job_running_changed(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.resume_button.setEnabled(not running)

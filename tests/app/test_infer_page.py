@@ -1,0 +1,74 @@
+"""Infer page: box drawn/typed, a reference TF1 checkpoint run through the REAL worker,
+stopped, resumed, with the segmentation layer refreshed from artifact events."""
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from ffn_core.project import Project
+
+pytestmark = pytest.mark.gui
+JOB_TIMEOUT_MS = 180_000
+MODEL = "models/snemi3d_ffn_windows"
+
+
+@pytest.fixture
+def snemi_project(shared, tmp_path) -> Project:
+    """A project whose image is SNEMI3D slices 0-19, y and x 0-95."""
+    from PIL import Image
+    files = sorted((shared / "data" / "snemi3d" / "images").glob("*.png"))[:20]
+    image = np.stack([np.asarray(Image.open(f))[:96, :96] for f in files])
+    project = Project.create(tmp_path / "snemi")
+    path = project.path("volumes", "image.h5")
+    path.parent.mkdir()
+    with h5py.File(path, "w") as handle:
+        handle.create_dataset("raw", data=image, chunks=(1, 96, 96))
+    project.register_volume("image", path, "raw", shape=list(image.shape), dtype="uint8",
+                            mean=float(image.mean()), std=float(image.std()))
+    return project
+
+
+def test_box_text_and_rectangle_follow_each_other(main_window, snemi_project):
+    assert main_window.open_project(snemi_project.root)
+    page = main_window.show_stage("infer")
+    page.bbox.setText("2:10,8:40,16:64")
+    page.bbox.editingFinished.emit()
+    layer = main_window.viewer.layers["bounding box"]
+    assert np.allclose(np.asarray(layer.data[0]).min(axis=0), [8, 16])
+    assert np.allclose(np.asarray(layer.data[0]).max(axis=0), [40, 64])
+    layer.add_rectangles(np.array([[4.6, 5.2], [30.0, 200.0]]))  # as if drawn with the mouse
+    assert page.bbox.text() == "2:10,4:30,5:96"
+    page.bbox.setText("0:10,0:300,0:5")
+    page.bbox.editingFinished.emit()
+    assert "not inside 0:96" in page.counts.text()
+
+
+def test_infer_reference_checkpoint_stop_and_resume(main_window, qtbot, shared, snemi_project,
+                                                    artifacts):
+    assert main_window.open_project(snemi_project.root)
+    page = main_window.show_stage("infer")
+    page.checkpoint.setCurrentText(str(shared / MODEL / "model.ckpt-7000000"))
+    assert page.request.text() == str(shared / MODEL / "inference.pbtxt")  # suggested
+    page.bbox.setText("0:20,0:80,0:80")
+    page.options["checkpoint-interval"].setText("0")
+    assert "--bbox" in page.infer_args() and "--min-segment-size" not in page.infer_args()
+    artifacts_seen: list[dict] = []
+    main_window.client.artifact.connect(artifacts_seen.append)
+
+    with qtbot.waitSignal(main_window.client.progress, timeout=JOB_TIMEOUT_MS):
+        assert page.start_inference()
+    with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
+        main_window.job_panel.stop_button.click()
+    assert finished.args == ["stopped"], main_window.job_panel.log_view.toPlainText()
+
+    with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
+        page.resume_button.click()
+    assert finished.args == ["completed"], main_window.job_panel.log_view.toPlainText()
+    assert any(a["kind"] == "segmentation" for a in artifacts_seen)
+    layer = main_window.viewer.layers["segmentation default"]
+    assert layer.data.shape == (20, 80, 80) and layer.data.max() > 0
+    assert page.counts.text().startswith("objects: ")
+    assert main_window.job_panel.bar.value() == main_window.job_panel.bar.maximum()
+    qtbot.wait(200)
+    assert main_window.grab().save(str(artifacts / "main_window_infer.png"))
