@@ -78,7 +78,8 @@ def test_image_forms_and_bit_depths(tmp_path, form):
 
 
 @pytest.mark.parametrize("source_dtype, stored", [("uint8", "uint8"), ("uint16", "uint16"),
-                                                  ("uint32", "uint32"), ("int32", "uint32")])
+                                                  ("uint32", "uint32"), ("int32", "uint32"),
+                                                  ("int64", "uint64")])
 def test_label_bit_depths_keep_their_values(tmp_path, source_dtype, stored):
     image = volume((3, 8, 10), np.uint8)
     labels = volume((3, 8, 10), np.dtype(source_dtype).type, seed=7, high=200)
@@ -86,6 +87,8 @@ def test_label_bit_depths_keep_their_values(tmp_path, source_dtype, stored):
     write_pngs(tmp_path / "em", image)
     if source_dtype in ("uint8", "uint16"):
         source = write_pngs(tmp_path / "gt", labels)[0].parent
+    elif source_dtype == "int64":
+        source = f"{write_h5(tmp_path / 'gt.h5', labels, 'seg')}:seg"
     else:
         source = write_tiffs(tmp_path / "gt", labels)[0].parent
     result, _, _ = _import(tmp_path, tmp_path / "em", source)

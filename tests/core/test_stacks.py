@@ -11,7 +11,7 @@ from ffn_core.errors import UserError
 from ffn_core.io.slices import natural_key, to_gray
 from ffn_core.io.stacks import describe_source, open_stack
 from ffn_core.io.volume_writer import RunningStats, chunk_shape
-from tests.core.stack_files import SOURCE_FORMS, volume, write_pngs, write_source
+from tests.core.stack_files import SOURCE_FORMS, volume, write_h5, write_pngs, write_source
 
 
 def test_natural_order_puts_2_before_10(tmp_path):
@@ -53,6 +53,14 @@ def test_rgb_is_reported_and_converted_only_on_request(tmp_path):
     assert gray.shape_zyx == (3, 8, 9) and gray.dtype == "uint8"
     expected = np.rint(rgb[1].astype(float) @ [0.299, 0.587, 0.114]).astype(np.uint8)
     np.testing.assert_array_equal(gray.read_slice(1), expected)
+
+
+def test_hdf5_colour_stack_converts_to_gray(tmp_path):
+    rgb = volume((3, 5, 6, 3), np.uint16)
+    spec = f"{write_h5(tmp_path / 'rgb.h5', rgb)}:raw"
+    assert describe_source(spec).channels == 3
+    with open_stack(spec, to_gray=True) as opened:
+        np.testing.assert_array_equal(np.stack(list(opened)), np.stack([to_gray(a) for a in rgb]))
 
 
 def test_to_gray_matches_pillow_luma():
