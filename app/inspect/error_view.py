@@ -13,12 +13,11 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                              QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from app.inspect.run_layer import RunLayer
+from app.inspect.run_layer import RunLayer, run_project
 from ffn_core.error_maps import ErrorReport, find_errors, merge_map, split_map
 from ffn_core.errors import UserError
 from ffn_core.evaluate import score_segmentation
 from ffn_core.io.volume_spec import open_dataset
-from ffn_core.project import Project
 
 SCORES = (("arand", "Adapted Rand error"), ("precision", "Rand precision"),
           ("recall", "Rand recall"), ("voi_split", "VOI split (bits)"),
@@ -28,11 +27,10 @@ SPLIT_LAYER, MERGE_LAYER = "split errors", "merge errors"
 
 def project_ground_truth(run_dir: Path) -> str | None:
     """``file.h5:dataset`` of the project's ``labels`` volume, or None when it has none."""
-    try:
-        project = Project.open(Path(run_dir).parents[1])
-        return project.volume_spec("labels")
-    except (UserError, IndexError):
+    project = run_project(run_dir)
+    if project is None or "labels" not in project.data.get("volumes", {}):
         return None
+    return project.volume_spec("labels")
 
 
 def read_box(spec: str, start_zyx: tuple[int, ...], shape_zyx: tuple[int, ...]) -> np.ndarray:

@@ -16,12 +16,21 @@ from napari.layers import Labels
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from ffn_core.errors import UserError
+from ffn_core.project import Project
 from ffn_core.proofread import Edit, EditList, apply_edits
 from ffn_core.segments import SegmentRow, hide_small, segment_table
 
 RUN_FILE = "segmentation.h5"
 RUN_DATASET = "segmentation"
 _METADATA_KEY = "ffn_run"
+
+
+def run_project(run_dir: Path) -> Project | None:
+    """The project holding ``<project>/inference/<run>``, or None when it is not in one."""
+    try:
+        return Project.open(Path(run_dir).parents[1])
+    except (UserError, IndexError):
+        return None
 
 
 def load_origins(run_dir: Path) -> dict[int, tuple[int, int, int]]:
