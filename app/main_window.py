@@ -18,6 +18,7 @@ from app.pages.base import StagePage, UnavailablePage
 from app.pages.export_page import ExportPage
 from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
+from app.pages.preprocess_page import PreprocessPage
 from app.viewer_panel import LayerPresenter, ViewerPanel
 from app.worker import WorkerClient
 from ffn_core.errors import UserError
@@ -26,8 +27,8 @@ from ffn_core.project import Project
 MAX_RECENT = 8
 STAGE_TITLES = (("import", "1  Import"), ("preprocess", "2  Preprocess"),
                 ("train", "3  Train"), ("infer", "4  Infer"), ("export", "5  Export"))
-PAGE_CLASSES: dict[str, type[StagePage]] = {"import": ImportPage, "infer": InferPage,
-                                             "export": ExportPage}
+PAGE_CLASSES: dict[str, type[StagePage]] = {
+    "import": ImportPage, "preprocess": PreprocessPage, "infer": InferPage, "export": ExportPage}
 
 
 class MainWindow(QMainWindow):

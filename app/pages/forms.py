@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PyQt5.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ffn_core.model.args import ModelArgs, list_presets, load_preset
 from ffn_core.project import Project
 
 
@@ -29,3 +31,47 @@ def project_checkpoints(project: Project | None) -> list[str]:
             entries.append(str(run))
             entries += [str(p.with_suffix("")) for p in indexes]
     return entries
+
+
+class PresetBox(QWidget):
+    """Model preset choice with the resolved reference ``model_args`` shown beside it.
+
+    ``changed(ModelArgs)`` fires when the preset changes.
+    """
+
+    changed = pyqtSignal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.addItems(list_presets())
+        self.combo.setToolTip("anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); "
+                              "isotropic: FIB-SEM-like data")
+        self.resolved = QLabel()
+        self.resolved.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.resolved.setToolTip("The model_args the stage will use, as the reference writes "
+                                 "them: fov_size and deltas in x, y, z")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.resolved)
+        self.combo.currentTextChanged.connect(self._on_combo_changed)
+        if "anisotropic" in list_presets():
+            self.combo.setCurrentText("anisotropic")
+        self._on_combo_changed(self.combo.currentText())
+
+    def model_args(self) -> ModelArgs:
+        return load_preset(self.combo.currentText())
+
+    def _on_combo_changed(self, name: str) -> None:
+        if not name:
+            return
+        args = load_preset(name)
+        self.resolved.setText(f"<code>{args.to_json()}</code>")
+        self.changed.emit(args)
+
+
+def lom_radius_xyz(args: ModelArgs) -> tuple[int, int, int]:
+    """The partition window radius the reference advises: fov_size // 2 + deltas, (x, y, z)."""
+    zyx = [f // 2 + d for f, d in zip(args.fov_size_zyx, args.deltas_zyx)]
+    return tuple(zyx[::-1])  # type: ignore[return-value]

@@ -1,0 +1,99 @@
+"""Preprocess page: partition volume and balanced training coordinates from the labels."""
+from __future__ import annotations
+
+from PyQt5.QtWidgets import (QFormLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                             QVBoxLayout, QWidget)
+
+from app.pages.base import StagePage
+from app.pages.forms import PresetBox, lom_radius_xyz
+from ffn_core.model.args import ModelArgs
+from ffn_core.preprocess.partitions import DEFAULT_MIN_SIZE, DEFAULT_THRESHOLDS
+
+PARTITIONS_LAYER = "partitions"
+
+
+class PreprocessPage(StagePage):
+    """Thresholds, lom_radius (derived from the model preset), min_size, margin, seed."""
+
+    title = "Preprocess"
+    stage = "preprocess"
+
+    def __init__(self, host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        self.preset = PresetBox()
+        self.preset.changed.connect(self._on_preset_changed)
+        self.thresholds = QLineEdit(",".join(f"{t:g}" for t in DEFAULT_THRESHOLDS))
+        self.thresholds.setToolTip("Increasing fractions of same-ID voxels in the window "
+                                   "around a voxel; they split voxels into partition classes "
+                                   "that training samples equally often")
+        self.lom_radius = QLineEdit()
+        self.lom_radius.setToolTip("Window radius x,y,z of the partition; the reference "
+                                   "advises fov_size // 2 + deltas of the model (filled in "
+                                   "from the preset)")
+        self.min_size = QSpinBox()
+        self.min_size.setRange(0, 10**9)
+        self.min_size.setValue(DEFAULT_MIN_SIZE)
+        self.min_size.setToolTip("Label IDs with fewer voxels are treated as background")
+        self.margin = QLineEdit()
+        self.margin.setPlaceholderText("= lom radius (z,y,x)")
+        self.margin.setToolTip("z,y,x: no training coordinate closer than this to the border")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed of the balanced sampling (same seed, same coordinates)")
+        self.run_button = QPushButton("Compute partitions and coordinates")
+        self.run_button.clicked.connect(lambda: self.start_preprocess())
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self._build_layout()
+        self._on_preset_changed(self.preset.model_args())
+
+    def _build_layout(self) -> None:
+        form = QFormLayout()
+        form.addRow("Model preset", self.preset)
+        form.addRow("Thresholds", self.thresholds)
+        form.addRow("lom radius (x,y,z)", self.lom_radius)
+        form.addRow("min size", self.min_size)
+        form.addRow("Margin (z,y,x)", self.margin)
+        form.addRow("Seed", self.seed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>Prepare training data</h3>"))
+        layout.addLayout(form)
+        layout.addWidget(self.run_button)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+
+    def _on_preset_changed(self, args: ModelArgs) -> None:
+        self.lom_radius.setText(",".join(map(str, lom_radius_xyz(args))))
+
+    def preprocess_args(self) -> list[str]:
+        """Command-line arguments of the preprocess stage for the current form."""
+        args = ["--thresholds", self.thresholds.text().strip(),
+                "--lom-radius", self.lom_radius.text().strip(),
+                "--min-size", str(self.min_size.value()), "--seed", str(self.seed.value())]
+        if self.margin.text().strip():
+            args += ["--margin", self.margin.text().strip()]
+        return args
+
+    def start_preprocess(self) -> bool:
+        """Release the partitions layer (the stage rewrites it) and start the worker."""
+        if self.project is None or "labels" not in self.project.data.get("volumes", {}):
+            self.host.show_error("The project has no labels volume.",
+                                 "Import a label stack on the Import page first.")
+            return False
+        self.host.presenter.release(PARTITIONS_LAYER)
+        self.summary.setText("")
+        return self.host.run_job("preprocess", self.preprocess_args(),
+                                 on_result=self._on_result)
+
+    def _on_result(self, record: dict) -> None:
+        outputs = record.get("outputs") or {}
+        count = record.get("coordinates_count")
+        if count is not None:
+            self.summary.setText(f"{count:,} training coordinates written to "
+                                 f"{outputs.get('coordinates', '?')}.")
+        if outputs.get("partitions"):
+            self.host.presenter.show_image(PARTITIONS_LAYER, outputs["partitions"],
+                                           colormap="viridis", opacity=0.5, visible=False)
+
+    def job_running_changed(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
