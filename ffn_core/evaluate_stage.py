@@ -18,17 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import h5py
 import numpy as np
-import tifffile
-from PIL import Image
 
 from ffn_core.cli import StageResult
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
+from ffn_core.io.stacks import open_stack
+from ffn_core.io.volume_spec import open_dataset
 
 Box = tuple[tuple[int, int], ...]
-SLICE_SUFFIXES = (".png", ".tif", ".tiff")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,19 +134,27 @@ def _local(source: Source, box: Box) -> Box:
 def open_source(spec: str) -> Source:
     """A label volume from ``file.h5:dataset``, a folder of slices or a multi-page TIFF."""
     path = Path(spec)
-    if path.is_dir():
-        return _folder_source(path)
-    if path.suffix.lower() in (".tif", ".tiff"):
-        if not path.is_file():
-            raise UserError(f"{path} does not exist.", "Check the path.")
-        volume = _three_d(tifffile.imread(path), str(path))
-        return Source(str(path), volume.shape, lambda box: volume[_slices(box)])
+    if path.is_dir() or (path.suffix.lower() in (".tif", ".tiff") and path.is_file()):
+        return _stack_source(spec)
     return _hdf5_source(spec)
 
 
-def _hdf5_source(spec: str) -> Source:
-    from ffn_core.io.volume_spec import open_dataset
+def _stack_source(spec: str) -> Source:
+    with open_stack(spec, labels=True) as stack:
+        info = stack.info
+    if info.channels != 1:
+        raise UserError(f"{spec} holds colour images; labels are one ID per voxel.",
+                        "Give grey label slices (8, 16 or 32-bit IDs).")
 
+    def read(box: Box) -> np.ndarray:
+        (z0, z1), (y0, y1), (x0, x1) = box
+        with open_stack(spec, labels=True) as stack:
+            return np.stack([stack.checked(z, stack.read(z))[y0:y1, x0:x1] for z in range(z0, z1)])
+
+    return Source(spec, tuple(info.shape_zyx), read)
+
+
+def _hdf5_source(spec: str) -> Source:
     handle, dataset = open_dataset(spec)
     with handle:
         if dataset.ndim != 3:
@@ -178,51 +184,6 @@ def _run_source(project, run: str) -> Source:
     volume = load_run_segmentation(project, run)
     offset = _offset(run_segmentation_attrs(project, run))
     return Source(f"run '{run}'", volume.shape, lambda box: volume[_slices(box)], *offset)
-
-
-def _folder_source(folder: Path) -> Source:
-    files = sorted((p for p in folder.iterdir()
-                    if p.suffix.lower() in SLICE_SUFFIXES and not p.name.startswith(".")),
-                   key=lambda p: p.name)
-    if not files:
-        raise UserError(f"{folder} holds no PNG or TIFF slices.", "Choose the folder of label slices.")
-    first = _read_slice(files[0])
-    shape = (len(files),) + first.shape
-
-    def read(box: Box) -> np.ndarray:
-        (z0, z1), (y0, y1), (x0, x1) = box
-        planes = []
-        for path in files[z0:z1]:
-            plane = _read_slice(path)
-            if plane.shape != first.shape:
-                raise UserError(f"{path} is {plane.shape}, but {files[0].name} is {first.shape}.",
-                                "All slices of a stack must have the same size.")
-            planes.append(plane[y0:y1, x0:x1])
-        return np.stack(planes)
-
-    return Source(str(folder), shape, read)
-
-
-def _read_slice(path: Path) -> np.ndarray:
-    try:
-        if path.suffix.lower() == ".png":
-            with Image.open(path) as image:
-                plane = np.asarray(image)
-        else:
-            plane = tifffile.imread(path)
-    except Exception as exc:  # noqa: BLE001 - any decoder failure means a bad file
-        raise UserError(f"Cannot read {path}: {exc}.", "The file may be damaged.") from exc
-    if plane.ndim != 2:
-        raise UserError(f"{path} is not a grey label image (shape {plane.shape}).",
-                        "Labels must be single-channel images (8, 16 or 32-bit IDs).")
-    return plane
-
-
-def _three_d(volume: np.ndarray, name: str) -> np.ndarray:
-    if volume.ndim != 3:
-        raise UserError(f"{name} has shape {volume.shape}; a label volume is (z, y, x).",
-                        "Give a grey multi-page TIFF with one page per z slice.")
-    return volume
 
 
 def _slices(box: Box) -> tuple[slice, ...]:

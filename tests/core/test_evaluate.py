@@ -2,9 +2,6 @@
 figure on the shared SNEMI3D crop, and the ``evaluate`` CLI."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from math import log2
 
 import h5py
@@ -14,8 +11,7 @@ from PIL import Image
 from skimage.metrics import adapted_rand_error
 
 from ffn_core.evaluate import adapted_rand, contingency, score_segmentation, voi
-
-REPO_ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+from tests.core.stack_files import run_cli as run_stage_cli
 
 
 def scores(seg, gt):
@@ -116,10 +112,9 @@ def test_reference_segmentation_scores_as_the_reference_says(shared):
 
 
 def run_cli(*args):
-    proc = subprocess.run([sys.executable, "-m", "ffn_core", "evaluate", *map(str, args)],
-                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
-    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    return proc.returncode, lines[-1], lines
+    """``python -m ffn_core evaluate ...``: (exit code, last event, all events)."""
+    code, events = run_stage_cli("evaluate", *args)
+    return code, events[-1], events
 
 
 def test_cli_on_the_reference_crop(shared):

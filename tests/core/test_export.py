@@ -2,9 +2,6 @@
 remap, atomic writing and stop, and the ``export`` CLI."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import h5py
@@ -17,8 +14,8 @@ from ffn_core.errors import UserError
 from ffn_core.io.export import (colourise, export_segmentation, id_colours,
                                 load_run_segmentation)
 from ffn_core.project import Project
+from tests.core.stack_files import run_cli as run_stage_cli
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SHAPE = (4, 6, 7)
 
 
@@ -47,10 +44,9 @@ def read_slices(folder: Path, suffix: str) -> np.ndarray:
 
 
 def run_cli(*args):
-    proc = subprocess.run([sys.executable, "-m", "ffn_core", "export", *map(str, args)],
-                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
-    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    return proc.returncode, lines[-1], lines
+    """``python -m ffn_core export ...``: (exit code, last event, all events)."""
+    code, events = run_stage_cli("export", *args)
+    return code, events[-1], events
 
 
 def test_png_16bit_round_trip_through_the_cli(tmp_path):
@@ -176,11 +172,10 @@ def test_evaluate_reads_a_run_through_the_same_loader(tmp_path):
     gt[2:6, :, 1:] = seg
     with h5py.File(tmp_path / "gt.h5", "w") as handle:
         handle["labels"] = gt
-    proc = subprocess.run([sys.executable, "-m", "ffn_core", "evaluate", "--project", project.root,
-                           "--run", "run1", "--gt", f"{tmp_path / 'gt.h5'}:labels"],
-                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
-    last = json.loads(proc.stdout.splitlines()[-1])
-    assert proc.returncode == 0, last
+    code, events = run_stage_cli("evaluate", "--project", project.root, "--run", "run1",
+                                 "--gt", f"{tmp_path / 'gt.h5'}:labels")
+    last = events[-1]
+    assert code == 0, last
     assert last["box_zyx"] == [[2, 6], [0, 6], [1, 8]]
     assert last["outputs"]["arand"] == pytest.approx(0.0)
 
