@@ -1,0 +1,117 @@
+"""Balanced training coordinates from a partition volume (google/ffn ``build_coordinates``).
+
+Every partition value except 255 (background 0 included) found inside the margin is a
+class; each class's voxels are randomly permuted and repeated cyclically up to the size
+of the largest class, and all of them are shuffled together. Coordinates are kept as
+flat numpy indices while sampling and stored as ``<project>/preprocess/coordinates.npy``:
+an int32 array (N, 3) of z, y, x in full-volume coordinates.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
+
+import numpy as np
+
+from ffn_core.errors import UserError
+from ffn_core.preprocess import check_cancel, replacing
+from ffn_core.preprocess.partitions import BORDER
+
+if TYPE_CHECKING:
+    from ffn_core.project import Project
+
+COORDINATES_FILE = "coordinates.npy"
+DTYPE = np.int32
+_CHUNK = 1 << 20
+
+
+def balanced_indices(partitions: np.ndarray, margin_zyx: Sequence[int],
+                     seed: int | None = 0) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Shuffled, class-balanced flat indices into the margin-cropped partition volume.
+
+    Returns
+    -------
+    indices : np.ndarray
+        Flat indices (int32 or int64) into the cropped volume; ``len == classes * max_count``.
+    crop_shape : tuple of int
+        Shape of the cropped volume (``partitions.shape - 2 * margin``).
+    """
+    crop = np.ascontiguousarray(partitions[_inside(partitions.shape, margin_zyx)])
+    values = [v for v in np.flatnonzero(np.bincount(crop.ravel(), minlength=256)) if v != BORDER]
+    if not values:
+        raise ValueError("no partition voxel inside the margin to sample")
+    dtype = np.int32 if crop.size < np.iinfo(np.int32).max else np.int64
+    rng = np.random.default_rng(seed)
+    per_class = [np.flatnonzero(crop.ravel() == v).astype(dtype) for v in values]
+    max_count = max(len(members) for members in per_class)
+    indices = np.empty(len(values) * max_count, dtype=dtype)
+    for k, members in enumerate(per_class):
+        indices[k * max_count:(k + 1) * max_count] = np.resize(rng.permutation(members), max_count)
+    rng.shuffle(indices)
+    return indices, crop.shape
+
+
+def indices_to_zyx(indices: np.ndarray, crop_shape: Sequence[int],
+                   margin_zyx: Sequence[int]) -> np.ndarray:
+    """Flat indices of the cropped volume as (N, 3) int32 z, y, x of the full volume."""
+    zyx = np.empty((len(indices), 3), dtype=DTYPE)
+    for start in range(0, len(indices), _CHUNK):
+        part = np.unravel_index(indices[start:start + _CHUNK], tuple(crop_shape))
+        zyx[start:start + _CHUNK] = np.stack(part, axis=1) + np.asarray(margin_zyx)
+    return zyx
+
+
+def sample_coordinates(partitions: np.ndarray, margin_zyx: Sequence[int],
+                       seed: int | None = 0) -> np.ndarray:
+    """Balanced (N, 3) int32 z, y, x coordinates; see :func:`balanced_indices`."""
+    indices, crop_shape = balanced_indices(partitions, margin_zyx, seed)
+    return indices_to_zyx(indices, crop_shape, margin_zyx)
+
+
+def save_coordinates(path: str | Path, indices: np.ndarray, crop_shape: Sequence[int],
+                     margin_zyx: Sequence[int], cancel: object | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> None:
+    """Write the coordinates of ``indices`` to ``path`` (.npy), chunk by chunk, atomically.
+
+    The (N, 3) array is never held in memory; a cancelled write leaves ``path`` as it was.
+    """
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(DTYPE)),
+              "fortran_order": False, "shape": (len(indices), 3)}
+    with replacing(path) as tmp, open(tmp, "wb") as handle:
+        np.lib.format.write_array_header_2_0(handle, header)
+        for start in range(0, len(indices), _CHUNK):
+            check_cancel(cancel)
+            chunk = indices[start:start + _CHUNK]
+            handle.write(indices_to_zyx(chunk, crop_shape, margin_zyx).tobytes())
+            if progress is not None:
+                progress(min(start + _CHUNK, len(indices)), len(indices))
+
+
+def coordinates_path(project: Project) -> Path:
+    """Where the project keeps its coordinates: ``<project>/preprocess/coordinates.npy``."""
+    return Path(project.path("preprocess", COORDINATES_FILE))
+
+
+def load_coordinates(project: Project, mmap: bool = True) -> np.ndarray:
+    """The project's training coordinates, (N, 3) int32 z, y, x in full-volume voxels.
+
+    Parameters
+    ----------
+    project : ffn_core.project.Project
+        The project whose preprocess stage has run.
+    mmap : bool
+        Map the file read-only instead of reading it (it can hold tens of millions of rows).
+    """
+    path = coordinates_path(project)
+    if not path.is_file():
+        raise UserError(f"{path} does not exist.", "Run the preprocess stage first.")
+    return np.load(path, mmap_mode="r" if mmap else None)
+
+
+def _inside(shape: Sequence[int], margin_zyx: Sequence[int]) -> tuple[slice, ...]:
+    margin = [int(m) for m in margin_zyx]
+    if len(margin) != 3 or any(m < 0 for m in margin):
+        raise ValueError(f"margin must be three non-negative ints (z, y, x), got {margin_zyx}")
+    if any(2 * m >= n for m, n in zip(margin, shape)):
+        raise ValueError(f"margin (z,y,x) {tuple(margin)} leaves nothing of shape {tuple(shape)}")
+    return tuple(slice(m, n - m) for m, n in zip(margin, shape))
