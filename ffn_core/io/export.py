@@ -33,6 +33,7 @@ from PIL import Image
 
 from ffn_core.errors import UserError
 from ffn_core.project import Project
+from ffn_core.proofread import EditList, apply_edits
 
 FORMATS = ("png", "tif", "tiff-stack", "hdf5")
 BIT_DEPTHS = (8, 16, 32)
@@ -64,15 +65,17 @@ def run_segmentation_attrs(project: Project, run: str) -> dict:
 def load_run_segmentation(project: Project, run: str) -> np.ndarray:
     """The segmentation of inference run ``run`` as a (z, y, x) uint32 array.
 
-    Every consumer (export, evaluation) takes the labels through this function, so
-    that proofreading edits can later be applied in one place.
+    Proofreading edits of the run (``edits.json``, :mod:`ffn_core.proofread`) are
+    applied; every consumer (export, evaluation) takes the labels through here.
     """
     path = run_segmentation_path(project, run)
     with h5py.File(path, "r") as handle:
         if RUN_DATASET not in handle:
             raise UserError(f"{path} has no '{RUN_DATASET}' dataset.",
                             "The inference run did not finish; run or resume it again.")
-        return handle[RUN_DATASET][...]
+        segmentation = handle[RUN_DATASET][...]
+    edits = EditList.for_run(path.parent).edits
+    return apply_edits(segmentation, edits) if edits else segmentation
 
 
 # -- IDs and colours ---------------------------------------------------------------

@@ -199,3 +199,16 @@ def test_stage_stopped_before_the_end_reports_stopped_and_writes_nothing(tmp_pat
     assert result.status == "stopped" and result.outputs == {}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
     assert "nothing was written" in stream.getvalue()
+
+
+def test_proofreading_edits_reach_the_export(tmp_path):
+    from ffn_core.proofread import Edit, EditList
+
+    seg = labels(9)
+    project = make_run(tmp_path / "p", seg)
+    edits = EditList.for_run(project.path("inference", "run1"))
+    edits.add(Edit("merge", (1, 2)))
+    edits.add(Edit("delete", (9,)))
+    export_segmentation(load_run_segmentation(project, "run1"), tmp_path / "out", "tif")
+    expected = np.where(seg == 2, 1, np.where(seg == 9, 0, seg))
+    assert np.array_equal(read_slices(tmp_path / "out", "tif"), expected)
