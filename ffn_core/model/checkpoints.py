@@ -50,8 +50,13 @@ def _step_of(prefix: Path) -> int:
 
 
 def resolve_checkpoint(path: str | Path) -> str:
-    """The checkpoint prefix for ``path``: a prefix, one of its files, or a folder (latest)."""
+    """The checkpoint prefix for ``path``: a prefix, one of its files, or a folder (latest).
+
+    A training run folder (``runs/<name>``) means the latest of its ``checkpoints/``.
+    """
     path = Path(path)
+    if (path / "checkpoints").is_dir():  # a training run folder
+        path = path / "checkpoints"
     if path.is_dir():
         latest = tf.train.latest_checkpoint(str(path))
         if latest and Path(latest + ".index").is_file():
