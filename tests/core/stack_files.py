@@ -28,7 +28,7 @@ def write_pngs(folder: Path, stack: np.ndarray, names=None) -> list[Path]:
     names = names or [f"{z:04d}.png" for z in range(len(stack))]
     paths = [folder / name for name in names]
     for path, array in zip(paths, stack):
-        Image.fromarray(array).save(path)
+        Image.fromarray(array).save(path, compress_level=1)
     return paths
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import tracemalloc
 from pathlib import Path
 
 import h5py
@@ -143,6 +145,27 @@ def test_failed_reimport_leaves_the_previous_volumes(tmp_path):
         _import(tmp_path, tmp_path / "b")
     assert (tmp_path / "project" / "volumes" / "image.h5").read_bytes() == before
     assert leftovers(tmp_path / "project") == ["image.h5"]
+
+
+def test_memory_stays_within_one_chunk_layer_whatever_the_depth(tmp_path):
+    peaks = {}
+    for depth in (20, 60):
+        stack = volume((depth, 256, 384), np.uint8, seed=depth)
+        write_pngs(tmp_path / f"em{depth}", stack)
+        write_pngs(tmp_path / f"gt{depth}", stack.astype(np.uint16))
+        project = Project.create(tmp_path / f"p{depth}")
+        config = ImportConfig(str(tmp_path / f"em{depth}"), str(tmp_path / f"gt{depth}"))
+        with open(os.devnull, "w", encoding="utf-8") as sink:
+            tracemalloc.start()
+            try:
+                import_stack(config, project, Emitter("import", sink))
+                peaks[depth] = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+    plane = 256 * 384
+    label_layer = 16 * plane * 2  # one chunk layer of uint16 labels
+    assert peaks[60] < peaks[20] + 2 * plane  # does not grow with the number of slices
+    assert peaks[60] < label_layer + 4 * plane * 8 + 4 * plane * 2  # + float64 statistics
 
 
 def test_cancel_leaves_nothing(tmp_path):
