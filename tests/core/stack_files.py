@@ -61,7 +61,8 @@ def write_source(form: str, folder: Path, stack: np.ndarray) -> str:
         "png": lambda: write_pngs(folder / "s", stack)[0].parent,
         "tiff-folder": lambda: write_tiffs(folder / "s", stack)[0].parent,
         "multipage": lambda: write_multipage_tiff(folder / "s.tif", stack),
-        "h5-colon": lambda: f"{write_h5(folder / 's.h5', stack, 'em/raw', chunks=(2, 5, 7))}:em/raw",
+        "h5-colon": lambda: f"{write_h5(folder / 's.h5', stack, 'em/raw', chunks=(2, 5, 7))}"
+                            ":em/raw",
         "h5-at": lambda: f"{write_h5(folder / 's.h5', stack, 'stack')}@stack",
     }
     return str(writers[form]())
