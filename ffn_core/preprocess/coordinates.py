@@ -8,6 +8,7 @@ an int32 array (N, 3) of z, y, x in full-volume coordinates.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -25,16 +26,35 @@ DTYPE = np.int32
 _CHUNK = 1 << 20
 
 
-def balanced_indices(partitions: np.ndarray, margin_zyx: Sequence[int],
-                     seed: int | None = 0) -> tuple[np.ndarray, tuple[int, ...]]:
-    """Shuffled, class-balanced flat indices into the margin-cropped partition volume.
+@dataclass(frozen=True)
+class BalancedCoordinates:
+    """Balanced coordinates kept as flat indices; slicing gives (n, 3) int32 z, y, x.
 
-    Returns
-    -------
-    indices : np.ndarray
-        Flat indices (int32 or int64) into the cropped volume; ``len == classes * max_count``.
-    crop_shape : tuple of int
-        Shape of the cropped volume (``partitions.shape - 2 * margin``).
+    ``indices`` index the margin-cropped volume of shape ``crop_shape``; the full-volume
+    coordinate adds ``margin_zyx``. ``len()`` is the number of coordinates.
+    """
+
+    indices: np.ndarray
+    crop_shape: tuple[int, ...]
+    margin_zyx: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, item: slice) -> np.ndarray:
+        indices = self.indices[item]
+        zyx = np.empty((len(indices), 3), dtype=DTYPE)
+        for start in range(0, len(indices), _CHUNK):
+            part = np.unravel_index(indices[start:start + _CHUNK], self.crop_shape)
+            zyx[start:start + _CHUNK] = np.stack(part, axis=1) + np.asarray(self.margin_zyx)
+        return zyx
+
+
+def balanced_coordinates(partitions: np.ndarray, margin_zyx: Sequence[int],
+                         seed: int | None = 0) -> BalancedCoordinates:
+    """Shuffled, class-balanced coordinates of ``partitions`` outside ``margin_zyx``.
+
+    Every class gets as many coordinates as the largest one has voxels.
     """
     crop = np.ascontiguousarray(partitions[_inside(partitions.shape, margin_zyx)])
     values = [v for v in np.flatnonzero(np.bincount(crop.ravel(), minlength=256)) if v != BORDER]
@@ -48,43 +68,33 @@ def balanced_indices(partitions: np.ndarray, margin_zyx: Sequence[int],
     for k, members in enumerate(per_class):
         indices[k * max_count:(k + 1) * max_count] = np.resize(rng.permutation(members), max_count)
     rng.shuffle(indices)
-    return indices, crop.shape
-
-
-def indices_to_zyx(indices: np.ndarray, crop_shape: Sequence[int],
-                   margin_zyx: Sequence[int]) -> np.ndarray:
-    """Flat indices of the cropped volume as (N, 3) int32 z, y, x of the full volume."""
-    zyx = np.empty((len(indices), 3), dtype=DTYPE)
-    for start in range(0, len(indices), _CHUNK):
-        part = np.unravel_index(indices[start:start + _CHUNK], tuple(crop_shape))
-        zyx[start:start + _CHUNK] = np.stack(part, axis=1) + np.asarray(margin_zyx)
-    return zyx
+    return BalancedCoordinates(indices, crop.shape, tuple(int(m) for m in margin_zyx))
 
 
 def sample_coordinates(partitions: np.ndarray, margin_zyx: Sequence[int],
                        seed: int | None = 0) -> np.ndarray:
-    """Balanced (N, 3) int32 z, y, x coordinates; see :func:`balanced_indices`."""
-    indices, crop_shape = balanced_indices(partitions, margin_zyx, seed)
-    return indices_to_zyx(indices, crop_shape, margin_zyx)
+    """Balanced (N, 3) int32 z, y, x coordinates; see :func:`balanced_coordinates`."""
+    return balanced_coordinates(partitions, margin_zyx, seed)[:]
 
 
-def save_coordinates(path: str | Path, indices: np.ndarray, crop_shape: Sequence[int],
-                     margin_zyx: Sequence[int], cancel: object | None = None,
+def save_coordinates(path: str | Path, coordinates: BalancedCoordinates | np.ndarray,
+                     cancel: object | None = None,
                      progress: Callable[[int, int], None] | None = None) -> None:
-    """Write the coordinates of ``indices`` to ``path`` (.npy), chunk by chunk, atomically.
+    """Write (N, 3) z, y, x coordinates to ``path`` (.npy, int32), chunk by chunk, atomically.
 
-    The (N, 3) array is never held in memory; a cancelled write leaves ``path`` as it was.
+    :class:`BalancedCoordinates` are never expanded in memory as a whole; a cancelled
+    write leaves ``path`` as it was.
     """
+    total = len(coordinates)
     header = {"descr": np.lib.format.dtype_to_descr(np.dtype(DTYPE)),
-              "fortran_order": False, "shape": (len(indices), 3)}
+              "fortran_order": False, "shape": (total, 3)}
     with replacing(path) as tmp, open(tmp, "wb") as handle:
         np.lib.format.write_array_header_2_0(handle, header)
-        for start in range(0, len(indices), _CHUNK):
+        for start in range(0, total, _CHUNK):
             check_cancel(cancel)
-            chunk = indices[start:start + _CHUNK]
-            handle.write(indices_to_zyx(chunk, crop_shape, margin_zyx).tobytes())
+            handle.write(np.asarray(coordinates[start:start + _CHUNK], dtype=DTYPE).tobytes())
             if progress is not None:
-                progress(min(start + _CHUNK, len(indices)), len(indices))
+                progress(min(start + _CHUNK, total), total)
 
 
 def coordinates_path(project: Project) -> Path:

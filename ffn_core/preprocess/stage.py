@@ -22,7 +22,8 @@ from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.volume_spec import open_dataset
 from ffn_core.preprocess import Cancelled, replacing
-from ffn_core.preprocess.coordinates import balanced_indices, coordinates_path, save_coordinates
+from ffn_core.preprocess.coordinates import (BalancedCoordinates, balanced_coordinates,
+                                             coordinates_path, save_coordinates)
 from ffn_core.preprocess.partitions import (DATASET, DEFAULT_LOM_RADIUS_XYZ, DEFAULT_MIN_SIZE,
                                             DEFAULT_THRESHOLDS, adjust_bounding_boxes,
                                             compute_partitions, label_bounding_boxes,
@@ -98,22 +99,22 @@ def preprocess(config: PreprocessConfig, project: Project, emit: Emitter,
         partitions = compute_partitions(labels, config.thresholds, config.lom_radius_xyz,
                                         config.min_size, _meter(emit, "objects"), cancel)
         del labels
-        indices, crop_shape = balanced_indices(partitions, config.margin, config.seed)
-        emit.log(f"{len(indices)} coordinates (margin z,y,x {config.margin}, seed {config.seed})")
-        outputs = _write_outputs(config, project, partitions, boxes, indices, crop_shape,
-                                 emit, cancel)
+        coordinates = balanced_coordinates(partitions, config.margin, config.seed)
+        emit.log(f"{len(coordinates)} coordinates (margin z,y,x {config.margin}, "
+                 f"seed {config.seed})")
+        outputs = _write_outputs(config, project, partitions, boxes, coordinates, emit, cancel)
     except Cancelled:
         emit.log("Stopped; the previous preprocess outputs are unchanged.")
         return StageResult(outputs={}, status="stopped")
     project.reload()
     project.set_stage_params("preprocess", {**asdict(config), "margin_zyx": list(config.margin),
-                                            "coordinates_count": int(len(indices))})
-    return StageResult(outputs=outputs, extra={"coordinates_count": int(len(indices))})
+                                            "coordinates_count": len(coordinates)})
+    return StageResult(outputs=outputs, extra={"coordinates_count": len(coordinates)})
 
 
 def _write_outputs(config: PreprocessConfig, project: Project, partitions: np.ndarray,
-                   boxes: list, indices: np.ndarray, crop_shape: tuple[int, ...],
-                   emit: Emitter, cancel: CancelToken) -> dict[str, str]:
+                   boxes: list, coordinates: BalancedCoordinates, emit: Emitter,
+                   cancel: CancelToken) -> dict[str, str]:
     """Write every output beside its target; rename them all only when all are complete."""
     af_path, coords_path = partitions_path(project), coordinates_path(project)
     outputs = {"partitions": f"{af_path}:{DATASET}", "coordinates": str(coords_path)}
@@ -122,15 +123,13 @@ def _write_outputs(config: PreprocessConfig, project: Project, partitions: np.nd
         coords_tmp = stack.enter_context(replacing(coords_path))
         write_partitions(af_tmp, partitions, config.lom_radius_xyz,
                          adjust_bounding_boxes(boxes, config.lom_radius_xyz))
-        save_coordinates(coords_tmp, indices, crop_shape, config.margin, cancel,
-                         _meter(emit, "coordinates"))
+        save_coordinates(coords_tmp, coordinates, cancel, _meter(emit, "coordinates"))
         if config.coordinates_tfrecord:
             from ffn_core.preprocess.tfrecord import write_coordinates_tfrecord
 
             target = Path(config.coordinates_tfrecord).resolve()
             tfrecord_tmp = stack.enter_context(replacing(target))
-            write_coordinates_tfrecord(tfrecord_tmp, np.load(coords_tmp, mmap_mode="r"),
-                                       config.tfrecord_volume_name,
+            write_coordinates_tfrecord(tfrecord_tmp, coordinates, config.tfrecord_volume_name,
                                        _meter(emit, "records"), cancel)
             outputs["coordinates_tfrecord"] = str(target)
     for kind, path in outputs.items():

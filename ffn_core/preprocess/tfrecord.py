@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -57,10 +57,13 @@ def read_coordinates_tfrecord(pattern: str) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(np.concatenate(centers)), np.concatenate(names)
 
 
-def write_coordinates_tfrecord(path: str | Path, zyx: np.ndarray, volume_name: str,
+def write_coordinates_tfrecord(path: str | Path, zyx: np.ndarray | Sequence, volume_name: str,
                                progress: Callable[[int, int], None] | None = None,
                                cancel: object | None = None) -> None:
     """Write (N, 3) z, y, x centres as a GZIP TFRecord file, atomically.
+
+    ``zyx`` is an array or anything sliced into (n, 3) arrays, such as
+    :class:`~ffn_core.preprocess.coordinates.BalancedCoordinates`.
 
     A cancelled or failed write leaves ``path`` as it was.
     """

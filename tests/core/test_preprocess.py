@@ -15,7 +15,7 @@ from PIL import Image
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.preprocess.coordinates import (balanced_indices, load_coordinates,
+from ffn_core.preprocess.coordinates import (balanced_coordinates, load_coordinates,
                                              sample_coordinates, save_coordinates)
 from ffn_core.preprocess.partitions import class_lookup, compute_partitions
 from ffn_core.preprocess.stage import PreprocessConfig, preprocess
@@ -165,9 +165,10 @@ def test_coordinates_are_reproducible_from_the_seed(tmp_path):
     first = sample_coordinates(partitions, (2, 3, 3), seed=11)
     np.testing.assert_array_equal(first, sample_coordinates(partitions, (2, 3, 3), seed=11))
     assert not np.array_equal(first, sample_coordinates(partitions, (2, 3, 3), seed=12))
-    indices, crop_shape = balanced_indices(partitions, (2, 3, 3), seed=11)
-    save_coordinates(tmp_path / "c.npy", indices, crop_shape, (2, 3, 3))
+    save_coordinates(tmp_path / "c.npy", balanced_coordinates(partitions, (2, 3, 3), seed=11))
     np.testing.assert_array_equal(np.load(tmp_path / "c.npy"), first)
+    save_coordinates(tmp_path / "plain.npy", first[::-1])
+    np.testing.assert_array_equal(np.load(tmp_path / "plain.npy"), first[::-1])
 
 
 def test_tfrecord_round_trip(tmp_path):
@@ -207,7 +208,8 @@ def test_cli_writes_partitions_coordinates_and_tfrecord(tmp_path):
     command = [sys.executable, "-m", "ffn_core", "preprocess", "--project", str(project.root),
                "--lom-radius", "3,3,2", "--min-size", "50", "--margin", "2,3,4", "--seed", "5",
                "--coordinates-tfrecord", str(tmp_path / "coords.gz")]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert done.returncode == 0, done.stdout + done.stderr
     assert any(line["type"] == "progress" and line["unit"] == "objects" for line in lines)
@@ -264,8 +266,8 @@ def test_a_stop_at_any_point_leaves_the_previous_outputs(tmp_path):
 def test_user_errors_name_the_value_and_say_what_to_do(tmp_path):
     project = make_project(tmp_path / "p", synthetic_labels(8, (10, 40, 40)))
     with pytest.raises(UserError, match="lom-radius") as info:
-        preprocess(PreprocessConfig(lom_radius_xyz=(3, 3, 5)), project, Emitter(stream=io.StringIO()),
-                   CancelToken())
+        preprocess(PreprocessConfig(lom_radius_xyz=(3, 3, 5)), project,
+                   Emitter(stream=io.StringIO()), CancelToken())
     assert "fov_size//2 + deltas" in info.value.hint
     done = subprocess.run([sys.executable, "-m", "ffn_core", "preprocess", "--project",
                            str(project.root), "--thresholds", "0.5,0.2"],
