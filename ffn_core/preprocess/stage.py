@@ -3,7 +3,8 @@
 ``python -m ffn_core preprocess --project P [--thresholds T,...] [--lom-radius X,Y,Z]
 [--min-size N] [--margin Z,Y,X] [--seed N] [--coordinates-tfrecord OUT.gz]`` reads the
 project's ``labels`` volume and writes ``<project>/preprocess/partitions.h5:af`` and
-``<project>/preprocess/coordinates.npy`` (optionally also the reference's GZIP TFRecord).
+``<project>/preprocess/coordinates.npy`` (optionally also the reference's GZIP TFRecord;
+``--coordinates-from-tfrecord PATTERN`` stores the coordinates of such a file instead).
 All files are written beside their targets and renamed together at the end, so a stop
 or a failure leaves the previous outputs untouched and nothing half written.
 """
@@ -47,6 +48,7 @@ class PreprocessConfig:
     seed: int = 0
     coordinates_tfrecord: str | None = None
     tfrecord_volume_name: str = "validation1"
+    coordinates_from_tfrecord: str | None = None
 
     @property
     def margin(self) -> tuple[int, int, int]:
@@ -69,6 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the coordinates as the reference's GZIP TFRecord")
     parser.add_argument("--tfrecord-volume-name", default="validation1",
                         help="label_volume_name in the TFRecord (default validation1)")
+    parser.add_argument("--coordinates-from-tfrecord", metavar="PATTERN",
+                        help="take the coordinates from the reference's TFRecord file(s) "
+                             "(path, glob or path@N) instead of sampling them")
 
 
 def run(args: argparse.Namespace, emit: Emitter, cancel: CancelToken) -> StageResult:
@@ -79,7 +84,8 @@ def run(args: argparse.Namespace, emit: Emitter, cancel: CancelToken) -> StageRe
         min_size=_non_negative(args.min_size, "--min-size"),
         margin_zyx=_parse_ints(args.margin, "--margin", "Z,Y,X") if args.margin else None,
         seed=args.seed, coordinates_tfrecord=args.coordinates_tfrecord,
-        tfrecord_volume_name=args.tfrecord_volume_name)
+        tfrecord_volume_name=args.tfrecord_volume_name,
+        coordinates_from_tfrecord=args.coordinates_from_tfrecord)
     return preprocess(config, Project.open(args.project), emit, cancel)
 
 
@@ -99,9 +105,12 @@ def preprocess(config: PreprocessConfig, project: Project, emit: Emitter,
         partitions = compute_partitions(labels, config.thresholds, config.lom_radius_xyz,
                                         config.min_size, _meter(emit, "objects"), cancel)
         del labels
-        coordinates = balanced_coordinates(partitions, config.margin, config.seed)
-        emit.log(f"{len(coordinates)} coordinates (margin z,y,x {config.margin}, "
-                 f"seed {config.seed})")
+        if config.coordinates_from_tfrecord:
+            coordinates = _read_tfrecord(config.coordinates_from_tfrecord, partitions.shape, emit)
+        else:
+            coordinates = balanced_coordinates(partitions, config.margin, config.seed)
+            emit.log(f"{len(coordinates)} coordinates (margin z,y,x {config.margin}, "
+                     f"seed {config.seed})")
         outputs = _write_outputs(config, project, partitions, boxes, coordinates, emit, cancel)
     except Cancelled:
         emit.log("Stopped; the previous preprocess outputs are unchanged.")
@@ -113,7 +122,7 @@ def preprocess(config: PreprocessConfig, project: Project, emit: Emitter,
 
 
 def _write_outputs(config: PreprocessConfig, project: Project, partitions: np.ndarray,
-                   boxes: list, coordinates: BalancedCoordinates, emit: Emitter,
+                   boxes: list, coordinates: BalancedCoordinates | np.ndarray, emit: Emitter,
                    cancel: CancelToken) -> dict[str, str]:
     """Write every output beside its target; rename them all only when all are complete."""
     af_path, coords_path = partitions_path(project), coordinates_path(project)
@@ -135,6 +144,24 @@ def _write_outputs(config: PreprocessConfig, project: Project, partitions: np.nd
     for kind, path in outputs.items():
         emit.artifact(kind, path)
     return outputs
+
+
+def _read_tfrecord(pattern: str, shape: tuple[int, ...], emit: Emitter) -> np.ndarray:
+    """Coordinates a user brings as the reference's TFRecord, checked against the volume."""
+    from ffn_core.preprocess.tfrecord import read_coordinates_tfrecord
+
+    try:
+        zyx, names = read_coordinates_tfrecord(pattern)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"Cannot read coordinates from {pattern}: {exc}",
+                        "Give a GZIP TFRecord of the reference (path, glob or path@N).") from exc
+    if not len(zyx) or np.any(zyx < 0) or np.any(zyx >= np.array(shape)):
+        raise UserError(f"The coordinates in {pattern} are empty or lie outside the labels "
+                        f"volume of shape (z,y,x) {tuple(shape)}.",
+                        "Use the coordinate file made for this label volume.")
+    volumes = ", ".join(sorted(name.decode("utf-8", "replace") for name in set(names)))
+    emit.log(f"{len(zyx)} coordinates of volume(s) {volumes} from {pattern}")
+    return zyx.astype(np.int32)
 
 
 def _meter(emit: Emitter, unit: str) -> Callable[[int, int], None]:

@@ -40,6 +40,13 @@ def read_coordinates_tfrecord(pattern: str) -> tuple[np.ndarray, np.ndarray]:
         (N, 3) int64 centres as z, y, x.
     names : np.ndarray
         (N,) ``label_volume_name`` of each record, as bytes (object array).
+
+    Raises
+    ------
+    FileNotFoundError
+        A file of the pattern is missing.
+    ValueError
+        A file is not a GZIP TFRecord of such records.
     """
     import tensorflow as tf
 
@@ -51,9 +58,13 @@ def read_coordinates_tfrecord(pattern: str) -> tuple[np.ndarray, np.ndarray]:
                 "label_volume_name": tf.io.FixedLenFeature([1], tf.string)}
     dataset = tf.data.TFRecordDataset(files, compression_type="GZIP").batch(1 << 16)
     centers, names = [np.zeros((0, 3), np.int64)], [np.zeros(0, object)]
-    for batch in dataset.map(lambda records: tf.io.parse_example(records, features)):
-        centers.append(batch["center"].numpy()[:, 0, ::-1])
-        names.append(batch["label_volume_name"].numpy()[:, 0])
+    try:
+        for batch in dataset.map(lambda records: tf.io.parse_example(records, features)):
+            centers.append(batch["center"].numpy()[:, 0, ::-1])
+            names.append(batch["label_volume_name"].numpy()[:, 0])
+    except tf.errors.OpError as exc:
+        raise ValueError(f"{pattern} is not a GZIP TFRecord of coordinates: {exc.message}") \
+            from exc
     return np.ascontiguousarray(np.concatenate(centers)), np.concatenate(names)
 
 

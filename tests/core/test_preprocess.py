@@ -277,3 +277,24 @@ def test_user_errors_name_the_value_and_say_what_to_do(tmp_path):
     with pytest.raises(UserError, match="no 'labels' volume"):
         preprocess(PreprocessConfig(), Project.create(tmp_path / "empty"),
                    Emitter(stream=io.StringIO()), CancelToken())
+
+
+def test_coordinates_a_user_brings_as_tfrecord_are_stored_and_checked(tmp_path):
+    from ffn_core.preprocess.tfrecord import write_coordinates_tfrecord
+    project = make_project(tmp_path / "p", synthetic_labels(9, (20, 40, 40)))
+    zyx = np.array([[5, 6, 7], [19, 39, 39], [0, 0, 0]])
+    write_coordinates_tfrecord(tmp_path / "mine.gz", zyx, "validation1")
+    config = PreprocessConfig(lom_radius_xyz=(3, 3, 2), min_size=50,
+                              coordinates_from_tfrecord=str(tmp_path / "mine.gz"))
+    quiet = Emitter(stream=io.StringIO())
+    assert preprocess(config, project, quiet, CancelToken()).status == "completed"
+    np.testing.assert_array_equal(load_coordinates(project), zyx)
+    write_coordinates_tfrecord(tmp_path / "other.gz", zyx + [0, 1, 0], "validation1")
+    (tmp_path / "text.gz").write_text("not a tfrecord")
+    for name, message in (("other.gz", "outside the labels"), ("text.gz", "Cannot read"),
+                          ("missing@2", "Cannot read")):
+        bad = PreprocessConfig(lom_radius_xyz=(3, 3, 2), min_size=50,
+                               coordinates_from_tfrecord=str(tmp_path / name))
+        with pytest.raises(UserError, match=message):
+            preprocess(bad, project, quiet, CancelToken())
+    np.testing.assert_array_equal(load_coordinates(project), zyx)
