@@ -56,6 +56,8 @@ class JobPanel(QWidget):
         self.status.setObjectName("jobStatus")
         self.details = QLabel("")
         self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        for label in (self.status, self.details):
+            label.setWordWrap(True)  # long metric lines must not widen the window
         self.bar = QProgressBar()
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setFormat("%p %")

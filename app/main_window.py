@@ -11,7 +11,7 @@ from typing import Callable
 from napari.components import ViewerModel
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMainWindow,
-                             QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+                             QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from app.job_panel import JobPanel
 from app.pages.base import StagePage, UnavailablePage
@@ -19,6 +19,7 @@ from app.pages.export_page import ExportPage
 from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
 from app.pages.preprocess_page import PreprocessPage
+from app.pages.train_page import TrainPage
 from app.viewer_panel import LayerPresenter, ViewerPanel
 from app.worker import WorkerClient
 from ffn_core.errors import UserError
@@ -28,7 +29,8 @@ MAX_RECENT = 8
 STAGE_TITLES = (("import", "1  Import"), ("preprocess", "2  Preprocess"),
                 ("train", "3  Train"), ("infer", "4  Infer"), ("export", "5  Export"))
 PAGE_CLASSES: dict[str, type[StagePage]] = {
-    "import": ImportPage, "preprocess": PreprocessPage, "infer": InferPage, "export": ExportPage}
+    "import": ImportPage, "preprocess": PreprocessPage, "train": TrainPage, "infer": InferPage,
+    "export": ExportPage}
 
 
 class MainWindow(QMainWindow):
@@ -65,7 +67,11 @@ class MainWindow(QMainWindow):
             page_class = PAGE_CLASSES.get(stage)
             page = page_class(self) if page_class else UnavailablePage(self, title[3:])
             self.pages[stage] = page
-            self.stack.addWidget(page)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
             self.navigation.addItem(title)
         self.navigation.setFixedHeight(self.navigation.sizeHintForRow(0) * len(STAGE_TITLES)
                                        + 2 * self.navigation.frameWidth() + 4)
@@ -79,7 +85,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(left)
         splitter.addWidget(self.viewer_panel)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([420, 980])
+        splitter.setSizes([460, 940])
         self.setCentralWidget(splitter)
         self.navigation.setCurrentRow(0)
 
@@ -93,6 +99,7 @@ class MainWindow(QMainWindow):
         self.job_dock.setFeatures(QDockWidget.DockWidgetMovable
                                   | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.job_dock)
+        self.resizeDocks([self.job_dock], [190], Qt.Vertical)
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -231,6 +238,8 @@ class MainWindow(QMainWindow):
             if not self.client.wait_for_finished(15_000):
                 self.client.kill()
                 self.client.wait_for_finished(5_000)
+        for page in self.pages.values():
+            page.shutdown()
         self.presenter.release_all()
         self.viewer_panel.close_viewer()
         super().closeEvent(event)

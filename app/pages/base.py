@@ -44,6 +44,9 @@ class StagePage(QWidget):
     def job_running_changed(self, running: bool) -> None:
         """A job started (``True``) or ended; pages disable their start buttons."""
 
+    def shutdown(self) -> None:
+        """The window closes: end what the page started (servers, timers)."""
+
 
 class UnavailablePage(StagePage):
     """Placeholder for a stage whose page is not built yet."""

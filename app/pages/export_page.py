@@ -6,6 +6,7 @@ from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGr
                              QWidget)
 
 from app.pages.base import StagePage, inference_runs, run_segmentation_spec
+from app.pages.forms import path_combo
 from ffn_core.io.export import BIT_DEPTHS, FORMATS
 
 SCORES = (("arand", "Adapted Rand error"), ("precision", "Rand precision"),
@@ -22,8 +23,7 @@ class ExportPage(StagePage):
 
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.run = QComboBox()
-        self.run.setToolTip("Inference run (inference/<run>/segmentation.h5)")
+        self.run = path_combo("Inference run (inference/<run>/segmentation.h5)", editable=False)
         self.show_button = QPushButton("Show")
         self.show_button.setToolTip("Show this run's segmentation in the viewer")
         self.show_button.clicked.connect(self.show_run)

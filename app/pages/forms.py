@@ -20,6 +20,16 @@ def path_row(field: QWidget, pick: Callable[[], None], text: str = "Browse...") 
     return row
 
 
+def path_combo(tip: str, editable: bool = True) -> QComboBox:
+    """A combo box for paths or names that does not widen the page to its longest item."""
+    combo = QComboBox()
+    combo.setEditable(editable)
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
+    combo.setToolTip(tip)
+    return combo
+
+
 def project_checkpoints(project: Project | None) -> list[str]:
     """Training runs (their latest checkpoint) and each checkpoint in them, newest first."""
     if project is None:
@@ -48,6 +58,7 @@ class PresetBox(QWidget):
         self.combo.setToolTip("anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); "
                               "isotropic: FIB-SEM-like data")
         self.resolved = QLabel()
+        self.resolved.setWordWrap(True)
         self.resolved.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.resolved.setToolTip("The model_args the stage will use, as the reference writes "
                                  "them: fov_size and deltas in x, y, z")

@@ -14,7 +14,7 @@ from PyQt5.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHB
 
 from app.bbox import BoxPresenter, format_box, parse_box
 from app.pages.base import StagePage
-from app.pages.forms import path_row, project_checkpoints
+from app.pages.forms import path_combo, path_row, project_checkpoints
 
 # (option, placeholder default, tooltip) — the reference's inference_options
 OPTIONS = (
@@ -47,10 +47,8 @@ class InferPage(StagePage):
 
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.checkpoint = QComboBox()
-        self.checkpoint.setEditable(True)
-        self.checkpoint.setToolTip("A checkpoint prefix (…/model.ckpt-7000000, ours or the "
-                                   "reference TF1 one) or a training run folder (its latest)")
+        self.checkpoint = path_combo("A checkpoint prefix (…/model.ckpt-7000000, ours or the "
+                                     "reference TF1 one) or a training run folder (its latest)")
         self.checkpoint.currentTextChanged.connect(self._suggest_request)
         self.request = QLineEdit()
         self.request.setPlaceholderText("optional inference request (.pbtxt)")
@@ -235,3 +233,5 @@ class InferPage(StagePage):
     def job_running_changed(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
         self.resume_button.setEnabled(not running)
+        if not running:
+            self.project_changed()  # a training run may have written checkpoints
