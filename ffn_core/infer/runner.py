@@ -78,9 +78,22 @@ class _Session:
         self.last_checkpoint = time.monotonic()
 
     def refresh(self, complete: bool = False) -> None:
-        storage.write_h5(self.h5, self.canvas.final_segmentation(), self.canvas.seg_prob,
-                         self.settings.bbox_start, self.settings.bbox_stop, complete)
+        """Rewrite segmentation.h5; a live update may fail (a reader holds it on Windows)."""
         self.last_refresh = time.monotonic()
+        for attempt in range(5 if complete else 1):
+            try:
+                storage.write_h5(self.h5, self.canvas.final_segmentation(), self.canvas.seg_prob,
+                                 self.settings.bbox_start, self.settings.bbox_stop, complete)
+                break
+            except OSError as exc:
+                if complete and attempt < 4:
+                    time.sleep(1.0)
+                    continue
+                if complete:
+                    raise
+                if self.emit is not None:
+                    self.emit.log(f"Could not update {self.h5}: {exc}", level="warning")
+                return
         if self.emit is not None:
             self.emit.artifact("segmentation", f"{self.h5}:segmentation")
 

@@ -81,7 +81,7 @@ def test_min_boundary_dist_zero_allows_a_seed_beside_a_segment() -> None:
 
 def _update(canvas: Canvas, pos: tuple[int, int, int], logits: np.ndarray) -> np.ndarray:
     steps = canvas.update_at(pos)
-    request = next(steps)
+    next(steps)
     try:
         steps.send(logits)
     except StopIteration as stop:

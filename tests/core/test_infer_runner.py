@@ -124,3 +124,42 @@ def test_resume_with_other_settings_is_refused(tmp_path) -> None:
     other.fingerprint = {"k": 2}
     with pytest.raises(Exception, match="other settings"):
         run_subvolume(_image(), other, FakeModel(), tmp_path, resume=True)
+
+
+class Events:
+    """Collects what the runner emits."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple] = []
+
+    def artifact(self, kind: str, path: str) -> None:
+        self.lines.append(("artifact", kind, path))
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.lines.append(("log", level, message))
+
+    def progress(self, done, total, unit, **metrics) -> None:
+        self.lines.append(("progress", done, total, metrics))
+
+
+def test_live_updates_tolerate_a_locked_file_and_report_progress(tmp_path, monkeypatch) -> None:
+    real_write = storage.write_h5
+
+    def locked_while_running(path, seg, qprob, start, stop, complete):
+        if not complete:
+            raise PermissionError("file is open in another process")
+        real_write(path, seg, qprob, start, stop, complete)
+
+    monkeypatch.setattr(storage, "write_h5", locked_while_running)
+    settings = _settings()
+    settings.refresh_interval = 1e-9
+    events = Events()
+    outcome = run_subvolume(_image(), settings, FakeModel(), tmp_path, emit=events)
+    assert outcome.status == "completed"
+    warnings = [line for line in events.lines if line[:2] == ("log", "warning")]
+    assert warnings and "Could not update" in warnings[0][2]
+    artifacts = [line for line in events.lines if line[0] == "artifact"]
+    assert artifacts == [("artifact", "segmentation", f"{tmp_path / 'segmentation.h5'}:segmentation")]
+    progress = [line for line in events.lines if line[0] == "progress"]
+    assert [p[1] for p in progress] == sorted(p[1] for p in progress)      # monotone
+    assert progress[-1][1] == progress[-1][2] and progress[-1][3]["objects"] == 9
