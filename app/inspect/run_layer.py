@@ -17,8 +17,9 @@ from PyQt5.QtCore import QObject, pyqtSignal
 
 from ffn_core.errors import UserError
 from ffn_core.project import Project
-from ffn_core.proofread import Edit, EditList, apply_edits
-from ffn_core.segments import SegmentRow, hide_small, segment_table
+from app.inspect.label_ops import apply_one, keep_only, replay, update_rows
+from ffn_core.proofread import Edit, EditList
+from ffn_core.segments import SegmentRow, segment_table
 
 RUN_FILE = "segmentation.h5"
 RUN_DATASET = "segmentation"
@@ -74,14 +75,17 @@ class RunLayer(QObject):
         self.original, self.start_zyx = load_run(self.run_dir)
         self.origins = load_origins(self.run_dir)
         self.edit_list = EditList.for_run(self.run_dir)
-        self.edited = apply_edits(self.original, self.edit_list.edits)
+        self._original_top = int(self.original.max(initial=0))
+        self.edited = replay(self.original, self.edit_list.edits, self._original_top)
         self.min_voxels = 0
         self.only_selected = False
         self.selected_ids: list[int] = []
         self._rows: list[SegmentRow] | None = None
+        self._row_history: list[list[SegmentRow]] = []  # tables before each edit of this session
         self.layer: Labels = viewer.add_labels(
-            self.edited.copy(), name=f"run {self.run_dir.name}", opacity=0.6,
+            self.edited, name=f"run {self.run_dir.name}", opacity=0.6,
             translate=self.start_zyx, metadata={_METADATA_KEY: self})
+        self.layer.editable = False  # changes go through the edit list, not the brush
 
     @classmethod
     def attach(cls, viewer: ViewerModel, run_dir: Path) -> "RunLayer":
@@ -121,20 +125,25 @@ class RunLayer(QObject):
     # -- edits ------------------------------------------------------------------------
     def add_edit(self, edit: Edit) -> None:
         """Store ``edit`` in the run's edit list and show its result."""
+        rows = self.rows()
         self.edit_list.add(edit)
+        self._row_history.append(rows)
+        self.edited = apply_one(self.edited, edit)
+        self._rows = update_rows(rows, edit)
         self._edits_changed()
 
     def undo(self) -> Edit | None:
         """Remove the last stored edit (None when there is none)."""
         edit = self.edit_list.undo()
-        if edit is not None:
-            self._edits_changed()
+        if edit is None:
+            return None
+        self.edited = replay(self.original, self.edit_list.edits, self._original_top)
+        self._rows = self._row_history.pop() if self._row_history else None
+        self._edits_changed()
         return edit
 
     def _edits_changed(self) -> None:
-        self.edited = apply_edits(self.original, self.edit_list.edits)
-        self._rows = None
-        present = set(np.unique(self.edited).tolist())
+        present = {row.id for row in self.rows()}
         self.selected_ids = [i for i in self.selected_ids if i in present]
         self.refresh()
         self.data_changed.emit()
@@ -162,18 +171,21 @@ class RunLayer(QObject):
 
     def displayed(self) -> np.ndarray:
         """The edited segmentation with the size filter applied (no selection filter)."""
-        if self.min_voxels > 1:
-            return hide_small(self.edited, self.min_voxels)
-        return self.edited.copy()
+        return self._filtered(None)
+
+    def _filtered(self, only: list[int] | None) -> np.ndarray:
+        rows = self.rows()
+        keep = [r.id for r in rows if r.voxels >= self.min_voxels]
+        if only is not None:
+            keep = sorted(set(keep) & set(only))
+        elif len(keep) == len(rows):
+            return self.edited
+        return keep_only(self.edited, keep, max((r.id for r in rows), default=0))
 
     def refresh(self) -> None:
         """Recompute the layer's data from the edits and the display filters."""
-        data = self.displayed()
         ids = self.selected_ids if self.only_selected else []
-        single = len(ids) == 1
-        if len(ids) > 1:
-            data = np.where(np.isin(data, ids), data, 0).astype(data.dtype)
-        self.layer.data = data
-        self.layer.show_selected_label = single
-        if single:
+        self.layer.data = self._filtered(ids if len(ids) > 1 else None)
+        self.layer.show_selected_label = len(ids) == 1
+        if len(ids) == 1:
             self.layer.selected_label = ids[0]
