@@ -15,6 +15,7 @@ from typing import Any
 from ffn_core.errors import UserError
 
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "resources" / "presets"
+PRECISIONS = ("float32", "bfloat16")  # arithmetic of the conv stack (float32: the reference's)
 _REFERENCE_KEYS = {"depth", "fov_size", "deltas", "features"}
 _HINT = ('Write it like {"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]} '
          "(fov_size and deltas in x, y, z; optional features, default 32).")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from ffn_core.model.args import ModelArgs
+from ffn_core.model.args import PRECISIONS, ModelArgs
 
 
 def conv_layer_names(depth: int) -> list[str]:
@@ -23,14 +23,18 @@ def conv_layer_names(depth: int) -> list[str]:
 class FFNConv3D(keras.layers.Layer):
     """3-D convolution, stride 1, 'SAME', with bias and optional ReLU (TF-slim defaults).
 
-    Variables ``weights`` (kz, ky, kx, in, out) and ``biases`` as in the reference. Written
-    with ``tf.nn.conv3d`` + ``tf.nn.bias_add`` so that grappler fuses conv, bias and ReLU on
-    CPU (twice as fast as ``keras.layers.Conv3D`` here).
+    Variables ``weights`` (kz, ky, kx, in, out) and ``biases`` as in the reference, always
+    float32; ``compute`` is the dtype of the arithmetic (``bfloat16``: about twice as fast on
+    CPUs with AVX512-BF16), ``output`` the dtype returned. Written with ``tf.nn.conv3d`` +
+    ``tf.nn.bias_add`` so that grappler fuses conv, bias and ReLU on CPU (twice as fast as
+    ``keras.layers.Conv3D`` here).
     """
 
-    def __init__(self, filters: int, kernel_size: int, relu: bool, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, filters: int, kernel_size: int, relu: bool, compute: str = "float32",
+                 output: str | None = None, **kwargs) -> None:
+        super().__init__(autocast=False, **kwargs)
         self.filters, self.kernel_size, self.relu = filters, kernel_size, relu
+        self.compute, self.output_dtype = compute, output or compute
 
     def build(self, input_shape) -> None:
         self.kernel = self.add_weight(
@@ -39,37 +43,43 @@ class FFNConv3D(keras.layers.Layer):
         self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
 
     def call(self, x):
-        y = tf.nn.bias_add(tf.nn.conv3d(x, self.kernel, [1] * 5, "SAME"), self.bias)
-        return tf.nn.relu(y) if self.relu else y
+        dtype = tf.as_dtype(self.compute)
+        kernel, bias = tf.cast(self.kernel, dtype), tf.cast(self.bias, dtype)
+        y = tf.nn.bias_add(tf.nn.conv3d(tf.cast(x, dtype), kernel, [1] * 5, "SAME"), bias)
+        return tf.cast(tf.nn.relu(y) if self.relu else y, self.output_dtype)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "relu": self.relu}
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "relu": self.relu, "compute": self.compute, "output": self.output_dtype}
 
 
-def _conv(features: int, name: str, relu: bool) -> FFNConv3D:
-    return FFNConv3D(features, 3, relu, name=name)
-
-
-def build_convstack(args: ModelArgs) -> keras.Model:
+def build_convstack(args: ModelArgs, precision: str = "float32") -> keras.Model:
     """The FFN model: inputs ``image`` and ``seed`` (B, z, y, x, 1), output logits (B, z, y, x, 1).
 
     ``logits = seed + update``: the network predicts an additive update of the seed logits.
+    ``precision`` ``bfloat16`` computes the stack in bfloat16 (weights, inputs and logits stay
+    float32); the reference computes in float32.
     """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+
+    def conv(name: str, relu: bool) -> FFNConv3D:
+        return FFNConv3D(args.features, 3, relu, compute=precision, name=name)
+
     shape = (*args.fov_size_zyx, 1)
     image = keras.Input(shape=shape, name="image")
     seed = keras.Input(shape=shape, name="seed")
     x = keras.layers.Concatenate(axis=-1, name="image_seed")([image, seed])
-    x = _conv(args.features, "conv0_a", relu=True)(x)
-    x = _conv(args.features, "conv0_b", relu=False)(x)
+    x = conv("conv0_a", relu=True)(x)
+    x = conv("conv0_b", relu=False)(x)
     for i in range(1, args.depth):
         residual = x
-        x = keras.layers.ReLU(name=f"relu{i}")(x)
-        x = _conv(args.features, f"conv{i}_a", relu=True)(x)
-        x = _conv(args.features, f"conv{i}_b", relu=False)(x)
-        x = keras.layers.Add(name=f"residual{i}")([x, residual])
-    x = keras.layers.ReLU(name="relu_out")(x)
-    update = FFNConv3D(1, 1, relu=False, name="conv_lom")(x)
+        x = keras.layers.ReLU(name=f"relu{i}", dtype=precision)(x)
+        x = conv(f"conv{i}_a", relu=True)(x)
+        x = conv(f"conv{i}_b", relu=False)(x)
+        x = keras.layers.Add(name=f"residual{i}", dtype=precision)([x, residual])
+    x = keras.layers.ReLU(name="relu_out", dtype=precision)(x)
+    update = FFNConv3D(1, 1, relu=False, compute=precision, output="float32", name="conv_lom")(x)
     logits = keras.layers.Add(name="logits")([seed, update])
     return keras.Model(inputs=[image, seed], outputs=logits, name="seed_update")
 

