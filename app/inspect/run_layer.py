@@ -7,7 +7,7 @@ then the display filters (hide small segments, show only the selected ones).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Iterator
 
 import h5py
 import numpy as np
@@ -86,6 +86,7 @@ class RunLayer(QObject):
             self.edited, name=f"run {self.run_dir.name}", opacity=0.6,
             translate=self.start_zyx, metadata={_METADATA_KEY: self})
         self.layer.editable = False  # changes go through the edit list, not the brush
+        self.layer.mouse_drag_callbacks.append(self._on_click)
 
     @classmethod
     def attach(cls, viewer: ViewerModel, run_dir: Path) -> "RunLayer":
@@ -158,6 +159,27 @@ class RunLayer(QObject):
         if self.only_selected:
             self.refresh()
         self.selection_changed.emit(list(self.selected_ids))
+
+    def _on_click(self, layer: Labels, event: Any) -> Iterator[None]:
+        """A click (not a drag) on a segment selects it; Ctrl+click adds or removes it."""
+        if event.button != 1:
+            return
+        yield
+        dragged = False
+        while event.type == "mouse_move":
+            dragged = True
+            yield
+        value = layer.get_value(event.position, view_direction=event.view_direction,
+                                dims_displayed=event.dims_displayed, world=True)
+        if dragged or not value:
+            return
+        seg_id = int(value)
+        if "Control" not in event.modifiers:
+            self.set_selected([seg_id])
+        elif seg_id in self.selected_ids:
+            self.set_selected([i for i in self.selected_ids if i != seg_id])
+        else:
+            self.set_selected([*self.selected_ids, seg_id])
 
     def set_min_voxels(self, min_voxels: int) -> None:
         """Hide segments smaller than ``min_voxels`` (0 shows all)."""

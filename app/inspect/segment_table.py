@@ -95,7 +95,9 @@ class SegmentTablePanel(QWidget):
         self.proxy = SizeFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()
+        self._syncing = False
         self.run.data_changed.connect(self.reload)
+        self.run.selection_changed.connect(self._show_run_selection)
         self.reload()
 
     def _build(self) -> None:
@@ -163,7 +165,18 @@ class SegmentTablePanel(QWidget):
                     selection.select(index, index.siblingAtColumn(len(COLUMNS) - 1))
         self.table.selectionModel().select(selection, self.table.selectionModel().ClearAndSelect)
 
+    def _show_run_selection(self, ids: list[int]) -> None:
+        """Mirror a selection made elsewhere (a click on the layer) without jumping."""
+        if sorted(ids) != sorted(self.selected_ids()):
+            self._syncing = True
+            try:
+                self.select_ids(ids)
+            finally:
+                self._syncing = False
+
     def _selection_changed(self, *_: object) -> None:
+        if self._syncing:
+            return
         ids = self.selected_ids()
         self.run.set_selected(ids)
         current = self.table.selectionModel().currentIndex()

@@ -1,6 +1,8 @@
 """Segment table: rows, sorting, size filter on table and layer, click-to-jump, only-selected."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pytest
 from PyQt5.QtCore import Qt
@@ -76,3 +78,51 @@ def test_show_only_selected_one_and_several(qtbot, viewer, inference_run):
     assert set(np.unique(layer.data)) == {0, 3, 12}
     panel.only_selected.setChecked(False)
     assert set(np.unique(layer.data)) == {0, 3, 5, 8, 9, 12}
+
+
+@dataclass
+class _Mouse:
+    """What napari's drag callbacks read from a vispy mouse event."""
+
+    type: str
+    position: tuple[float, float, float]
+    is_dragging: bool = False
+    modifiers: tuple[str, ...] = ()
+    button: int = 1
+    view_direction: None = None
+    dims_displayed: list[int] = field(default_factory=lambda: [1, 2])
+    handled: bool = False
+
+
+def _click(viewer, layer, position, modifiers=(), drag_to=None) -> None:
+    """Click (or drag) at world ``position`` on the plane shown at its z."""
+    from napari.utils.interactions import (mouse_move_callbacks, mouse_press_callbacks,
+                                           mouse_release_callbacks)
+    from napari.utils._proxies import ReadOnlyWrapper  # how napari's own tests send events
+
+    def send(callbacks, *args, **kwargs):
+        callbacks(layer, ReadOnlyWrapper(_Mouse(*args, **kwargs), exceptions=("handled",)))
+
+    viewer.dims.set_point(0, position[0])
+    send(mouse_press_callbacks, "mouse_press", position, modifiers=modifiers)
+    if drag_to is not None:
+        send(mouse_move_callbacks, "mouse_move", drag_to, True, modifiers)
+    send(mouse_release_callbacks, "mouse_release", drag_to or position, modifiers=modifiers)
+
+
+def test_clicks_on_the_layer_select_rows(qtbot, viewer, inference_run):
+    from app.inspect.segment_table import SegmentTablePanel
+    panel = SegmentTablePanel(viewer, inference_run)
+    qtbot.addWidget(panel)
+    layer = viewer.layers["run boxes"]
+    assert not layer.editable  # no brush: changes go through the proofreading edit list
+    _click(viewer, layer, (10, 9, 36))                        # world position of segment 9
+    assert panel.selected_ids() == [9] and layer.selected_label == 9
+    _click(viewer, layer, (8, 35, 52), modifiers=("Control",))  # add segment 12
+    assert sorted(panel.selected_ids()) == [9, 12]
+    _click(viewer, layer, (10, 9, 36), modifiers=("Control",))  # remove 9 again
+    assert panel.selected_ids() == [12]
+    _click(viewer, layer, (5, 10, 10), drag_to=(5, 30, 30))   # a drag pans: selection stays
+    assert panel.selected_ids() == [12]
+    _click(viewer, layer, (5, 1, 1))                          # outside the run's box: nothing
+    assert panel.selected_ids() == [12]
