@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.viewer_panel.apply_theme(self)
         self.client.result.connect(self._on_client_result)
+        self.client.error.connect(lambda message, hint: self.show_error(message, hint, log=False))
         self.client.started.connect(lambda _: self._set_running(True))
         self.client.finished.connect(self._on_client_finished)
         self.resize(1400, 900)
@@ -224,12 +225,14 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.job_running_changed(running)
 
-    def show_error(self, message: str, hint: str = "") -> None:
+    def show_error(self, message: str, hint: str = "", log: bool = True) -> None:
         """A message box with what went wrong and what to do (also logged)."""
-        self.job_panel.append_log(f"ERROR: {message} {hint}".rstrip())
+        if log:
+            self.job_panel.append_log(f"ERROR: {message} {hint}".rstrip())
         box = QMessageBox(QMessageBox.Warning, "FFN Workbench", message, QMessageBox.Ok, self)
         box.setInformativeText(hint)
         box.setAttribute(Qt.WA_DeleteOnClose)
+        box.setObjectName("errorBox")
         box.open()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -2,6 +2,7 @@
 the main window with throw-away settings, and small stacks written by the tests."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,13 @@ from app.launch import has_display
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """napari's canvas needs shared GL contexts; the attribute must precede QApplication."""
+    """napari's canvas needs shared GL contexts; the attribute must precede QApplication.
+
+    Without any display, Qt runs offscreen so non-canvas tests still work; the tests that
+    need the napari canvas skip through the ``display`` fixture.
+    """
+    if not has_display():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt5.QtCore import Qt
     from PyQt5.QtWidgets import QApplication
     if QApplication.instance() is None:

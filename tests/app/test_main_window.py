@@ -4,6 +4,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from PyQt5.QtWidgets import QMessageBox
 
 from ffn_core.project import Project
 
@@ -83,6 +84,8 @@ def test_killed_worker_shows_error_and_project_survives(main_window, qtbot, tmp_
     assert finished.args == ["failed"]
     assert errors and "killed" in errors[0][0] and "project is intact" in errors[0][1]
     assert main_window.job_panel.status.text().startswith("Failed:")
+    boxes = [box for box in main_window.findChildren(QMessageBox) if box.isVisible()]
+    assert boxes and "killed" in boxes[-1].text() and "intact" in boxes[-1].informativeText()
     assert main_window.isVisible() and page.import_button.isEnabled()
     assert Project.open(tmp_path / "project").name == "project"
 
