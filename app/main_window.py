@@ -14,6 +14,7 @@ from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMa
                              QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from app.job_panel import JobPanel
+from app.launch import DEFAULT_DEMO_DIR
 from app.pages.base import StagePage, UnavailablePage
 from app.pages.export_page import ExportPage
 from app.pages.import_page import ImportPage
@@ -21,6 +22,7 @@ from app.pages.infer_page import InferPage
 from app.pages.preprocess_page import PreprocessPage
 from app.pages.train_page import TrainPage
 from app.viewer_panel import LayerPresenter, ViewerPanel
+from app.welcome import WelcomeWidget, create_demo_project
 from app.worker import WorkerClient
 from ffn_core.errors import UserError
 from ffn_core.project import Project
@@ -87,7 +89,14 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.viewer_panel)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([460, 940])
-        self.setCentralWidget(splitter)
+        self.welcome = WelcomeWidget(self.recent_projects())
+        self.welcome.new_requested.connect(self.new_project_dialog)
+        self.welcome.open_requested.connect(self.open_project)
+        self.welcome.demo_requested.connect(self.demo_dialog)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(splitter)
+        self.setCentralWidget(self.central)
         self.navigation.setCurrentRow(0)
 
     def _build_docks(self) -> None:
@@ -106,6 +115,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self._action("&New project...", self.new_project_dialog, "Ctrl+N"))
         menu.addAction(self._action("&Open project...", self.open_project_dialog, "Ctrl+O"))
+        menu.addAction(self._action("Try the &demo...", self.demo_dialog))
         self.recent_menu = menu.addMenu("Recent projects")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addSeparator()
@@ -133,6 +143,29 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open project folder")
         if folder:
             self.open_project(folder)
+
+    def demo_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the demo project",
+                                                  str(DEFAULT_DEMO_DIR.parent))
+        if folder:
+            self.start_demo(folder)
+
+    def start_demo(self, folder: str | Path) -> bool:
+        """Write the synthetic demo stacks into a project at ``folder`` and prefill Import."""
+        try:
+            images, labels = create_demo_project(folder)
+        except (UserError, OSError) as exc:
+            self.show_error(getattr(exc, "message", str(exc)),
+                            getattr(exc, "hint", "Choose a folder you can write to."))
+            return False
+        if not self.open_project(folder):
+            return False
+        page = self.show_stage("import")
+        page.images.set_path(str(images))
+        page.labels.set_path(str(labels))
+        self.statusBar().showMessage("Demo data written: press Import to bring it into the "
+                                     "project, then go through the stages.")
+        return True
 
     def open_project(self, folder: str | Path, create: bool = False) -> bool:
         """Open (or create) the project in ``folder``; errors go to a message box."""
@@ -179,6 +212,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Project: {self.project.root}" if self.project
             else "Create a project (File › New project) or open one to begin.")
+        self.central.setCurrentIndex(1 if self.project else 0)
+        for dock in self.findChildren(QDockWidget):
+            dock.setVisible(self.project is not None)
+        if self.project is None:
+            self.welcome.set_recent(self.recent_projects())
         for page in self.pages.values():
             page.setEnabled(self.project is not None)
             page.project_changed()

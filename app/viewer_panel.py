@@ -14,19 +14,20 @@ from napari.components import ViewerModel
 from napari.qt import QtViewer, get_qapp, get_stylesheet
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
+from app.inspect.lazy import plane_chunks
 from ffn_core.io.volume_spec import parse_volume_spec
 
 
 def open_lazy(spec: str) -> tuple[h5py.File, da.Array]:
-    """Open ``file.h5:dataset`` read-only as a dask array of one-slice chunks.
+    """Open ``file.h5:dataset`` read-only as a dask array of one-plane chunks.
 
-    The caller closes the file when the layer goes away.
+    Unlike :func:`app.inspect.lazy.open_lazy` the file handle is returned: the caller
+    closes it when the layer goes away, before a job rewrites the file.
     """
     path, name = parse_volume_spec(spec)
     handle = h5py.File(path, "r")
     dataset = handle[name] if name else next(iter(handle.values()))
-    chunks = dataset.chunks or (1, *dataset.shape[1:])
-    return handle, da.from_array(dataset, chunks=(1, *chunks[1:]), lock=True)
+    return handle, da.from_array(dataset, chunks=plane_chunks(dataset), lock=True)
 
 
 def voxel_scale(handle: h5py.File, spec: str) -> tuple[float, ...] | None:

@@ -108,3 +108,15 @@ def test_recent_projects_and_stage_navigation(main_window, tmp_path):
     titles = [main_window.navigation.item(i).text() for i in range(5)]
     assert [t.split()[-1] for t in titles] == ["Import", "Preprocess", "Train", "Infer",
                                               "Export"]
+
+
+def test_welcome_then_demo_project_prefills_import(main_window, qtbot, tmp_path, artifacts):
+    assert main_window.central.currentWidget() is main_window.welcome
+    assert not main_window.job_dock.isVisible()
+    assert main_window.grab().save(str(artifacts / "main_window_welcome.png"))
+    assert main_window.start_demo(tmp_path / "demo")
+    assert main_window.central.currentIndex() == 1 and main_window.job_dock.isVisible()
+    page = main_window.pages["import"]
+    assert page.images.path().endswith("images") and page.labels.path().endswith("labels")
+    assert page.image_preview.ok and page.label_preview.ok
+    assert main_window.recent_projects()[0] == str(tmp_path / "demo")
