@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.job_panel = JobPanel(self.client)
         self._on_result: Callable[[dict], None] | None = None
         self.pages: dict[str, StagePage] = {}
+        self.console = None
         self._build_central()
         self._build_docks()
         self._build_menus()
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         qtv = self.viewer_panel.qt_viewer
+        qtv.viewerButtons.consoleButton.hide()  # one console: ours (View › Python console)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerControls)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerList)
         self.job_dock = QDockWidget("Job", self)
@@ -120,6 +122,23 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self._action("Python &console", self.show_console, "Ctrl+Shift+C"))
+
+    def show_console(self):
+        """The Python console dock (in-process kernel with ``project`` and ``viewer``)."""
+        if self.console is None:
+            from app.console import ConsoleWidget
+            self.console = ConsoleWidget()
+            self.console.push({"viewer": self.viewer})
+            self.console.set_project(self.project.root if self.project else None)
+            self.console_dock = QDockWidget("Console", self)
+            self.console_dock.setObjectName("consoleDock")
+            self.console_dock.setWidget(self.console)
+            self.tabifyDockWidget(self.job_dock, self.console_dock)
+        self.console_dock.show()
+        self.console_dock.raise_()
+        return self.console
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
         action = QAction(text, self)
@@ -182,6 +201,8 @@ class MainWindow(QMainWindow):
             return False
         self.presenter.release_all()
         self.project = project
+        if self.console is not None:
+            self.console.set_project(project.root)
         self._remember_recent(str(project.root))
         self._show_project_state()
         self._show_project_volumes()
@@ -281,6 +302,8 @@ class MainWindow(QMainWindow):
                 self.client.wait_for_finished(5_000)
         for page in self.pages.values():
             page.shutdown()
+        if self.console is not None:
+            self.console.shutdown()
         self.presenter.release_all()
         self.viewer_panel.close_viewer()
         super().closeEvent(event)

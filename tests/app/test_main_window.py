@@ -120,3 +120,14 @@ def test_welcome_then_demo_project_prefills_import(main_window, qtbot, tmp_path,
     assert page.images.path().endswith("images") and page.labels.path().endswith("labels")
     assert page.image_preview.ok and page.label_preview.ok
     assert main_window.recent_projects()[0] == str(tmp_path / "demo")
+
+
+def test_console_dock_sees_project_and_viewer(main_window, qtbot, project_with_run):
+    assert main_window.open_project(project_with_run.root)
+    console = main_window.show_console()
+    assert main_window.console_dock.isVisible()
+    assert not main_window.viewer_panel.qt_viewer.viewerButtons.consoleButton.isVisible()
+    console.execute("shape = project.volume('image').shape; n = len(viewer.layers)")
+    qtbot.waitUntil(lambda: "n" in console.namespace(), timeout=10_000)
+    assert console.namespace()["shape"] == (6, 32, 40)
+    assert console.namespace()["n"] == 2  # image and labels shown on opening
