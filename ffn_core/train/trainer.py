@@ -24,6 +24,7 @@ from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.model.checkpoints import load_weights, make_checkpoint
 from ffn_core.model.convstack import build_convstack
+from ffn_core.project import atomic_write_text
 from ffn_core.train.examples import ExampleConfig, ExampleStream
 from ffn_core.train.feeder import Batch, BatchFeeder
 from ffn_core.train.monitor import Monitor
@@ -132,12 +133,19 @@ class Trainer:
         return message
 
     def _truncate_history(self, step: int) -> None:
-        """Drop history written after ``step`` (steps lost in a crash are trained again)."""
+        """Drop history written after ``step`` (steps lost in a crash are trained again) and
+        any line a crash cut short."""
         path = self.run_dir / HISTORY_FILE
-        if path.is_file():
-            lines = [line for line in path.read_text(encoding="utf-8").splitlines()
-                     if line.strip() and json.loads(line)["step"] <= step]
-            path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        if not path.is_file():
+            return
+        kept = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line)["step"] <= step:
+                    kept.append(line + "\n")
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+        atomic_write_text(path, "".join(kept))
 
     def _make_feeder(self) -> BatchFeeder:
         examples = example_config(self.config)

@@ -190,16 +190,27 @@ def test_sigkill_loses_at_most_the_last_checkpoint_interval(tmp_path, volume):
     assert resolve_checkpoint(run) == kept.prefix
     assert kept.prefix.endswith(Path(announced[-1]).name)  # the latest save survived
     assert kept.step < last_step
+    with open(run / "history.jsonl", "a") as history:
+        history.write('{"step": 99999999, "lo')  # a line the kill cut short
 
-    resumed = _start_worker(tmp_path, "--max-steps", str(kept.step + 20))
-    records = list(_records(resumed))
+    resumed = _start_worker(tmp_path, "--max-steps", "1000000")
+    records = []
+    for record in _records(resumed):
+        records.append(record)
+        if (record["type"] == "progress" and record["metrics"]["step"] >= kept.step + 5
+                and not resumed.stdin.closed):
+            resumed.stdin.write("stop\n")  # what the GUI's Stop button sends
+            resumed.stdin.close()
     resumed.wait()
     logs = " ".join(r["message"] for r in records if r["type"] == "log")
     assert f"at step {kept.step}" in logs
     result = records[-1]
-    assert result["type"] == "result" and result["status"] == "completed", result
-    assert result["outputs"]["step"] == kept.step + 20
+    assert result["type"] == "result" and result["status"] == "stopped", result
+    stopped_at = result["outputs"]["step"]
+    assert stopped_at > kept.step and checkpoint_info(run).step == stopped_at
     assert read_run_config(run).model_args == TINY
+    steps = [json.loads(line)["step"] for line in (run / "history.jsonl").read_text().splitlines()]
+    assert steps == sorted(steps) and steps[-1] == stopped_at
 
 
 def _snemi_volume(shared: Path) -> tuple[np.ndarray, np.ndarray]:
