@@ -61,7 +61,7 @@ class JobPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setFormat("%p %")
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setToolTip("Ask the job to save its state and stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(client.stop)

@@ -11,7 +11,8 @@ from typing import Callable
 from napari.components import ViewerModel
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMainWindow,
-                             QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+                             QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout,
+                             QWidget)
 
 from app.job_panel import JobPanel
 from app.launch import DEFAULT_DEMO_DIR
@@ -28,6 +29,7 @@ from ffn_core.errors import UserError
 from ffn_core.project import Project
 
 MAX_RECENT = 8
+# titles are translated in the "MainWindow" context
 STAGE_TITLES = (("import", "1  Import"), ("preprocess", "2  Preprocess"),
                 ("train", "3  Train"), ("infer", "4  Infer"), ("export", "5  Export"))
 PAGE_CLASSES: dict[str, type[StagePage]] = {
@@ -69,14 +71,14 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for stage, title in STAGE_TITLES:
             page_class = PAGE_CLASSES.get(stage)
-            page = page_class(self) if page_class else UnavailablePage(self, title[3:])
+            page = page_class(self) if page_class else UnavailablePage(self, self.tr(title)[3:])
             self.pages[stage] = page
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.NoFrame)
             scroll.setWidget(page)
             self.stack.addWidget(scroll)
-            self.navigation.addItem(title)
+            self.navigation.addItem(self.tr(title))
         self.navigation.setFixedHeight(self.navigation.sizeHintForRow(0) * len(STAGE_TITLES)
                                        + 2 * self.navigation.frameWidth() + 4)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -105,7 +107,7 @@ class MainWindow(QMainWindow):
         qtv.viewerButtons.consoleButton.hide()  # one console: ours (View › Python console)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerControls)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerList)
-        self.job_dock = QDockWidget("Job", self)
+        self.job_dock = QDockWidget(self.tr("Job"), self)
         self.job_dock.setObjectName("jobDock")
         self.job_dock.setWidget(self.job_panel)
         self.job_dock.setFeatures(QDockWidget.DockWidgetMovable
@@ -114,16 +116,18 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.job_dock], [190], Qt.Vertical)
 
     def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(self._action("&New project...", self.new_project_dialog, "Ctrl+N"))
-        menu.addAction(self._action("&Open project...", self.open_project_dialog, "Ctrl+O"))
-        menu.addAction(self._action("Try the &demo...", self.demo_dialog))
-        self.recent_menu = menu.addMenu("Recent projects")
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        menu.addAction(self._action(self.tr("&New project..."), self.new_project_dialog,
+                                    "Ctrl+N"))
+        menu.addAction(self._action(self.tr("&Open project..."), self.open_project_dialog,
+                                    "Ctrl+O"))
+        menu.addAction(self._action(self.tr("Try the &demo..."), self.demo_dialog))
+        self.recent_menu = menu.addMenu(self.tr("Recent projects"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addSeparator()
-        menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
-        view = self.menuBar().addMenu("&View")
-        view.addAction(self._action("Python &console", self.show_console, "Ctrl+Shift+C"))
+        menu.addAction(self._action(self.tr("&Quit"), self.close, "Ctrl+Q"))
+        view = self.menuBar().addMenu(self.tr("&View"))
+        view.addAction(self._action(self.tr("Python &console"), self.show_console, "Ctrl+Shift+C"))
 
     def show_console(self):
         """The Python console dock (in-process kernel with ``project`` and ``viewer``)."""
@@ -132,7 +136,7 @@ class MainWindow(QMainWindow):
             self.console = ConsoleWidget()
             self.console.push({"viewer": self.viewer})
             self.console.set_project(self.project.root if self.project else None)
-            self.console_dock = QDockWidget("Console", self)
+            self.console_dock = QDockWidget(self.tr("Console"), self)
             self.console_dock.setObjectName("consoleDock")
             self.console_dock.setWidget(self.console)
             self.tabifyDockWidget(self.job_dock, self.console_dock)
@@ -154,17 +158,17 @@ class MainWindow(QMainWindow):
 
     # -- projects -----------------------------------------------------------------
     def new_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the new project")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the new project"))
         if folder:
             self.open_project(folder, create=True)
 
     def open_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open project folder")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open project folder"))
         if folder:
             self.open_project(folder)
 
     def demo_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the demo project",
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the demo project"),
                                                   str(DEFAULT_DEMO_DIR.parent))
         if folder:
             self.start_demo(folder)
@@ -182,14 +186,15 @@ class MainWindow(QMainWindow):
         page = self.show_stage("import")
         page.images.set_path(str(images))
         page.labels.set_path(str(labels))
-        self.statusBar().showMessage("Demo data written: press Import to bring it into the "
-                                     "project, then go through the stages.")
+        self.statusBar().showMessage(self.tr("Demo data written: press Import to bring it "
+                                             "into the project, then go through the stages."))
         return True
 
     def open_project(self, folder: str | Path, create: bool = False) -> bool:
         """Open (or create) the project in ``folder``; errors go to a message box."""
         if self.client.is_running():
-            self.show_error("A job is running.", "Stop it before switching projects.")
+            self.show_error(self.tr("A job is running."),
+                            self.tr("Stop it before switching projects."))
             return False
         try:
             project = Project.create(folder) if create else Project.open(folder)
@@ -231,8 +236,8 @@ class MainWindow(QMainWindow):
         name = f"{self.project.name} — {self.project.root}" if self.project else "no project"
         self.setWindowTitle(f"FFN Workbench — {name}")
         self.statusBar().showMessage(
-            f"Project: {self.project.root}" if self.project
-            else "Create a project (File › New project) or open one to begin.")
+            self.tr("Project: {0}").format(self.project.root) if self.project
+            else self.tr("Create a project (File › New project) or open one to begin."))
         self.central.setCurrentIndex(1 if self.project else 0)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(self.project is not None)
@@ -257,10 +262,12 @@ class MainWindow(QMainWindow):
                 on_result: Callable[[dict], None] | None = None) -> bool:
         """Start ``python -m ffn_core stage --project P args`` in the worker process."""
         if self.project is None:
-            self.show_error("No project is open.", "Create or open a project first.")
+            self.show_error(self.tr("No project is open."),
+                            self.tr("Create or open a project first."))
             return False
         if self.client.is_running():
-            self.show_error("A job is already running.", "Wait for it or press Stop.")
+            self.show_error(self.tr("A job is already running."),
+                            self.tr("Wait for it or press Stop."))
             return False
         self._on_result = on_result
         self.client.start(stage, ["--project", str(self.project.root), *args],

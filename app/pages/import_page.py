@@ -47,7 +47,7 @@ class SourcePicker(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.edit.setToolTip(_SOURCE_TIP)
         self.edit.editingFinished.connect(lambda: self.changed.emit(self.path()))
-        folder, file = QPushButton("Folder..."), QPushButton("File...")
+        folder, file = QPushButton(self.tr("Folder...")), QPushButton(self.tr("File..."))
         folder.clicked.connect(self._pick_folder)
         file.clicked.connect(self._pick_file)
         row = QHBoxLayout(self)
@@ -132,13 +132,13 @@ class ImportPage(StagePage):
         super().__init__(host, parent)
         self.images = SourcePicker("EM images: folder, multi-page TIFF or file.h5:dataset")
         self.labels = SourcePicker("Labels (optional): folder, TIFF or file.h5:dataset")
-        self.image_preview = SourcePreview("Images")
-        self.label_preview = SourcePreview("Labels")
+        self.image_preview = SourcePreview(self.tr("Images"))
+        self.label_preview = SourcePreview(self.tr("Labels"))
         self.voxel = [self._voxel_box(axis) for axis in "zyx"]
-        self.to_gray = QCheckBox("Convert colour (RGB) slices to gray")
+        self.to_gray = QCheckBox(self.tr("Convert colour (RGB) slices to gray"))
         self.to_gray.setToolTip("RGB(A) images are refused unless this is ticked; "
                                 "then they are converted with the ITU-R 601 luma weights.")
-        self.import_button = QPushButton("Import")
+        self.import_button = QPushButton(self.tr("Import"))
         self.import_button.setToolTip("Write the stacks as chunked, compressed HDF5 into "
                                       "the project (in the worker process)")
         self.import_button.clicked.connect(self.start_import)
@@ -158,16 +158,16 @@ class ImportPage(StagePage):
 
     def _build_layout(self) -> None:
         form = QFormLayout()
-        form.addRow("Images", self.images)
-        form.addRow("Labels", self.labels)
+        form.addRow(self.tr("Images"), self.images)
+        form.addRow(self.tr("Labels"), self.labels)
         voxel_row = QHBoxLayout()
         for axis, box in zip("zyx", self.voxel):
             voxel_row.addWidget(QLabel(axis))
             voxel_row.addWidget(box)
-        form.addRow("Voxel size", voxel_row)
+        form.addRow(self.tr("Voxel size"), voxel_row)
         form.addRow("", self.to_gray)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h3>Import EM images and labels</h3>"))
+        layout.addWidget(QLabel(self.tr("<h3>Import EM images and labels</h3>")))
         layout.addLayout(form)
         layout.addWidget(self.image_preview)
         layout.addWidget(self.label_preview)
