@@ -29,7 +29,7 @@ keras = pytest.importorskip("keras")
 
 from ffn_core.model.checkpoints import checkpoint_info, resolve_checkpoint  # noqa: E402
 from ffn_core.model.predictor import Predictor  # noqa: E402
-from ffn_core.train.trainer import Trainer, example_config  # noqa: E402
+from ffn_core.train.trainer import Trainer, example_config, usable_coordinates  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ModelArgs(depth=2, fov_size_zyx=(9, 9, 9), deltas_zyx=(2, 2, 2), features=16)
@@ -140,6 +140,14 @@ def test_resume_refuses_another_model(tmp_path, volume):
         merge_for_resume(config, {"model_args": other}, tmp_path)
     with pytest.raises(UserError, match="was trained with optimizer"):
         merge_for_resume(config, {"optimizer": "sgd"}, tmp_path)
+
+
+def test_coordinates_without_room_for_an_example_are_dropped():
+    coords = np.array([[6, 6, 6], [5, 6, 6], [6, 6, 18], [17, 17, 17]])  # 13: c - 6 .. c + 6
+    kept = usable_coordinates(coords, (24, 24, 24), (13, 13, 13), np.random.default_rng(0))
+    np.testing.assert_array_equal(kept, [[6, 6, 6], [17, 17, 17]])
+    with pytest.raises(UserError, match="leaves room for a training example"):
+        usable_coordinates(coords[1:3], (24, 24, 24), (13, 13, 13), np.random.default_rng(0))
 
 
 def _write_project(root: Path, image: np.ndarray, labels: np.ndarray, coords: np.ndarray) -> None:
