@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.client.started.connect(lambda _: self._set_running(True))
         self.client.finished.connect(self._on_client_finished)
         self.resize(1400, 900)
+        self.restoreGeometry(self.settings.value("window/geometry", b""))
         self._show_project_state()
 
     # -- layout -------------------------------------------------------------------
@@ -275,17 +276,24 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_client_result(self, record: dict) -> None:
-        if self.project is not None:
-            try:
-                self.project.reload()
-            except UserError as exc:
-                self.job_panel.append_log(f"Cannot re-read the project: {exc.message}")
+        self._reload_project()
         if self._on_result is not None:
             self._on_result(record)
 
     def _on_client_finished(self, status: str) -> None:
         self._on_result = None
+        if status != "completed":  # volumes released for the job come back as they were
+            self._reload_project()
+            if "image" not in self.viewer.layers:
+                self._show_project_volumes()
         self._set_running(False)
+
+    def _reload_project(self) -> None:
+        if self.project is not None:
+            try:
+                self.project.reload()
+            except UserError as exc:
+                self.job_panel.append_log(f"Cannot re-read the project: {exc.message}")
 
     def _set_running(self, running: bool) -> None:
         for page in self.pages.values():
@@ -307,6 +315,7 @@ class MainWindow(QMainWindow):
             if not self.client.wait_for_finished(15_000):
                 self.client.kill()
                 self.client.wait_for_finished(5_000)
+        self.settings.setValue("window/geometry", self.saveGeometry())
         for page in self.pages.values():
             page.shutdown()
         if self.console is not None:

@@ -55,9 +55,13 @@ def test_import_through_worker_shows_layers(main_window, qtbot, tmp_path, small_
 
 
 def test_stop_ends_the_job_cleanly_and_window_survives(main_window, qtbot, tmp_path,
-                                                        long_stack):
+                                                        long_stack, small_stacks):
     assert main_window.open_project(tmp_path / "project", create=True)
     page = main_window.show_stage("import")
+    page.images.set_path(str(small_stacks[0]))
+    with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS):
+        assert page.start_import()
+    page.labels.set_path("")
     page.images.set_path(long_stack)
     with qtbot.waitSignal(main_window.client.progress, timeout=JOB_TIMEOUT_MS):
         assert page.start_import()
@@ -68,6 +72,8 @@ def test_stop_ends_the_job_cleanly_and_window_survives(main_window, qtbot, tmp_p
     assert main_window.job_panel.status.text() == "Job stopped."
     assert main_window.isVisible() and page.import_button.isEnabled()
     assert Project.open(tmp_path / "project").data["runs"][-1]["status"] == "stopped"
+    # the stopped re-import left the first import in place, and it is shown again
+    assert main_window.viewer.layers["image"].data.shape == (12, 48, 64)
 
 
 def test_killed_worker_shows_error_and_project_survives(main_window, qtbot, tmp_path,
