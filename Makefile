@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-test
+.PHONY: run test install install-test desktop-entry
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,3 +20,6 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+desktop-entry: install
+	sh resources/install-desktop-entry.sh
