@@ -16,7 +16,7 @@ from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMa
 
 from app.job_panel import JobPanel
 from app.launch import DEFAULT_DEMO_DIR
-from app.pages.base import StagePage, UnavailablePage
+from app.pages.base import StagePage
 from app.pages.export_page import ExportPage
 from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
@@ -71,8 +71,7 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("stageNavigation")
         self.stack = QStackedWidget()
         for stage, title in STAGE_TITLES:
-            page_class = PAGE_CLASSES.get(stage)
-            page = page_class(self) if page_class else UnavailablePage(self, self.tr(title)[3:])
+            page = PAGE_CLASSES[stage](self)
             self.pages[stage] = page
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)

@@ -1,17 +1,14 @@
 """What every stage page shares: its host (the main window), the open project, helpers."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from PyQt5.QtCore import Qt
-from PyQt5.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QWidget
 
 from ffn_core.project import Project
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
-
-ResultHandler = Callable[[dict], None]
 
 
 def last_run_params(project: Project | None, stage: str) -> dict[str, Any]:
@@ -46,19 +43,6 @@ class StagePage(QWidget):
 
     def shutdown(self) -> None:
         """The window closes: end what the page started (servers, timers)."""
-
-
-class UnavailablePage(StagePage):
-    """Placeholder for a stage whose page is not built yet."""
-
-    def __init__(self, host: "MainWindow", title: str, parent: QWidget | None = None) -> None:
-        super().__init__(host, parent)
-        self.title = title
-        label = QLabel(f"<h3>{title}</h3><p>This stage is not available yet.</p>")
-        label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        label.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
 
 
 def inference_runs(project: Project | None) -> list[str]:
