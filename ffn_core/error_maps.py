@@ -1,9 +1,12 @@
 """Split and merge errors of a segmentation against ground truth, as id lists and label maps.
 
-A ground-truth object is *split* when two or more predicted segments each overlap it by
-at least ``min_overlap`` voxels; a predicted segment *merges* when it overlaps two or more
-ground-truth objects by at least ``min_overlap`` voxels each. Label 0 (background in the
-ground truth, unassigned in the prediction) takes no part. Arrays are (z, y, x).
+A ground-truth object is *split* when two or more predicted segments each overlap it
+significantly; a predicted segment *merges* when it overlaps two or more ground-truth
+objects significantly. An overlap is significant when it has at least ``min_overlap``
+voxels and at least ``min_fraction`` of the smaller of the two objects (sizes counted
+where both are labelled), so that slightly misplaced boundaries between two large objects
+do not count. Label 0 (background in the ground truth, unassigned in the prediction)
+takes no part. Arrays are (z, y, x).
 """
 from __future__ import annotations
 
@@ -40,14 +43,22 @@ def overlaps(seg: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
             (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64), voxels.astype(np.int64))
 
 
-def find_errors(seg: np.ndarray, gt: np.ndarray, min_overlap: int = 100) -> ErrorReport:
+def find_errors(seg: np.ndarray, gt: np.ndarray, min_overlap: int = 100,
+                min_fraction: float = 0.0) -> ErrorReport:
     """Split and merge errors of ``seg`` against ``gt`` (same shape, ids below 2**32)."""
     gt_ids, seg_ids, voxels = overlaps(seg, gt)
-    keep = voxels >= max(int(min_overlap), 1)
+    smaller = np.minimum(_sizes(gt_ids, voxels), _sizes(seg_ids, voxels))
+    keep = (voxels >= max(int(min_overlap), 1)) & (voxels >= min_fraction * smaller)
     gt_ids, seg_ids, voxels = gt_ids[keep], seg_ids[keep], voxels[keep]
     order = np.argsort(-voxels, kind="stable")
     return ErrorReport(_groups(gt_ids[order], seg_ids[order]),
                        _groups(seg_ids[order], gt_ids[order]))
+
+
+def _sizes(ids: np.ndarray, voxels: np.ndarray) -> np.ndarray:
+    """For every pair, the total overlap voxels of its object ``ids``."""
+    _, index = np.unique(ids, return_inverse=True)
+    return np.bincount(index, weights=voxels)[index]
 
 
 def _groups(keys: np.ndarray, values: np.ndarray) -> dict[int, list[int]]:

@@ -67,13 +67,22 @@ class ErrorViewPanel(QWidget):
         self.min_overlap.setRange(1, 2_000_000_000)
         self.min_overlap.setValue(100)
         self.min_overlap.setSuffix(" voxels")
+        self.min_overlap.setToolTip("An overlap counts when it has at least this many voxels")
+        self.min_share = QSpinBox()
+        self.min_share.setRange(0, 100)
+        self.min_share.setValue(10)
+        self.min_share.setSuffix(" %")
+        self.min_share.setToolTip("... and at least this share of the smaller of the two "
+                                  "objects (ignores slightly shifted boundaries)")
         self.compute_button = QPushButton("Compute errors")
         self.compute_button.setEnabled(self.gt_spec is not None)
         self.compute_button.clicked.connect(self.compute)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Minimum overlap"))
+        row.addWidget(QLabel("Overlap at least"))
         row.addWidget(self.min_overlap)
-        row.addWidget(self.compute_button)
+        row.addWidget(QLabel("and"))
+        row.addWidget(self.min_share)
+        row.addStretch(1)
         self.values = {key: QLabel("—") for key, _ in SCORES}
         form = QFormLayout()
         for key, title in SCORES:
@@ -86,6 +95,7 @@ class ErrorViewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(source)
         layout.addLayout(row)
+        layout.addWidget(self.compute_button)
         layout.addLayout(form)
         layout.addWidget(self.errors, 1)
         layout.addWidget(self.status)
@@ -99,7 +109,8 @@ class ErrorViewPanel(QWidget):
         except (UserError, ValueError) as exc:
             self.status.setText(str(exc.message if isinstance(exc, UserError) else exc))
             return False
-        self.report = find_errors(seg, gt, self.min_overlap.value())
+        self.report = find_errors(seg, gt, self.min_overlap.value(),
+                                  self.min_share.value() / 100)
         for key, _ in SCORES:
             self.values[key].setText(f"{self.scores[key]:.4f}")
         self._show_layer(SPLIT_LAYER, split_map(seg, gt, self.report))

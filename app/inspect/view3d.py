@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from napari.components import ViewerModel
 from napari.qt import QtViewer
+from PyQt5 import sip
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
                              QPushButton, QVBoxLayout, QWidget)
 
@@ -142,5 +143,7 @@ class View3DPanel(QWidget):
 
     def close_viewer(self) -> None:
         """Close the 3D QtViewer and schedule its deletion (call before discarding the panel)."""
+        if sip.isdeleted(self.qt_viewer):
+            return
         self.qt_viewer.close()
         self.qt_viewer.deleteLater()

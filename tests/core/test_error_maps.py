@@ -48,3 +48,13 @@ def test_error_maps_label_the_pieces():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="differs"):
         overlaps(np.zeros((2, 3, 4), np.uint32), np.zeros((2, 3, 5), np.uint32))
+
+
+def test_minimum_fraction_ignores_shifted_boundaries():
+    gt = np.zeros((1, 10, 100), np.uint16)
+    gt[:, :, :50], gt[:, :, 50:] = 1, 2
+    seg = np.zeros((1, 10, 100), np.uint32)
+    seg[:, :, :53], seg[:, :, 53:] = 5, 6      # boundary 3 voxels off: 30 of 500 voxels
+    seg[:, :2, 20:30] = 7                      # a small real split piece inside GT 1
+    assert find_errors(seg, gt, 10) == ErrorReport({1: [5, 7], 2: [6, 5]}, {5: [1, 2]})
+    assert find_errors(seg, gt, 10, min_fraction=0.1) == ErrorReport({1: [5, 7]}, {})
