@@ -22,6 +22,7 @@ from ffn_core.meshes import segment_mesh, write_obj, write_stl
 SELECTED_LAYER = "selected segments"
 MESH_WRITERS = {"obj": write_obj, "stl": write_stl}
 MODES = ("Labels", "Surfaces")
+OBLIQUE = (0.0, 35.0, 60.0)  # camera angles of a first look: z axis tilted towards the user
 
 
 def project_voxel_size(run_dir: Path) -> tuple[float, float, float]:
@@ -42,6 +43,7 @@ class View3DPanel(QWidget):
         self.run = RunLayer.attach(viewer, run_dir)
         self.voxel_size = np.asarray(voxel_size_zyx or project_voxel_size(run_dir), float)
         self.model = ViewerModel(title="3D segments", ndisplay=3)
+        self.model.camera.angles = OBLIQUE
         self.qt_viewer = QtViewer(self.model, show_welcome_screen=False)
         self.shown_ids: list[int] = []
         self._build()
@@ -61,13 +63,16 @@ class View3DPanel(QWidget):
         self.export_button.clicked.connect(self._export_dialog)
         self.status = QLabel("Select segments in the table to see them in 3D.")
         self.status.setWordWrap(True)
-        controls = QHBoxLayout()
-        for widget in (self.follow, self.mode, self.format, self.export_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
+        show_row, export_row = QHBoxLayout(), QHBoxLayout()
+        for row, widgets in ((show_row, (self.follow, self.mode)),
+                             (export_row, (self.format, self.export_button))):
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(controls)
+        layout.addLayout(show_row)
+        layout.addLayout(export_row)
         layout.addWidget(self.qt_viewer, 1)
         layout.addWidget(self.status)
 
@@ -88,6 +93,7 @@ class View3DPanel(QWidget):
         """Show segments ``ids`` (those that exist) in 3D, replacing what was shown."""
         present = {row.id for row in self.run.rows()}
         self.shown_ids = [i for i in ids if i in present]
+        angles = self.model.camera.angles  # keep the user's rotation (adding layers resets it)
         self.model.layers.clear()
         if not self.shown_ids:
             self.status.setText("No segment selected.")
@@ -99,7 +105,8 @@ class View3DPanel(QWidget):
         else:
             self.model.add_labels(part, name=SELECTED_LAYER, scale=self.voxel_size,
                                   translate=origin)
-        self.model.reset_view()
+        self.model.reset_view(reset_camera_angle=False)
+        self.model.camera.angles = angles
         self.status.setText(f"Segments {', '.join(map(str, self.shown_ids))} "
                             f"({self.mode.currentText().lower()}).")
 
@@ -139,7 +146,7 @@ class View3DPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
-        self.model.reset_view()  # fit the segments to the canvas's real size
+        self.model.reset_view(reset_camera_angle=False)  # fit to the canvas's real size
 
     def close_viewer(self) -> None:
         """Close the 3D QtViewer and schedule its deletion (call before discarding the panel)."""

@@ -25,6 +25,7 @@ def panel(qtbot, inference_run):
 
 def test_selection_shows_only_those_segments_in_3d(qtbot, panel, artifacts):
     assert panel.model.dims.ndisplay == 3
+    assert tuple(panel.model.camera.angles) == (0, 35, 60)
     panel.run.set_selected([3, 12])
     layer = panel.model.layers["selected segments"]
     assert set(np.unique(layer.data)) == {0, 3, 12}
@@ -43,11 +44,9 @@ def test_selection_shows_only_those_segments_in_3d(qtbot, panel, artifacts):
     panel.resize(520, 460)
     panel.show()
     qtbot.waitExposed(panel)
-    panel.model.camera.angles = (0, 35, 60)
     qtbot.wait(300)
     assert panel.grab().save(str(artifacts / "inspect_view3d.png"))
     panel.mode.setCurrentText("Labels")
-    panel.model.camera.angles = (0, 35, 60)
     qtbot.wait(300)
     assert panel.grab().save(str(artifacts / "inspect_view3d_labels.png"))
 
