@@ -29,9 +29,15 @@ def _lookup(labels: np.ndarray, mapping: dict[int, int], top: int) -> np.ndarray
 
 
 def replay(original: np.ndarray, edits: Sequence[Edit], top: int) -> np.ndarray:
-    """``apply_edits(original, edits)`` in one pass; ``top`` is ``original.max()``."""
+    """``apply_edits(original, edits)`` in one pass; ``top`` is ``original.max()``.
+
+    Without effective edits this is ``original`` itself (no copy): never modify the result
+    in place.
+    """
     mapping = compose(edits)
-    result = _lookup(original, mapping, top) if mapping else original.copy()
+    if not mapping:
+        return original
+    result = _lookup(original, mapping, top)
     return result if result is not None else apply_edits(original, edits)
 
 

@@ -51,6 +51,7 @@ def test_edits_survive_reopening_and_match_apply_edits(qtbot, inference_run, art
     qtbot.waitExposed(panel)
     assert panel.grab().save(str(artifacts / "inspect_proofread.png"))
     shown = np.array(layer.data)
+    assert np.array_equal(panel.run.original, boxes_segmentation()[0])  # memory copy too
 
     # close everything, then open the run again in a fresh viewer
     panel.close(), table.close()
