@@ -2,7 +2,8 @@
 
 The original segmentation is never changed: ``<project>/inference/<run>/edits.json`` holds
 an ordered list of edits (merge, delete, relabel); :func:`apply_edits` replays them.
-Undo removes the last edit. Exports read :func:`edited_segmentation`.
+Undo removes the last edit. Exports and evaluation apply the list through
+``ffn_core.io.export.load_run_segmentation``.
 """
 from __future__ import annotations
 

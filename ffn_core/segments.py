@@ -21,19 +21,27 @@ class SegmentRow:
 def segment_table(segmentation: np.ndarray,
                   origins: dict[int, tuple[int, int, int]] | None = None) -> list[SegmentRow]:
     """Rows for every non-zero id of ``segmentation``, largest first."""
-    ids, inverse, counts = np.unique(segmentation, return_inverse=True, return_counts=True)
-    compact = inverse.reshape(segmentation.shape)  # 0..n-1, in the order of ``ids``
-    boxes = ndimage.find_objects(compact + 1)
+    ids, counts, boxes = _ids_counts_boxes(segmentation)
     rows = []
-    for index, (seg_id, count) in enumerate(zip(ids.tolist(), counts.tolist())):
-        if seg_id == 0:
-            continue
-        box = boxes[index]
+    for seg_id, count, box in zip(ids, counts, boxes):
         seed = (origins or {}).get(seg_id)
-        rows.append(SegmentRow(int(seg_id), int(count),
+        rows.append(SegmentRow(seg_id, count,
                                tuple(s.start for s in box), tuple(s.stop for s in box),
                                tuple(int(v) for v in seed) if seed is not None else None))
     return sorted(rows, key=lambda row: -row.voxels)
+
+
+def _ids_counts_boxes(segmentation: np.ndarray) -> tuple[list[int], list[int], list[tuple]]:
+    """Non-zero ids with their voxel counts and bounding boxes (slices)."""
+    if segmentation.max(initial=0) < 2**24:  # small ids: linear-time counting, no sort
+        counts = np.bincount(segmentation.ravel().astype(np.int64, copy=False))
+        boxes = ndimage.find_objects(segmentation.astype(np.int32, copy=False))
+        ids = np.flatnonzero(counts[1:]) + 1
+        return ids.tolist(), counts[ids].tolist(), [boxes[i - 1] for i in ids]
+    ids, inverse, counts = np.unique(segmentation, return_inverse=True, return_counts=True)
+    boxes = ndimage.find_objects(inverse.reshape(segmentation.shape) + 1)
+    keep = [i for i, seg_id in enumerate(ids) if seg_id != 0]
+    return ids[keep].tolist(), counts[keep].tolist(), [boxes[i] for i in keep]
 
 
 def hide_small(segmentation: np.ndarray, min_voxels: int) -> np.ndarray:

@@ -40,3 +40,10 @@ def test_mesh_encloses_the_box_and_files_are_valid(tmp_path):
     data = (tmp_path / "s.stl").read_bytes()
     assert struct.unpack("<I", data[80:84])[0] == len(faces)
     assert len(data) == 84 + 50 * len(faces)
+
+
+def test_table_handles_ids_beyond_24_bits_the_same_way():
+    seg = _seg()
+    big = np.where(seg == 70000, 2**30, seg).astype(np.uint32)
+    rows = segment_table(big)
+    assert [(r.id, r.voxels, r.bbox_start_zyx) for r in rows] == [(2**30, 60, (1, 2, 2)), (3, 1, (5, 0, 0))]
