@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(left)
         splitter.addWidget(self.viewer_panel)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([460, 940])
+        splitter.setSizes([500, 900])
         self.welcome = WelcomeWidget(self.recent_projects())
         self.welcome.new_requested.connect(self.new_project_dialog)
         self.welcome.open_requested.connect(self.open_project)

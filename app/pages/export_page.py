@@ -35,9 +35,9 @@ class ExportPage(StagePage):
         for bits in BIT_DEPTHS:
             self.bits.addItem(f"{bits} bit", bits)
         self.bits.setToolTip("Grey bit depth; segment IDs are kept exactly or refused")
-        self.colour = QCheckBox(self.tr("8-bit colour for viewing (a stable colour per ID)"))
-        self.remap = QCheckBox(self.tr("Renumber IDs 1..N when they do not fit the bit depth"))
-        self.overwrite = QCheckBox(self.tr("Replace a destination folder that is not empty"))
+        self.colour = QCheckBox(self.tr("8-bit colour, a stable colour per ID (for viewing)"))
+        self.remap = QCheckBox(self.tr("Renumber IDs 1..N if they do not fit"))
+        self.overwrite = QCheckBox(self.tr("Replace a non-empty destination"))
         self.destination = QLineEdit()
         self.destination.setPlaceholderText("default: <project>/exports/<run>-<format>-<depth>")
         browse = QPushButton(self.tr("Folder..."))

@@ -8,8 +8,8 @@ import numpy as np
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtGui import QImage, QPixmap
 from PyQt5.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                             QWidget)
+                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+                             QVBoxLayout, QWidget)
 
 from app.pages.base import StagePage, last_run_params
 from ffn_core.errors import UserError
@@ -85,6 +85,7 @@ class SourcePreview(QGroupBox):
         self.image.setAlignment(Qt.AlignCenter)
         self.info = QLabel("Nothing chosen.")
         self.info.setWordWrap(True)
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # long paths
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout = QHBoxLayout(self)
         layout.addWidget(self.image)
@@ -114,12 +115,20 @@ class SourcePreview(QGroupBox):
         lines = [f"<b>{info.kind}</b>: {info.shape_zyx[0]} slices",
                  f"shape (z, y, x): {tuple(info.shape_zyx)}",
                  f"dtype: {info.dtype}" + (f", {info.channels} channels" if info.is_color else ""),
-                 f"order: {info.order_summary()}"]
+                 f"order: {_file_order(info)}"]
         if info.is_color and not info.to_gray:
             lines.append("<i>Colour slices: tick 'Convert colour slices to gray' to import.</i>")
         if info.skipped:
             lines.append("<i>skipped: " + ", ".join(Path(f).name for f in info.skipped) + "</i>")
         return "<br>".join(lines)
+
+
+def _file_order(info: SourceInfo, shown: int = 3) -> str:
+    """The resolved slice order by file name: first and last few (natural sort)."""
+    names = [Path(name).name for name in info.files]
+    if len(names) > 2 * shown:
+        names = names[:shown] + ["…"] + names[-shown:]
+    return ", ".join(names)
 
 
 class ImportPage(StagePage):
@@ -150,8 +159,8 @@ class ImportPage(StagePage):
     @staticmethod
     def _voxel_box(axis: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
-        box.setRange(0.001, 1e6)
-        box.setDecimals(3)
+        box.setRange(0.01, 99999)
+        box.setDecimals(2)
         box.setValue(1.0)
         box.setToolTip(f"Voxel size along {axis} (e.g. nm); stored with the volumes")
         return box

@@ -11,11 +11,13 @@ import pytest
 from app.launch import has_display
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """napari's canvas needs shared GL contexts; the attribute must precede QApplication.
+@pytest.fixture(scope="session", autouse=True)
+def _qt_platform() -> None:
+    """Set up Qt before pytest-qt's QApplication exists (autouse fixtures come first).
 
-    Without any display, Qt runs offscreen so non-canvas tests still work; the tests that
-    need the napari canvas skip through the ``display`` fixture.
+    napari's canvas needs shared GL contexts, and the attribute must precede the
+    QApplication. Without any display (pytest-xvfb has started Xvfb by now when it can),
+    Qt runs offscreen so non-canvas tests still work; canvas tests skip via ``display``.
     """
     if not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

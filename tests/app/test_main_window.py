@@ -51,6 +51,8 @@ def test_import_through_worker_shows_layers(main_window, qtbot, tmp_path, small_
     with h5py.File(project.path("volumes", "image.h5"), "r") as handle:
         assert list(handle["raw"].attrs["voxel_size"]) == [30.0, 1.0, 1.0]
     qtbot.wait(300)  # let the canvas draw before the screenshot
+    canvas = main_window.viewer_panel.qt_viewer.screenshot(flash=False)
+    assert canvas[..., :3].mean() > 20, "the napari canvas rendered nothing (no OpenGL?)"
     assert main_window.grab().save(str(artifacts / "main_window_import.png"))
 
 
