@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._on_result: Callable[[dict], None] | None = None
         self.pages: dict[str, StagePage] = {}
         self.console = None
+        self.inspect = self.inspect_dock = None
         self._build_central()
         self._build_docks()
         self._build_menus()
@@ -128,6 +129,31 @@ class MainWindow(QMainWindow):
         menu.addAction(self._action(self.tr("&Quit"), self.close, "Ctrl+Q"))
         view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(self._action(self.tr("Python &console"), self.show_console, "Ctrl+Shift+C"))
+        view.addAction(self._action(self.tr("&Inspect runs"), self.show_inspect, "Ctrl+I"))
+
+    def show_inspect(self):
+        """The Inspect dock of the open project's inference runs (built on first use)."""
+        if self.project is None:
+            return None
+        if self.inspect is None:
+            from app.inspect.inspect_panel import InspectPanel
+            self.inspect = InspectPanel(self.viewer, self.project.root)
+            self.inspect_dock = QDockWidget(self.tr("Inspect"), self)
+            self.inspect_dock.setObjectName("inspectDock")
+            self.inspect_dock.setWidget(self.inspect)
+            self.addDockWidget(Qt.RightDockWidgetArea, self.inspect_dock)
+            self.tabifyDockWidget(self.viewer_panel.qt_viewer.dockLayerControls,
+                                  self.inspect_dock)
+        self.inspect_dock.show()
+        self.inspect_dock.raise_()
+        return self.inspect
+
+    def _close_inspect(self) -> None:
+        if self.inspect is not None:
+            self.inspect.release()
+            self.removeDockWidget(self.inspect_dock)
+            self.inspect_dock.deleteLater()
+            self.inspect = self.inspect_dock = None
 
     def show_console(self):
         """The Python console dock (in-process kernel with ``project`` and ``viewer``)."""
@@ -204,6 +230,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.show_error(f"Cannot use {folder}: {exc}.", "Choose a folder you can write to.")
             return False
+        self._close_inspect()
         self.presenter.release_all()
         self.project = project
         if self.console is not None:
@@ -278,6 +305,9 @@ class MainWindow(QMainWindow):
         self._reload_project()
         if self._on_result is not None:
             self._on_result(record)
+        if record.get("stage") == "infer" and self.inspect is not None:
+            self.presenter.release(f"segmentation {record.get('run', '')}")  # Inspect shows it
+            self.inspect.refresh_runs()
 
     def _on_client_finished(self, status: str) -> None:
         self._on_result = None
@@ -319,6 +349,7 @@ class MainWindow(QMainWindow):
             page.shutdown()
         if self.console is not None:
             self.console.shutdown()
+        self._close_inspect()
         self.presenter.release_all()
         self.viewer_panel.close_viewer()
         super().closeEvent(event)

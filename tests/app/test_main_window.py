@@ -139,3 +139,16 @@ def test_console_dock_sees_project_and_viewer(main_window, qtbot, project_with_r
     qtbot.waitUntil(lambda: "n" in console.namespace(), timeout=10_000)
     assert console.namespace()["shape"] == (6, 32, 40)
     assert console.namespace()["n"] == 2  # image and labels shown on opening
+
+
+def test_inspect_dock_shows_the_run_and_goes_with_the_project(main_window, qtbot,
+                                                              project_with_run, tmp_path):
+    assert main_window.show_inspect() is None  # no project yet
+    assert main_window.open_project(project_with_run.root)
+    panel = main_window.show_inspect()
+    assert main_window.inspect_dock.isVisible()
+    assert panel.runs.currentText() == "run1" and panel.tabs.count() == 4
+    assert "run run1" in main_window.viewer.layers
+    assert main_window.open_project(tmp_path / "other", create=True)
+    assert main_window.inspect is None and "run run1" not in main_window.viewer.layers
+    qtbot.wait(50)
