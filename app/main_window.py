@@ -130,6 +130,17 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(self._action(self.tr("Python &console"), self.show_console, "Ctrl+Shift+C"))
         view.addAction(self._action(self.tr("&Inspect runs"), self.show_inspect, "Ctrl+I"))
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About and diagnostics..."),
+                                         self.show_diagnostics))
+
+    def show_diagnostics(self):
+        """The About dialog with the worker's environment check (TensorFlow, GPUs)."""
+        from app.diagnostics import DiagnosticsDialog
+        dialog = DiagnosticsDialog(self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_inspect(self):
         """The Inspect dock of the open project's inference runs (built on first use)."""

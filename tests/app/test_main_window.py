@@ -152,3 +152,14 @@ def test_inspect_dock_shows_the_run_and_goes_with_the_project(main_window, qtbot
     assert main_window.open_project(tmp_path / "other", create=True)
     assert main_window.inspect is None and "run run1" not in main_window.viewer.layers
     qtbot.wait(50)
+
+
+def test_diagnostics_dialog_reports_the_worker_environment(main_window, qtbot, artifacts):
+    dialog = main_window.show_diagnostics()
+    with qtbot.waitSignal(dialog.client.finished, timeout=120_000) as finished:
+        pass
+    assert finished.args == ["completed"]
+    assert dialog.worker_values["tensorflow"].text().startswith("2.")
+    assert dialog.worker_values["cpu_count"].text().isdigit()
+    assert dialog.grab().save(str(artifacts / "diagnostics.png"))
+    dialog.close()
