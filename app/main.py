@@ -73,6 +73,7 @@ def run_gui(project: str | None = None) -> int:
         _show_fatal(app, "FFN Workbench could not start.", exc)
         return 1
     window.show()
+    window.check_environment()
     if project:
         window.open_project(project)
     return app.exec_()

@@ -134,6 +134,15 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action(self.tr("&About and diagnostics..."),
                                          self.show_diagnostics))
 
+    def check_environment(self) -> WorkerClient:
+        """Run the worker's env check quietly; a failure (no TensorFlow...) becomes a dialog."""
+        checker = WorkerClient(self)
+        checker.error.connect(lambda message, hint: self.show_error(
+            self.tr("The engine cannot start: {0}").format(message), hint))
+        checker.finished.connect(lambda _status: checker.deleteLater())
+        checker.start("env", [])
+        return checker
+
     def show_diagnostics(self):
         """The About dialog with the worker's environment check (TensorFlow, GPUs)."""
         from app.diagnostics import DiagnosticsDialog

@@ -163,3 +163,12 @@ def test_diagnostics_dialog_reports_the_worker_environment(main_window, qtbot, a
     assert dialog.worker_values["cpu_count"].text().isdigit()
     assert dialog.grab().save(str(artifacts / "diagnostics.png"))
     dialog.close()
+
+
+def test_environment_check_failure_becomes_a_dialog(main_window, qtbot, monkeypatch):
+    monkeypatch.setattr("app.worker.worker_python", lambda: "/nonexistent/python")
+    checker = main_window.check_environment()
+    with qtbot.waitSignal(checker.finished, timeout=30_000):
+        pass
+    boxes = [box for box in main_window.findChildren(QMessageBox) if box.isVisible()]
+    assert boxes and "engine cannot start" in boxes[-1].text()
