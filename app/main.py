@@ -29,21 +29,22 @@ def startup_hint(exc: BaseException) -> str:
     return "Please report this with the details below."
 
 
-def _show_fatal(app, title: str, exc: BaseException) -> None:
+def show_fatal(title: str, exc: BaseException) -> None:
+    """A modal error dialog with a hint and the traceback as details."""
     from PyQt5.QtWidgets import QMessageBox
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    print(details, file=sys.stderr)
+    if sys.stderr is not None:  # None under pythonw (Windows launcher)
+        print(details, file=sys.stderr)
     box = QMessageBox(QMessageBox.Critical, "FFN Workbench", f"{title}\n\n{exc}")
     box.setInformativeText(startup_hint(exc))
     box.setDetailedText(details)
     box.exec_()
 
 
-def _install_excepthook(app) -> None:
+def _install_excepthook() -> None:
     """Unexpected errors in slots become a dialog (pythonw has no console to print to)."""
     def hook(kind, value, tb) -> None:
-        sys.__excepthook__(kind, value, tb)
-        _show_fatal(app, "An unexpected error occurred.", value)
+        show_fatal("An unexpected error occurred.", value)
     sys.excepthook = hook
 
 
@@ -62,7 +63,7 @@ def create_application(argv: Sequence[str] | None = None):
 def run_gui(project: str | None = None) -> int:
     """Show the main window (opening ``project`` when given) and run the event loop."""
     app = create_application()
-    _install_excepthook(app)
+    _install_excepthook()
     try:
         from PyQt5.QtGui import QIcon
 
@@ -70,7 +71,7 @@ def run_gui(project: str | None = None) -> int:
         app.setWindowIcon(QIcon(str(ICON)))
         window = MainWindow()
     except Exception as exc:  # noqa: BLE001 - shown to the user, who has no console
-        _show_fatal(app, "FFN Workbench could not start.", exc)
+        show_fatal("FFN Workbench could not start.", exc)
         return 1
     window.show()
     window.check_environment()

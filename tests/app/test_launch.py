@@ -65,3 +65,18 @@ def test_startup_hint_names_opengl():
     from app.main import startup_hint
     assert "OpenGL" in startup_hint(RuntimeError("glGetParameter(GL_EXTENSIONS) returned None"))
     assert "Reinstall" in startup_hint(ImportError("No module named 'h5py'"))
+
+
+def test_start_up_error_dialog_has_hint_and_details(qtbot, monkeypatch):
+    from PyQt5.QtWidgets import QMessageBox
+
+    from app.main import show_fatal
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec_", lambda box: shown.append(box) or 0)
+    try:
+        raise RuntimeError("glGetParameter(GL_EXTENSIONS) returned None")
+    except RuntimeError as exc:
+        show_fatal("FFN Workbench could not start.", exc)
+    box = shown[0]
+    assert "could not start" in box.text() and "OpenGL" in box.informativeText()
+    assert "RuntimeError" in box.detailedText()
