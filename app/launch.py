@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -19,10 +20,37 @@ DEFAULT_DEMO_DIR = Path.home() / "ffn-workbench-demo"
 
 
 def has_display() -> bool:
-    """Whether a window can be shown: always on Windows/macOS, else needs X11 or Wayland."""
+    """Whether a window can be shown: always on Windows/macOS; on Linux Wayland, or an X
+    server that answers at ``DISPLAY`` (a stale DISPLAY would make Qt abort)."""
     if not sys.platform.startswith("linux"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    display = os.environ.get("DISPLAY", "")
+    return bool(display) and x11_reachable(display)
+
+
+def x11_reachable(display: str, timeout_s: float = 1.0) -> bool:
+    """Whether an X server listens at ``display`` (``:0``, ``unix:1``, ``host:10.0``)."""
+    host, _, number = display.rpartition(":")
+    try:
+        server = int(number.split(".")[0])
+    except ValueError:
+        return False
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{server}"
+        targets = [(socket.AF_UNIX, path), (socket.AF_UNIX, "\0" + path)]
+    else:
+        targets = [(socket.AF_INET, (host, 6000 + server))]
+    for family, address in targets:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(timeout_s)
+            try:
+                probe.connect(address)
+                return True
+            except OSError:
+                continue
+    return False
 
 
 def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str]]:
@@ -54,8 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parse_args(sys.argv[1:] if argv is None else argv)
     if args.demo or not has_display():
         if not args.demo:
-            print("No display found (DISPLAY/WAYLAND_DISPLAY unset): running the headless "
-                  "demo instead of the window.", flush=True)
+            print("No display found (no reachable DISPLAY or WAYLAND_DISPLAY): running the "
+                  "headless demo instead of the window.", flush=True)
         return run_demo(args.out, extra)
     from app.main import run_gui
     return run_gui(args.project)

@@ -15,10 +15,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_has_display_follows_x11_and_wayland(monkeypatch):
+    real_display = os.environ.get("DISPLAY")  # pytest-xvfb's, when it runs
     monkeypatch.setattr(sys, "platform", "linux")
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
     assert not launch.has_display()
+    if real_display:
+        monkeypatch.setenv("DISPLAY", real_display)
+        assert launch.has_display()
+        monkeypatch.delenv("DISPLAY")
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     assert launch.has_display()
     monkeypatch.setattr(sys, "platform", "win32")
@@ -80,3 +85,11 @@ def test_start_up_error_dialog_has_hint_and_details(qtbot, monkeypatch):
     box = shown[0]
     assert "could not start" in box.text() and "OpenGL" in box.informativeText()
     assert "RuntimeError" in box.detailedText()
+
+
+def test_stale_display_counts_as_none(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":987")  # no X server there
+    assert not launch.x11_reachable(":987") and not launch.has_display()
+    assert not launch.x11_reachable("not-a-display")
