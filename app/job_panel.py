@@ -93,6 +93,7 @@ class JobPanel(QWidget):
         self.log_view.moveCursor(QTextCursor.End)
 
     def _on_client_started(self, command: list) -> None:
+        self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setValue(0)
         self.details.setText("")
         self.status.setText(f"Running: {command[4] if len(command) > 4 else 'job'} ...")
@@ -101,7 +102,10 @@ class JobPanel(QWidget):
 
     def _on_client_progress(self, record: dict) -> None:
         fraction = record.get("fraction")
-        if fraction is not None:
+        if fraction is None:  # total unknown: a busy indicator instead of a stuck bar
+            self.bar.setRange(0, 0)
+        else:
+            self.bar.setRange(0, _PERCENT_SCALE)
             self.bar.setValue(int(round(min(max(fraction, 0.0), 1.0) * _PERCENT_SCALE)))
         self.details.setText(describe_progress(record))
 
@@ -112,6 +116,7 @@ class JobPanel(QWidget):
     def _on_client_result(self, record: dict) -> None:
         status = record.get("status", "completed")
         self.append_log(f"Job {status}.")
+        self.bar.setRange(0, _PERCENT_SCALE)
         if status == "completed":
             self.bar.setValue(_PERCENT_SCALE)
 

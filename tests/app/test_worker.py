@@ -78,3 +78,16 @@ def test_progress_text():
     text = describe_progress({"done": 50, "total": 200, "unit": "steps", "rate": 2.5,
                               "eta_s": 60, "metrics": {"loss": 0.4321, "step": 50}})
     assert text == "50 / 200 steps  ·  2.5 steps/s  ·  ETA 1 min 00 s  ·  loss 0.432  ·  step 50"
+
+
+def test_job_panel_bar_busy_when_total_unknown(qtbot):
+    from app.job_panel import JobPanel
+    client = WorkerClient()
+    panel = JobPanel(client)
+    qtbot.addWidget(panel)
+    client.progress.emit({"done": 3, "total": 0, "unit": "steps", "fraction": None})
+    assert panel.bar.maximum() == 0  # busy indicator
+    client.progress.emit({"done": 5, "total": 10, "unit": "steps", "fraction": 0.5})
+    assert panel.bar.maximum() == 1000 and panel.bar.value() == 500
+    client.result.emit({"status": "completed"})
+    assert panel.bar.value() == panel.bar.maximum()
