@@ -103,9 +103,17 @@ class BoxPresenter:
             return None
         return (self.z_range, (int(low[0]), int(high[0])), (int(low[1]), int(high[1])))
 
-    def _on_layer_data(self, _event=None) -> None:
-        if self._updating:
+    def _on_layer_data(self, event=None) -> None:
+        if self._updating or getattr(event, "action", "added") not in ("added", "changed"):
             return
+        layer = self.layer(create=False)
+        if layer is not None and len(layer.data) > 1:  # one box: the newest replaces the rest
+            self._updating = True
+            try:
+                layer.selected_data = set(range(len(layer.data) - 1))
+                layer.remove_selected()
+            finally:
+                self._updating = False
         box = self.box_from_layer()
         if box is not None:
             self.on_drawn(box)

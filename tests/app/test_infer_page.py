@@ -29,7 +29,8 @@ def snemi_project(shared, tmp_path) -> Project:
     return project
 
 
-def test_box_text_and_rectangle_follow_each_other(main_window, snemi_project):
+def test_box_text_and_rectangle_follow_each_other(main_window, qtbot, snemi_project,
+                                                 artifacts):
     assert main_window.open_project(snemi_project.root)
     page = main_window.show_stage("infer")
     page.bbox.setText("2:10,8:40,16:64")
@@ -39,6 +40,9 @@ def test_box_text_and_rectangle_follow_each_other(main_window, snemi_project):
     assert np.allclose(np.asarray(layer.data[0]).max(axis=0), [40, 64])
     layer.add_rectangles(np.array([[4.6, 5.2], [30.0, 200.0]]))  # as if drawn with the mouse
     assert page.bbox.text() == "2:10,4:30,5:96"
+    assert len(layer.data) == 1  # the drawn rectangle replaced the typed one
+    qtbot.wait(200)
+    assert main_window.grab().save(str(artifacts / "main_window_infer_box.png"))
     page.bbox.setText("0:10,0:300,0:5")
     page.bbox.editingFinished.emit()
     assert "not inside 0:96" in page.counts.text()
