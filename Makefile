@@ -18,8 +18,11 @@ install: $(VENV)/.installed
 run: install
 	$(PY) main.py
 
+# Engine tests and GUI tests run in separate processes (TensorFlow and napari's GL
+# canvas must not share one); GUI tests start a virtual display through pytest-xvfb.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest tests/core tests/test_architecture.py
+	$(PY) -m pytest tests/app
 
 desktop-entry: install
 	sh resources/install-desktop-entry.sh
