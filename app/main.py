@@ -67,7 +67,9 @@ def run_gui(project: str | None = None) -> int:
     try:
         from PyQt5.QtGui import QIcon
 
+        from app.i18n import install_language, preferred_language
         from app.main_window import MainWindow
+        install_language(preferred_language())
         app.setWindowIcon(QIcon(str(ICON)))
         window = MainWindow()
     except Exception as exc:  # noqa: BLE001 - shown to the user, who has no console

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Callable
 
 from napari.components import ViewerModel
-from PyQt5.QtCore import QSettings, Qt
-from PyQt5.QtWidgets import (QAction, QDockWidget, QFileDialog, QListWidget, QMainWindow,
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
+from PyQt5.QtWidgets import (QAction, QActionGroup, QDockWidget, QFileDialog, QListWidget, QMainWindow,
                              QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout,
                              QWidget)
 
+from app.i18n import LANGUAGES, install_language, preferred_language, save_language
 from app.job_panel import JobPanel
 from app.launch import DEFAULT_DEMO_DIR
 from app.pages.base import StagePage
@@ -29,9 +30,12 @@ from ffn_core.errors import UserError
 from ffn_core.project import Project
 
 MAX_RECENT = 8
-# titles are translated in the "MainWindow" context
-STAGE_TITLES = (("import", "1  Import"), ("preprocess", "2  Preprocess"),
-                ("train", "3  Train"), ("infer", "4  Infer"), ("export", "5  Export"))
+# titles are translated in the "MainWindow" context (marked for pylupdate5)
+STAGE_TITLES = (("import", QT_TRANSLATE_NOOP("MainWindow", "1  Import")),
+                ("preprocess", QT_TRANSLATE_NOOP("MainWindow", "2  Preprocess")),
+                ("train", QT_TRANSLATE_NOOP("MainWindow", "3  Train")),
+                ("infer", QT_TRANSLATE_NOOP("MainWindow", "4  Infer")),
+                ("export", QT_TRANSLATE_NOOP("MainWindow", "5  Export")))
 PAGE_CLASSES: dict[str, type[StagePage]] = {
     "import": ImportPage, "preprocess": PreprocessPage, "train": TrainPage, "infer": InferPage,
     "export": ExportPage}
@@ -130,9 +134,35 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(self._action(self.tr("Python &console"), self.show_console, "Ctrl+Shift+C"))
         view.addAction(self._action(self.tr("&Inspect runs"), self.show_inspect, "Ctrl+I"))
+        self._build_language_menu(self.menuBar().addMenu(self.tr("&Settings")))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About and diagnostics..."),
                                          self.show_diagnostics))
+
+    def _build_language_menu(self, settings_menu) -> None:
+        self.language_menu = settings_menu.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        current = preferred_language(self.settings)
+        for code, name in LANGUAGES.items():
+            action = self.language_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(code == current)
+            action.setData(code)
+            group.addAction(action)
+            action.triggered.connect(lambda _checked=False, c=code: self.choose_language(c))
+
+    def choose_language(self, language: str) -> None:
+        """Remember ``language``; windows built from now on use it, this one after a restart."""
+        if language == preferred_language(self.settings):
+            return
+        save_language(language, self.settings)
+        install_language(language)
+        box = QMessageBox(QMessageBox.Information, "FFN Workbench",
+                          self.tr("The language changes when FFN Workbench starts next time."),
+                          QMessageBox.Ok, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.setObjectName("languageBox")
+        box.open()
 
     def check_environment(self) -> WorkerClient:
         """Run the worker's env check quietly; a failure (no TensorFlow...) becomes a dialog."""
