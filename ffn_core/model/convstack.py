@@ -11,6 +11,11 @@ import tensorflow as tf
 
 from ffn_core.model.args import PRECISIONS, ModelArgs
 
+# Grappler's remapper tries to fuse conv + bias + residual add + ReLU, fails on the
+# residual add that feeds two nodes, logs an error on every trace and keeps the graph
+# unchanged; switching it off gives the same graph (same numbers) without the error.
+tf.config.optimizer.set_experimental_options({"remapping": False})
+
 
 def conv_layer_names(depth: int) -> list[str]:
     """Names of the convolution layers of a model of ``depth``, input to output."""
