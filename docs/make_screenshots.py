@@ -1,0 +1,208 @@
+"""Make the README's screenshots: the real main window driven through the five stages.
+
+Run it under a virtual X display with OpenGL (Mesa), from the repository root::
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/make_screenshots.py
+
+It creates a demo project (the synthetic demo volume) in a temporary folder, runs import,
+preprocess, a short training of a tiny model, inference, export and evaluation through
+the REAL worker process (as a user pressing the buttons would), and after each stage saves
+``window.grab()`` as a palette PNG in ``docs/images/``. The wall time of every job is
+printed and written to ``docs/images/stage-times.json`` (the README's timing table).
+Like the GUI itself, this process never imports TensorFlow: the worker does the work.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.launch import has_display  # noqa: E402 - needs the repository on sys.path
+from ffn_core.demo import INFER_OPTIONS, SEED_REQUEST, TINY_MODEL  # noqa: E402
+from ffn_core.demo_data import DemoSpec  # noqa: E402
+
+WINDOW_SIZE = (1280, 800)
+JOB_TIMEOUT_S = 900
+# The headless demo's tiny model, seed grid and inference options (ffn_core.demo).
+LOM_RADIUS_XYZ = ",".join(str(f // 2 + d) for f, d in zip(TINY_MODEL["fov_size"],
+                                                        TINY_MODEL["deltas"]))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images",
+                        help="folder for the PNGs and stage-times.json")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for the demo project (default: a new temporary folder)")
+    parser.add_argument("--steps", type=int, default=3000, help="training steps (tiny model)")
+    return parser.parse_args()
+
+
+def wait(app, milliseconds: int) -> None:
+    """Let Qt (and napari's canvas) process events for ``milliseconds``."""
+    end = time.monotonic() + milliseconds / 1000
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def save_png(window, app, path: Path) -> None:
+    """Grab the whole window and write it as an optimised 256-colour PNG."""
+    from PIL import Image
+    wait(app, 800)
+    raw = path.with_suffix(".raw.png")
+    if not window.grab().save(str(raw)):
+        raise RuntimeError(f"could not save {raw}")
+    with Image.open(raw) as image:
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                      dither=Image.Dither.NONE).save(path, optimize=True)
+    raw.unlink()
+    print(f"  saved {path} ({path.stat().st_size // 1024} KB)", flush=True)
+
+
+class JobRunner:
+    """Starts a stage through a page's own start method and waits for the worker to end."""
+
+    def __init__(self, window, app) -> None:
+        self.window, self.app = window, app
+        self.results: list[dict] = []
+        self.times: dict[str, float] = {}
+        window.client.result.connect(self.results.append)
+
+    def run(self, label: str, start) -> dict:
+        from PyQt5.QtCore import QEventLoop, QTimer
+        loop, status = QEventLoop(), []
+        self.window.client.finished.connect(loop.quit)
+        self.window.client.finished.connect(status.append)
+        QTimer.singleShot(JOB_TIMEOUT_S * 1000, loop.quit)
+        started = time.monotonic()
+        if not start():
+            raise RuntimeError(f"{label}: the page refused to start the job")
+        loop.exec_()
+        self.window.client.finished.disconnect(loop.quit)
+        self.window.client.finished.disconnect(status.append)
+        self.times[label] = round(time.monotonic() - started, 1)
+        if status != ["completed"]:
+            log = self.window.job_panel.log_view.toPlainText()[-3000:]
+            raise RuntimeError(f"{label} ended with {status or 'a timeout'}:\n{log}")
+        print(f"{label}: {self.times[label]} s", flush=True)
+        return self.results[-1] if self.results else {}
+
+
+def build_window(app, work: Path):
+    from PyQt5.QtCore import QSettings
+
+    from app.main_window import MainWindow
+    settings = QSettings(str(work / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    wait(app, 1500)
+    return window
+
+
+def drive(window, app, work: Path, out: Path, steps: int) -> dict:
+    """The five stages as a user runs them; a screenshot after each."""
+    jobs = JobRunner(window, app)
+    save_png(window, app, out / "welcome.png")
+    if not window.start_demo(work / "demo"):
+        raise RuntimeError("the demo project could not be created")
+    window.pages["import"].voxel[0].setValue(DemoSpec().anisotropy)  # z steps twice xy
+    jobs.run("import", window.pages["import"].start_import)
+    save_png(window, app, out / "import.png")
+
+    prep = window.show_stage("preprocess")
+    prep.lom_radius.setText(LOM_RADIUS_XYZ)
+    prep.min_size.setValue(200)
+    jobs.run("preprocess", prep.start_preprocess)
+    if "partitions" in window.viewer.layers:
+        window.viewer.layers["partitions"].visible = True
+    save_png(window, app, out / "preprocess.png")
+    if "partitions" in window.viewer.layers:
+        window.viewer.layers["partitions"].visible = False
+
+    train = window.show_stage("train")
+    train.model_args.setText(json.dumps(TINY_MODEL))
+    train.batch.setValue(4)
+    train.optimizer.setCurrentText("adam")
+    train.max_steps.setValue(steps)
+    train.summary_seconds.setValue(15)
+    train_result = jobs.run("train", train.start_training)
+    save_png(window, app, out / "train.png")
+
+    request = work / "seed_request.pbtxt"
+    request.write_text(SEED_REQUEST, encoding="utf-8")
+    infer = window.show_stage("infer")
+    infer.checkpoint.setCurrentIndex(0)
+    infer.request.setText(str(request))
+    for flag, value in zip(INFER_OPTIONS[::2], INFER_OPTIONS[1::2]):  # --move-threshold 0.7
+        infer.options[flag.lstrip("-")].setText(value)
+    jobs.run("infer", infer.start_inference)
+    if "labels" in window.viewer.layers:
+        window.viewer.layers["labels"].visible = False
+    save_png(window, app, out / "infer.png")
+
+    export = window.show_stage("export")
+    export.format.setCurrentIndex(export.format.findData("tif"))
+    jobs.run("export", export.start_export)
+    scores = jobs.run("evaluate", export.start_evaluate)
+    save_png(window, app, out / "export.png")
+
+    inspect_run(window, app, out)
+    return {"stage_wall_s": jobs.times, "train_steps": steps,
+            "train_outputs": train_result.get("outputs", {}),
+            "evaluate_outputs": scores.get("outputs", {})}
+
+
+def inspect_run(window, app, out: Path) -> None:
+    """The Inspect dock: the segment table, then the 3D view of the largest segments."""
+    panel = window.show_inspect()
+    if "segmentation default" in window.viewer.layers:  # the Inspect dock shows the run
+        window.viewer.layers.remove("segmentation default")
+    window.resize(*WINDOW_SIZE)
+    table = panel.tabs.widget(0)
+    largest = sorted(table.model.segments, key=lambda s: -s.voxels)[:4]
+    table.select_ids([segment.id for segment in largest])
+    window.viewer.reset_view()  # the selection jumped to a seed; show the whole slice
+    save_png(window, app, out / "inspect.png")
+    panel.tabs.setCurrentIndex(1)  # 3D: built on first show
+    panel.view3d.mode.setCurrentText("Surfaces")
+    wait(app, 3000)
+    save_png(window, app, out / "inspect-3d.png")
+
+
+def main() -> int:
+    args = parse_args()
+    if not has_display():
+        print("No display: run under xvfb-run (see the docstring).", file=sys.stderr)
+        return 2
+    from app.main import create_application
+    app = create_application()
+    work = args.work or Path(tempfile.mkdtemp(prefix="ffn-screenshots-"))
+    work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    window = build_window(app, work)
+    try:
+        figures = drive(window, app, work, args.out, args.steps)
+    finally:
+        window.close()
+        wait(app, 200)
+    figures["demo_volume_zyx"] = list(_demo_shape())
+    (args.out / "stage-times.json").write_text(json.dumps(figures, indent=2) + "\n",
+                                               encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+def _demo_shape() -> tuple[int, int, int]:
+    return DemoSpec().shape_zyx
+
+
+if __name__ == "__main__":
+    sys.exit(main())
