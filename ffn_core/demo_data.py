@@ -23,10 +23,11 @@ class DemoSpec:
     """Size and look of the demo volume."""
 
     shape_zyx: tuple[int, int, int] = (32, 96, 96)
-    n_cells: int = 40
+    n_cells: int = 56
     anisotropy: float = 2.0
-    membrane_width: float = 1.5
-    noise: float = 18.0
+    membrane_width: float = 1.2
+    noise: float = 6.0
+    grey_range: tuple[float, float] = (110.0, 215.0)
     seed: int = 0
 
 
@@ -77,12 +78,12 @@ def _relabel_consecutive(labels: np.ndarray) -> np.ndarray:
 
 def _render_em(labels: np.ndarray, distance: np.ndarray, spec: DemoSpec,
                rng: np.random.Generator) -> np.ndarray:
-    cell_grey = rng.uniform(150, 210, size=labels.max() + 1)
+    cell_grey = rng.uniform(*spec.grey_range, size=labels.max() + 1)  # dark and light neurites
     image = cell_grey[labels]
     texture = ndimage.gaussian_filter(rng.normal(size=labels.shape), sigma=(0.5, 1.5, 1.5))
     image += 12 * texture / (texture.std() + 1e-9)
     membrane = np.exp(-((distance / spec.membrane_width) ** 2))
-    image = image * (1 - 0.75 * membrane)
+    image = image * (1 - membrane) + 25 * membrane
     image = ndimage.gaussian_filter(image, sigma=(0.3, 0.8, 0.8))
     image += rng.normal(scale=spec.noise, size=labels.shape)
     return np.clip(image, 0, 255).astype(np.uint8)
