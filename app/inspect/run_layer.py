@@ -59,6 +59,13 @@ def load_run(run_dir: Path) -> tuple[np.ndarray, tuple[int, int, int]]:
         return dataset[...], start
 
 
+def _image_scale(viewer: ViewerModel) -> tuple[float, float, float]:
+    """The voxel size the EM image is shown with, so the run overlays it exactly."""
+    if "image" in viewer.layers:
+        return tuple(float(v) for v in viewer.layers["image"].scale[-3:])
+    return (1.0, 1.0, 1.0)
+
+
 class RunLayer(QObject):
     """One inference run on a viewer: original, edits, display filters and selection.
 
@@ -82,9 +89,11 @@ class RunLayer(QObject):
         self.selected_ids: list[int] = []
         self._rows: list[SegmentRow] | None = None
         self._row_history: list[list[SegmentRow]] = []  # tables before each edit of this session
+        self.scale_zyx = _image_scale(viewer)
         self.layer: Labels = viewer.add_labels(
-            self.edited, name=f"run {self.run_dir.name}", opacity=0.6,
-            translate=self.start_zyx, metadata={_METADATA_KEY: self})
+            self.edited, name=f"run {self.run_dir.name}", opacity=0.6, scale=self.scale_zyx,
+            translate=tuple(s * v for s, v in zip(self.scale_zyx, self.start_zyx)),
+            metadata={_METADATA_KEY: self})
         self.layer.editable = False  # changes go through the edit list, not the brush
         self.layer.mouse_drag_callbacks.append(self._on_click)
 
@@ -105,7 +114,7 @@ class RunLayer(QObject):
         return self._rows
 
     def world_position(self, seg_id: int) -> tuple[float, float, float]:
-        """Where to look at segment ``seg_id``: its seed, else its bounding box centre."""
+        """Where to look at segment ``seg_id`` (world units): its seed, else its box centre."""
         row = next((r for r in self.rows() if r.id == seg_id), None)
         if row is None:
             raise UserError(f"Segment {seg_id} does not exist.", "Pick an id from the table.")
@@ -113,7 +122,8 @@ class RunLayer(QObject):
             local = np.asarray(row.seed_zyx, float)
         else:
             local = (np.asarray(row.bbox_start_zyx) + np.asarray(row.bbox_stop_zyx) - 1) / 2
-        return tuple(float(v) for v in local + np.asarray(self.start_zyx))
+        world = (local + np.asarray(self.start_zyx)) * np.asarray(self.scale_zyx)
+        return tuple(float(v) for v in world)
 
     def centre_on(self, seg_id: int) -> None:
         """Centre the viewer on segment ``seg_id`` and make it napari's selected label."""

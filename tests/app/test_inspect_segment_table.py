@@ -126,3 +126,19 @@ def test_clicks_on_the_layer_select_rows(qtbot, viewer, inference_run):
     assert panel.selected_ids() == [12]
     _click(viewer, layer, (5, 1, 1))                          # outside the run's box: nothing
     assert panel.selected_ids() == [12]
+
+
+def test_anisotropic_image_run_overlays_it_and_jumps_to_the_right_slice(qtbot, inference_run):
+    from napari.components import ViewerModel
+
+    from app.inspect.segment_table import SegmentTablePanel
+    viewer = ViewerModel()
+    viewer.add_image(np.zeros((16, 48, 60), np.uint8), name="image", scale=(2.0, 1.0, 1.0))
+    panel = SegmentTablePanel(viewer, inference_run)
+    qtbot.addWidget(panel)
+    layer = viewer.layers["run boxes"]
+    assert tuple(layer.scale) == (2.0, 1.0, 1.0) and tuple(layer.translate) == (4, 4, 6)
+    panel.table.sortByColumn(0, Qt.AscendingOrder)
+    panel.table.selectRow(2)  # id 8, seed (3, 20, 30) in the box starting at (2, 4, 6)
+    assert viewer.dims.point[0] == 10  # world z = (3 + 2) * 2
+    assert viewer.layers["image"].world_to_data(viewer.dims.point)[0] == 5
