@@ -6,15 +6,17 @@ import platform
 import sys
 
 import napari
-from PyQt5.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
+from PyQt5.QtCore import PYQT_VERSION_STR, QT_TRANSLATE_NOOP, QT_VERSION_STR
 from PyQt5.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout,
                              QWidget)
 
 import ffn_core
 from app.worker import WorkerClient
 
-WORKER_ROWS = (("tensorflow", "TensorFlow"), ("gpus", "GPUs"), ("cpu_count", "CPU threads"),
-               ("python", "Worker Python"))
+WORKER_ROWS = (("tensorflow", "TensorFlow"),
+               ("gpus", QT_TRANSLATE_NOOP("DiagnosticsDialog", "GPUs")),
+               ("cpu_count", QT_TRANSLATE_NOOP("DiagnosticsDialog", "CPU threads")),
+               ("python", QT_TRANSLATE_NOOP("DiagnosticsDialog", "Worker Python")))
 
 
 class DiagnosticsDialog(QDialog):
@@ -32,7 +34,7 @@ class DiagnosticsDialog(QDialog):
             form.addRow(label, self._value(value))
         self.worker_values = {key: self._value(self.tr("checking...")) for key, _ in WORKER_ROWS}
         for key, label in WORKER_ROWS:
-            form.addRow(label, self.worker_values[key])
+            form.addRow(self.tr(label), self.worker_values[key])
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)

@@ -1,7 +1,7 @@
 """The job panel: a determinate progress bar with rate and ETA, a log pane and Stop."""
 from __future__ import annotations
 
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PyQt5.QtGui import QTextCursor
 from PyQt5.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
                              QVBoxLayout, QWidget)
@@ -9,6 +9,8 @@ from PyQt5.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, 
 from app.worker import WorkerClient
 
 _PERCENT_SCALE = 1000  # the bar counts tenths of a percent
+# job statuses shown translated in "Job {0}."
+_STATUSES = (QT_TRANSLATE_NOOP("JobPanel", "completed"), QT_TRANSLATE_NOOP("JobPanel", "stopped"))
 
 
 def format_duration(seconds: float | None) -> str:
@@ -52,7 +54,7 @@ class JobPanel(QWidget):
     def __init__(self, client: WorkerClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.client = client
-        self.status = QLabel("No job running.")
+        self.status = QLabel(self.tr("No job running."))
         self.status.setObjectName("jobStatus")
         self.details = QLabel("")
         self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -62,7 +64,7 @@ class JobPanel(QWidget):
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setFormat("%p %")
         self.stop_button = QPushButton(self.tr("Stop"))
-        self.stop_button.setToolTip("Ask the job to save its state and stop")
+        self.stop_button.setToolTip(self.tr("Ask the job to save its state and stop"))
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(client.stop)
         self.log_view = QPlainTextEdit()
@@ -96,7 +98,8 @@ class JobPanel(QWidget):
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setValue(0)
         self.details.setText("")
-        self.status.setText(f"Running: {command[4] if len(command) > 4 else 'job'} ...")
+        self.status.setText(self.tr("Running: {0} ...").format(
+            command[4] if len(command) > 4 else self.tr("job")))
         self.stop_button.setEnabled(True)
         self.append_log("$ " + " ".join(command))
 
@@ -122,9 +125,10 @@ class JobPanel(QWidget):
 
     def _on_client_error(self, message: str, hint: str) -> None:
         self.append_log(f"ERROR: {message}" + (f"\n  Hint: {hint}" if hint else ""))
-        self.status.setText(f"Failed: {message}")
+        self.status.setText(self.tr("Failed: {0}").format(message))
 
     def _on_client_finished(self, status: str) -> None:
         self.stop_button.setEnabled(False)
         if status != "failed":
-            self.status.setText(f"Job {status}.")
+            self.status.setText(self.tr("Job {0}.").format(
+                QCoreApplication.translate("JobPanel", status)))

@@ -278,7 +278,8 @@ class MainWindow(QMainWindow):
             self.show_error(exc.message, exc.hint)
             return False
         except OSError as exc:
-            self.show_error(f"Cannot use {folder}: {exc}.", "Choose a folder you can write to.")
+            self.show_error(self.tr("Cannot use {0}: {1}.").format(folder, exc),
+                            self.tr("Choose a folder you can write to."))
             return False
         self._close_inspect()
         self.presenter.release_all()
@@ -307,10 +308,10 @@ class MainWindow(QMainWindow):
             action = self.recent_menu.addAction(folder)
             action.triggered.connect(lambda _c=False, f=folder: self.open_project(f))
         if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
 
     def _show_project_state(self) -> None:
-        name = f"{self.project.name} — {self.project.root}" if self.project else "no project"
+        name = f"{self.project.name} — {self.project.root}" if self.project else self.tr("no project")
         self.setWindowTitle(f"FFN Workbench — {name}")
         self.statusBar().showMessage(
             self.tr("Project: {0}").format(self.project.root) if self.project

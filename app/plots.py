@@ -71,10 +71,10 @@ class TrainingPlot(QWidget):
         super().__init__(parent)
         self.history = MetricHistory()
         self.graphics = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="loss")
-        self.f1_plot = self.graphics.addPlot(row=1, col=0, title="eval F1")
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, title=self.tr("loss"))
+        self.f1_plot = self.graphics.addPlot(row=1, col=0, title=self.tr("eval F1"))
         self.f1_plot.setXLink(self.loss_plot)
-        self.f1_plot.setLabel("bottom", "step")
+        self.f1_plot.setLabel("bottom", self.tr("step"))
         for plot in (self.loss_plot, self.f1_plot):
             plot.showGrid(x=True, y=True, alpha=0.3)
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#f0a040", width=2))

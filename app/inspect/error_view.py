@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from napari.components import ViewerModel
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, Qt
 from PyQt5.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                              QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -19,9 +19,11 @@ from ffn_core.errors import UserError
 from ffn_core.evaluate import score_segmentation
 from ffn_core.io.volume_spec import open_dataset
 
-SCORES = (("arand", "Adapted Rand error"), ("precision", "Rand precision"),
-          ("recall", "Rand recall"), ("voi_split", "VOI split (bits)"),
-          ("voi_merge", "VOI merge (bits)"))
+SCORES = (("arand", QT_TRANSLATE_NOOP("ErrorViewPanel", "Adapted Rand error")),
+          ("precision", QT_TRANSLATE_NOOP("ErrorViewPanel", "Rand precision")),
+          ("recall", QT_TRANSLATE_NOOP("ErrorViewPanel", "Rand recall")),
+          ("voi_split", QT_TRANSLATE_NOOP("ErrorViewPanel", "VOI split (bits)")),
+          ("voi_merge", QT_TRANSLATE_NOOP("ErrorViewPanel", "VOI merge (bits)")))
 SPLIT_LAYER, MERGE_LAYER = "split errors", "merge errors"
 
 
@@ -59,35 +61,37 @@ class ErrorViewPanel(QWidget):
         self.run.data_changed.connect(self._edits_changed)
 
     def _build(self) -> None:
-        source = QLabel(f"Ground truth: {Path(self.gt_spec).name}" if self.gt_spec else
-                        "This project has no ground truth (import labels to score runs).")
+        source = QLabel(self.tr("Ground truth: {0}").format(Path(self.gt_spec).name) if self.gt_spec
+                        else self.tr("This project has no ground truth (import labels to score "
+                                     "runs)."))
         source.setToolTip(self.gt_spec or "")
         source.setWordWrap(True)
         self.min_overlap = QSpinBox()
         self.min_overlap.setRange(1, 2_000_000_000)
         self.min_overlap.setValue(100)
-        self.min_overlap.setSuffix(" voxels")
-        self.min_overlap.setToolTip("An overlap counts when it has at least this many voxels")
+        self.min_overlap.setSuffix(self.tr(" voxels"))
+        self.min_overlap.setToolTip(self.tr(
+            "An overlap counts when it has at least this many voxels"))
         self.min_share = QSpinBox()
         self.min_share.setRange(0, 100)
         self.min_share.setValue(10)
         self.min_share.setSuffix(" %")
-        self.min_share.setToolTip("... and at least this share of the smaller of the two "
-                                  "objects (ignores slightly shifted boundaries)")
-        self.compute_button = QPushButton("Compute errors")
+        self.min_share.setToolTip(self.tr("... and at least this share of the smaller of the two "
+                                          "objects (ignores slightly shifted boundaries)"))
+        self.compute_button = QPushButton(self.tr("Compute errors"))
         self.compute_button.setEnabled(self.gt_spec is not None)
         self.compute_button.clicked.connect(self.compute)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Overlap at least"))
+        row.addWidget(QLabel(self.tr("Overlap at least")))
         row.addWidget(self.min_overlap)
-        row.addWidget(QLabel("and"))
+        row.addWidget(QLabel(self.tr("and")))
         row.addWidget(self.min_share)
         row.addStretch(1)
         self.values = {key: QLabel("—") for key, _ in SCORES}
         form = QFormLayout()
         for key, title in SCORES:
             self.values[key].setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            form.addRow(title, self.values[key])
+            form.addRow(self.tr(title), self.values[key])
         self.errors = QListWidget()
         self.errors.currentItemChanged.connect(self._jump)
         self.status = QLabel()
@@ -116,8 +120,8 @@ class ErrorViewPanel(QWidget):
         self._show_layer(SPLIT_LAYER, split_map(seg, gt, self.report))
         self._show_layer(MERGE_LAYER, merge_map(seg, gt, self.report))
         self._list_errors(self.report)
-        self.status.setText(f"Split ground-truth objects: {len(self.report.splits)}; "
-                            f"merging segments: {len(self.report.merges)}.")
+        self.status.setText(self.tr("Split ground-truth objects: {0}; merging segments: {1}.")
+                            .format(len(self.report.splits), len(self.report.merges)))
         return True
 
     def _show_layer(self, name: str, data: np.ndarray) -> None:
@@ -130,9 +134,11 @@ class ErrorViewPanel(QWidget):
     def _list_errors(self, report: ErrorReport) -> None:
         self.errors.clear()
         for gt_id, pieces in report.splits.items():
-            self._add_item(f"GT {gt_id} split into {', '.join(map(str, pieces))}", pieces[0])
+            self._add_item(self.tr("GT {0} split into {1}").format(
+                gt_id, ", ".join(map(str, pieces))), pieces[0])
         for seg_id, objects in report.merges.items():
-            self._add_item(f"segment {seg_id} merges GT {', '.join(map(str, objects))}", seg_id)
+            self._add_item(self.tr("segment {0} merges GT {1}").format(
+                seg_id, ", ".join(map(str, objects))), seg_id)
 
     def _add_item(self, text: str, seg_id: int) -> None:
         item = QListWidgetItem(text)
@@ -145,4 +151,4 @@ class ErrorViewPanel(QWidget):
 
     def _edits_changed(self) -> None:
         if self.report is not None:
-            self.status.setText("The segmentation was edited: press Compute errors again.")
+            self.status.setText(self.tr("The segmentation was edited: press Compute errors again."))

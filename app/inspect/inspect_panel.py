@@ -39,15 +39,15 @@ class InspectPanel(QWidget):
         self.view3d: View3DPanel | None = None
         self.runs = QComboBox()
         self.runs.currentIndexChanged.connect(lambda _: self.show_run(self.runs.currentData()))
-        refresh = QPushButton("Refresh")
-        refresh.setToolTip("Look for new inference runs and reload the chosen one")
+        refresh = QPushButton(self.tr("Refresh"))
+        refresh.setToolTip(self.tr("Look for new inference runs and reload the chosen one"))
         refresh.clicked.connect(self.refresh_runs)
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(self._tab_shown)
         self.message = QLabel()
         self.message.setWordWrap(True)
         chooser = QHBoxLayout()
-        chooser.addWidget(QLabel("Inference run"))
+        chooser.addWidget(QLabel(self.tr("Inference run")))
         chooser.addWidget(self.runs, 1)
         chooser.addWidget(refresh)
         layout = QVBoxLayout(self)
@@ -74,7 +74,7 @@ class InspectPanel(QWidget):
         """Replace the tabs (and the previous run's layers) with those of ``run_dir``."""
         self.release()
         if run_dir is None:
-            self.message.setText("No inference run in this project yet: run Infer first.")
+            self.message.setText(self.tr("No inference run in this project yet: run Infer first."))
             return
         try:
             self.run = RunLayer.attach(self.viewer, run_dir)
@@ -82,10 +82,10 @@ class InspectPanel(QWidget):
             self.message.setText(f"{exc.message} {exc.hint}")
             return
         self.message.setText("")
-        for title, panel in (("Segments", SegmentTablePanel(self.viewer, run_dir)),
+        for title, panel in ((self.tr("Segments"), SegmentTablePanel(self.viewer, run_dir)),
                              ("3D", QWidget()),  # built when first shown (an OpenGL canvas)
-                             ("Errors", ErrorViewPanel(self.viewer, run_dir)),
-                             ("Proofread", ProofreadPanel(self.viewer, run_dir))):
+                             (self.tr("Errors"), ErrorViewPanel(self.viewer, run_dir)),
+                             (self.tr("Proofread"), ProofreadPanel(self.viewer, run_dir))):
             self.tabs.addTab(panel, title)
 
     def _tab_shown(self, index: int) -> None:

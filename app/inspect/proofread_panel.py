@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from napari.components import ViewerModel
+from PyQt5.QtCore import QCoreApplication
 from PyQt5.QtWidgets import (QFormLayout, QGridLayout, QLabel, QLineEdit, QListWidget,
                              QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -30,10 +31,12 @@ def describe(edit: Edit) -> str:
     """One line for the edit history."""
     ids = ", ".join(map(str, edit.ids))
     if edit.kind == "merge":
-        return f"merge {ids} → {edit.ids[0] if edit.target is None else edit.target}"
+        target = edit.ids[0] if edit.target is None else edit.target
+        return QCoreApplication.translate("ProofreadPanel", "merge {0} → {1}").format(ids, target)
     if edit.kind == "delete":
-        return f"delete {ids}"
-    return f"relabel {ids} → {edit.target}"
+        return QCoreApplication.translate("ProofreadPanel", "delete {0}").format(ids)
+    return QCoreApplication.translate("ProofreadPanel", "relabel {0} → {1}").format(
+        ids, edit.target)
 
 
 class ProofreadPanel(QWidget):
@@ -51,14 +54,15 @@ class ProofreadPanel(QWidget):
 
     def _build(self) -> None:
         self.ids = QLineEdit()
-        self.ids.setPlaceholderText("select in the table or pick on the layer, e.g. 12, 15")
+        self.ids.setPlaceholderText(self.tr(
+            "select in the table or pick on the layer, e.g. 12, 15"))
         self.target = QSpinBox()
         self.target.setRange(1, 2**31 - 1)
-        self.merge_button = QPushButton("Merge")
-        self.merge_button.setToolTip("All listed segments become the first one")
-        self.delete_button = QPushButton("Delete")
-        self.relabel_button = QPushButton("Relabel to")
-        self.undo_button = QPushButton("Undo")
+        self.merge_button = QPushButton(self.tr("Merge"))
+        self.merge_button.setToolTip(self.tr("All listed segments become the first one"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        self.relabel_button = QPushButton(self.tr("Relabel to"))
+        self.undo_button = QPushButton(self.tr("Undo"))
         self.merge_button.clicked.connect(self.merge)
         self.delete_button.clicked.connect(self.delete)
         self.relabel_button.clicked.connect(self.relabel)
@@ -67,7 +71,7 @@ class ProofreadPanel(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Segments", self.ids)
+        form.addRow(self.tr("Segments"), self.ids)
         buttons = QGridLayout()
         buttons.addWidget(self.merge_button, 0, 0)
         buttons.addWidget(self.delete_button, 0, 1)
@@ -77,8 +81,8 @@ class ProofreadPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        caption = QLabel(f"Edits of run <b>{self.run.run_dir.name}</b> "
-                         "(the inference output is kept unchanged):")
+        caption = QLabel(self.tr("Edits of run <b>{0}</b> (the inference output is kept "
+                                 "unchanged):").format(self.run.run_dir.name))
         caption.setWordWrap(True)
         layout.addWidget(caption)
         layout.addWidget(self.history, 1)
@@ -89,37 +93,39 @@ class ProofreadPanel(QWidget):
         """Merge the listed segments into the first one."""
         ids = parse_ids(self.ids.text())
         if len(ids) < 2:
-            return self._refuse("Merging needs two or more segments.")
+            return self._refuse(self.tr("Merging needs two or more segments."))
         return self._apply(Edit("merge", tuple(ids)))
 
     def delete(self) -> bool:
         """Delete the listed segments (they become background)."""
         ids = parse_ids(self.ids.text())
         if not ids:
-            return self._refuse("List the segments to delete.")
+            return self._refuse(self.tr("List the segments to delete."))
         return self._apply(Edit("delete", tuple(ids)))
 
     def relabel(self) -> bool:
         """Give the one listed segment the id in the spin box."""
         ids = parse_ids(self.ids.text())
         if len(ids) != 1:
-            return self._refuse("Relabelling takes exactly one segment.")
+            return self._refuse(self.tr("Relabelling takes exactly one segment."))
         if self.target.value() == ids[0]:
-            return self._refuse(f"Segment {ids[0]} already has that id.")
+            return self._refuse(self.tr("Segment {0} already has that id.").format(ids[0]))
         return self._apply(Edit("relabel", (ids[0],), self.target.value()))
 
     def undo(self) -> bool:
         """Remove the last edit."""
         edit = self.run.undo()
-        self.status.setText(f"Undone: {describe(edit)}." if edit else "Nothing to undo.")
+        self.status.setText(self.tr("Undone: {0}.").format(describe(edit)) if edit
+                            else self.tr("Nothing to undo."))
         return edit is not None
 
     def _apply(self, edit: Edit) -> bool:
         missing = [i for i in edit.ids if i not in {row.id for row in self.run.rows()}]
         if missing:
-            return self._refuse(f"No segment {', '.join(map(str, missing))} in this run.")
+            return self._refuse(self.tr("No segment {0} in this run.").format(
+                ", ".join(map(str, missing))))
         self.run.add_edit(edit)
-        self.status.setText(f"Done: {describe(edit)}.")
+        self.status.setText(self.tr("Done: {0}.").format(describe(edit)))
         return True
 
     def _refuse(self, message: str) -> bool:

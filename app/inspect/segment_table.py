@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from napari.components import ViewerModel
-from PyQt5.QtCore import QAbstractTableModel, QItemSelection, QModelIndex, QSortFilterProxyModel, Qt
+from PyQt5.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QItemSelection,
+                          QModelIndex, QSortFilterProxyModel, Qt)
 from PyQt5.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
                              QSpinBox, QTableView, QVBoxLayout, QWidget)
 
@@ -16,7 +17,10 @@ from app.inspect.run_layer import RunLayer
 from ffn_core.segments import SegmentRow
 
 SORT_ROLE = Qt.UserRole
-COLUMNS = ("ID", "Voxels", "Bounding box z, y, x", "Seed z, y, x")
+COLUMNS = (QT_TRANSLATE_NOOP("SegmentTableModel", "ID"),
+           QT_TRANSLATE_NOOP("SegmentTableModel", "Voxels"),
+           QT_TRANSLATE_NOOP("SegmentTableModel", "Bounding box z, y, x"),
+           QT_TRANSLATE_NOOP("SegmentTableModel", "Seed z, y, x"))
 
 
 def _range_text(start: tuple[int, ...], stop: tuple[int, ...]) -> str:
@@ -45,7 +49,7 @@ class SegmentTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
                    role: int = Qt.DisplayRole) -> Any:
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return COLUMNS[section]
+            return QCoreApplication.translate("SegmentTableModel", COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
@@ -105,10 +109,10 @@ class SegmentTablePanel(QWidget):
         self.min_size = QSpinBox()
         self.min_size.setRange(0, 2_000_000_000)
         self.min_size.setSingleStep(100)
-        self.min_size.setSuffix(" voxels")
+        self.min_size.setSuffix(self.tr(" voxels"))
         self.min_size.setKeyboardTracking(False)
         self.min_size.valueChanged.connect(self.set_min_voxels)
-        self.only_selected = QCheckBox("Show only selected segments")
+        self.only_selected = QCheckBox(self.tr("Show only selected segments"))
         self.only_selected.toggled.connect(self.run.set_only_selected)
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -121,7 +125,7 @@ class SegmentTablePanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Hide segments below"))
+        size_row.addWidget(QLabel(self.tr("Hide segments below")))
         size_row.addWidget(self.min_size)
         size_row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -137,9 +141,10 @@ class SegmentTablePanel(QWidget):
 
     def _update_summary(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        hidden = f" ({total - shown} hidden below {self.proxy.min_voxels:,} voxels)" \
-            if shown < total else ""
-        self.summary.setText(f"<b>{self.run.run_dir.name}</b>: {total} segments{hidden}")
+        hidden = self.tr(" ({0} hidden below {1} voxels)").format(
+            total - shown, f"{self.proxy.min_voxels:,}") if shown < total else ""
+        self.summary.setText(self.tr("<b>{0}</b>: {1} segments{2}").format(
+            self.run.run_dir.name, total, hidden))
 
     def set_min_voxels(self, value: int) -> None:
         """Hide segments below ``value`` voxels in the table and on the layer."""

@@ -13,6 +13,7 @@ import numpy as np
 from napari.components import ViewerModel
 from napari.qt import QtViewer
 from PyQt5 import sip
+from PyQt5.QtCore import QT_TRANSLATE_NOOP
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
                              QPushButton, QVBoxLayout, QWidget)
 
@@ -21,7 +22,8 @@ from ffn_core.meshes import segment_mesh, write_obj, write_stl
 
 SELECTED_LAYER = "selected segments"
 MESH_WRITERS = {"obj": write_obj, "stl": write_stl}
-MODES = ("Labels", "Surfaces")
+MODES = (QT_TRANSLATE_NOOP("View3DPanel", "Labels"),
+         QT_TRANSLATE_NOOP("View3DPanel", "Surfaces"))
 OBLIQUE = (0.0, 35.0, 60.0)  # camera angles of a first look: z axis tilted towards the user
 
 
@@ -51,17 +53,17 @@ class View3DPanel(QWidget):
         self.run.data_changed.connect(lambda: self.show_segments(self.shown_ids))
 
     def _build(self) -> None:
-        self.follow = QCheckBox("Follow selection")
+        self.follow = QCheckBox(self.tr("Follow selection"))
         self.follow.setChecked(True)
         self.follow.toggled.connect(lambda on: on and self.show_segments(self.run.selected_ids))
         self.mode = QComboBox()
-        self.mode.addItems(MODES)
+        self.mode.addItems([self.tr(mode) for mode in MODES])
         self.mode.currentTextChanged.connect(lambda _: self.show_segments(self.shown_ids))
         self.format = QComboBox()
         self.format.addItems(["OBJ", "STL"])
-        self.export_button = QPushButton("Export mesh…")
+        self.export_button = QPushButton(self.tr("Export mesh…"))
         self.export_button.clicked.connect(self._export_dialog)
-        self.status = QLabel("Select segments in the table to see them in 3D.")
+        self.status = QLabel(self.tr("Select segments in the table to see them in 3D."))
         self.status.setWordWrap(True)
         show_row, export_row = QHBoxLayout(), QHBoxLayout()
         for row, widgets in ((show_row, (self.follow, self.mode)),
@@ -96,19 +98,19 @@ class View3DPanel(QWidget):
         angles = self.model.camera.angles  # keep the user's rotation (adding layers resets it)
         self.model.layers.clear()
         if not self.shown_ids:
-            self.status.setText("No segment selected.")
+            self.status.setText(self.tr("No segment selected."))
             return
         part, start = self.crop(self.shown_ids)
         origin = (start + np.asarray(self.run.start_zyx)) * self.voxel_size
-        if self.mode.currentText() == "Surfaces":
+        if MODES[self.mode.currentIndex()] == "Surfaces":
             self._add_surfaces(part, origin)
         else:
             self.model.add_labels(part, name=SELECTED_LAYER, scale=self.voxel_size,
                                   translate=origin)
         self.model.reset_view(reset_camera_angle=False)
         self.model.camera.angles = angles
-        self.status.setText(f"Segments {', '.join(map(str, self.shown_ids))} "
-                            f"({self.mode.currentText().lower()}).")
+        self.status.setText(self.tr("Segments {0} ({1}).").format(
+            ", ".join(map(str, self.shown_ids)), self.mode.currentText().lower()))
 
     def _add_surfaces(self, part: np.ndarray, origin: np.ndarray) -> None:
         for seg_id in self.shown_ids:
@@ -131,16 +133,16 @@ class View3DPanel(QWidget):
             path = folder / f"{self.run.run_dir.name}_segment_{seg_id}.{fmt.lower()}"
             MESH_WRITERS[fmt.lower()](path, vertices, faces)
             paths.append(path)
-        self.status.setText(f"Wrote {len(paths)} mesh file(s) to {folder}.")
+        self.status.setText(self.tr("Wrote {0} mesh file(s) to {1}.").format(len(paths), folder))
         return paths
 
     def _export_dialog(self) -> None:
         if not self.shown_ids:
-            self.status.setText("Select segments first.")
+            self.status.setText(self.tr("Select segments first."))
             return
         run_dir = self.run.run_dir
         start = str(run_dir.parents[1] / "exports") if len(run_dir.parents) > 1 else ""
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the mesh files", start)
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the mesh files"), start)
         if folder:
             self.export_meshes(Path(folder), self.format.currentText())
 

@@ -1,6 +1,7 @@
 """Export page: write an inference run's segmentation as slices, TIFF or HDF5; evaluate it."""
 from __future__ import annotations
 
+from PyQt5.QtCore import QT_TRANSLATE_NOOP
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
                              QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                              QWidget)
@@ -9,10 +10,15 @@ from app.pages.base import StagePage, inference_runs, run_segmentation_spec
 from app.pages.forms import path_combo
 from ffn_core.io.export import BIT_DEPTHS, FORMATS
 
-SCORES = (("arand", "Adapted Rand error"), ("precision", "Rand precision"),
-          ("recall", "Rand recall"), ("voi_split", "VOI split"), ("voi_merge", "VOI merge"))
-_FORMAT_TIPS = {"png": "one PNG per z slice", "tif": "one TIFF per z slice",
-                "tiff-stack": "a single multi-page TIFF", "hdf5": "segmentation.h5 with the box"}
+SCORES = (("arand", QT_TRANSLATE_NOOP("ExportPage", "Adapted Rand error")),
+          ("precision", QT_TRANSLATE_NOOP("ExportPage", "Rand precision")),
+          ("recall", QT_TRANSLATE_NOOP("ExportPage", "Rand recall")),
+          ("voi_split", QT_TRANSLATE_NOOP("ExportPage", "VOI split")),
+          ("voi_merge", QT_TRANSLATE_NOOP("ExportPage", "VOI merge")))
+_FORMAT_TIPS = {"png": QT_TRANSLATE_NOOP("ExportPage", "one PNG per z slice"),
+                "tif": QT_TRANSLATE_NOOP("ExportPage", "one TIFF per z slice"),
+                "tiff-stack": QT_TRANSLATE_NOOP("ExportPage", "a single multi-page TIFF"),
+                "hdf5": QT_TRANSLATE_NOOP("ExportPage", "segmentation.h5 with the box")}
 
 
 class ExportPage(StagePage):
@@ -23,23 +29,25 @@ class ExportPage(StagePage):
 
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.run = path_combo("Inference run (inference/<run>/segmentation.h5)", editable=False)
+        self.run = path_combo(self.tr("Inference run (inference/<run>/segmentation.h5)"),
+                              editable=False)
         self.show_button = QPushButton(self.tr("Show"))
-        self.show_button.setToolTip("Show this run's segmentation in the viewer")
+        self.show_button.setToolTip(self.tr("Show this run's segmentation in the viewer"))
         self.show_button.clicked.connect(self.show_run)
         self.format = QComboBox()
         for name in FORMATS:
-            self.format.addItem(f"{name} — {_FORMAT_TIPS.get(name, name)}", name)
+            self.format.addItem(f"{name} — {self.tr(_FORMAT_TIPS.get(name, name))}", name)
         self.bits = QComboBox()
-        self.bits.addItem("default (16 bit; 32 for HDF5)", None)
+        self.bits.addItem(self.tr("default (16 bit; 32 for HDF5)"), None)
         for bits in BIT_DEPTHS:
-            self.bits.addItem(f"{bits} bit", bits)
-        self.bits.setToolTip("Grey bit depth; segment IDs are kept exactly or refused")
+            self.bits.addItem(self.tr("{0} bit").format(bits), bits)
+        self.bits.setToolTip(self.tr("Grey bit depth; segment IDs are kept exactly or refused"))
         self.colour = QCheckBox(self.tr("8-bit colour, a stable colour per ID (for viewing)"))
         self.remap = QCheckBox(self.tr("Renumber IDs 1..N if they do not fit"))
         self.overwrite = QCheckBox(self.tr("Replace a non-empty destination"))
         self.destination = QLineEdit()
-        self.destination.setPlaceholderText("default: <project>/exports/<run>-<format>-<depth>")
+        self.destination.setPlaceholderText(self.tr(
+            "default: <project>/exports/<run>-<format>-<depth>"))
         browse = QPushButton(self.tr("Folder..."))
         browse.clicked.connect(self._pick_destination)
         self.export_button = QPushButton(self.tr("Export"))
@@ -47,8 +55,8 @@ class ExportPage(StagePage):
         self.written = QLabel("")
         self.written.setWordWrap(True)
         self.evaluate_button = QPushButton(self.tr("Evaluate against the project's labels"))
-        self.evaluate_button.setToolTip("Adapted Rand error (SNEMI3D) and variation of "
-                                        "information in the run's box")
+        self.evaluate_button.setToolTip(self.tr("Adapted Rand error (SNEMI3D) and variation of "
+                                                "information in the run's box"))
         self.evaluate_button.clicked.connect(self.start_evaluate)
         self.scores = {key: QLabel("–") for key, _ in SCORES}
         self._build_layout(browse)
@@ -71,7 +79,7 @@ class ExportPage(StagePage):
         score_form = QFormLayout(scores)
         score_form.addRow(self.evaluate_button)
         for key, text in SCORES:
-            score_form.addRow(text, self.scores[key])
+            score_form.addRow(self.tr(text), self.scores[key])
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("<h3>Export and evaluate a segmentation</h3>")))
         layout.addLayout(form)
@@ -100,7 +108,8 @@ class ExportPage(StagePage):
 
     def start_export(self) -> bool:
         if not self.run.currentText():
-            self.host.show_error("There is no inference run to export.", "Run inference first.")
+            self.host.show_error(self.tr("There is no inference run to export."),
+                                 self.tr("Run inference first."))
             return False
         self.written.setText("")
         return self.host.run_job("export", self.export_args(), on_result=self._on_exported)
@@ -108,8 +117,8 @@ class ExportPage(StagePage):
     def _on_exported(self, record: dict) -> None:
         folder = (record.get("outputs") or {}).get("export")
         if folder:
-            self.written.setText(f"Written to <a style='color:#7fb8ff' href='file:{folder}'>"
-                                 f"{folder}</a>")
+            self.written.setText(self.tr("Written to {0}").format(
+                f"<a style='color:#7fb8ff' href='file:{folder}'>{folder}</a>"))
             self.written.setOpenExternalLinks(True)
 
     def start_evaluate(self) -> bool:

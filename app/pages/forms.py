@@ -55,13 +55,13 @@ class PresetBox(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         self.combo.addItems(list_presets())
-        self.combo.setToolTip("anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); "
-                              "isotropic: FIB-SEM-like data")
+        self.combo.setToolTip(self.tr("anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); "
+                                      "isotropic: FIB-SEM-like data"))
         self.resolved = QLabel()
         self.resolved.setWordWrap(True)
         self.resolved.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.resolved.setToolTip("The model_args the stage will use, as the reference writes "
-                                 "them: fov_size and deltas in x, y, z")
+        self.resolved.setToolTip(self.tr("The model_args the stage will use, as the reference "
+                                         "writes them: fov_size and deltas in x, y, z"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import QCoreApplication, Qt, pyqtSignal
 from PyQt5.QtGui import QImage, QPixmap
 from PyQt5.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                              QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
@@ -17,10 +17,6 @@ from ffn_core.errors import UserError
 PREVIEW_SIZE = 220
 if TYPE_CHECKING:
     from ffn_core.io.stacks import SourceInfo
-
-_SOURCE_TIP = ("A folder of PNG/TIFF slices (sorted naturally: 2.png before 10.png), "
-               "a multi-page TIFF, or an HDF5 dataset as file.h5:dataset")
-
 
 def slice_to_pixmap(plane: np.ndarray, size: int = PREVIEW_SIZE) -> QPixmap:
     """A grey (or RGB) 2-D slice scaled to 8 bits and ``size`` pixels, as a pixmap."""
@@ -45,7 +41,9 @@ class SourcePicker(QWidget):
         super().__init__(parent)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
-        self.edit.setToolTip(_SOURCE_TIP)
+        self.edit.setToolTip(self.tr("A folder of PNG/TIFF slices (sorted naturally: 2.png "
+                                     "before 10.png), a multi-page TIFF, or an HDF5 dataset "
+                                     "as file.h5:dataset"))
         self.edit.editingFinished.connect(lambda: self.changed.emit(self.path()))
         folder, file = QPushButton(self.tr("Folder...")), QPushButton(self.tr("File..."))
         folder.clicked.connect(self._pick_folder)
@@ -64,13 +62,14 @@ class SourcePicker(QWidget):
         self.changed.emit(self.path())
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of slices", self.path())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of slices"), self.path())
         if folder:
             self.set_path(folder)
 
     def _pick_file(self) -> None:
         file, _ = QFileDialog.getOpenFileName(
-            self, "Stack file", self.path(), "Stacks (*.tif *.tiff *.h5 *.hdf5);;All files (*)")
+            self, self.tr("Stack file"), self.path(),
+            "Stacks (*.tif *.tiff *.h5 *.hdf5);;All files (*)")
         if file:
             self.set_path(file)
 
@@ -83,7 +82,7 @@ class SourcePreview(QGroupBox):
         self.image = QLabel()
         self.image.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
         self.image.setAlignment(Qt.AlignCenter)
-        self.info = QLabel("Nothing chosen.")
+        self.info = QLabel(self.tr("Nothing chosen."))
         self.info.setWordWrap(True)
         self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # long paths
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -97,7 +96,7 @@ class SourcePreview(QGroupBox):
         self.image.clear()
         self.ok = False
         if not source:
-            self.info.setText("Nothing chosen.")
+            self.info.setText(self.tr("Nothing chosen."))
             return
         from ffn_core.io.stacks import describe_source
         try:
@@ -110,16 +109,18 @@ class SourcePreview(QGroupBox):
         self.info.setText(self._summary(info))
         self.image.setPixmap(slice_to_pixmap(first))
 
-    @staticmethod
-    def _summary(info: SourceInfo) -> str:
-        lines = [f"<b>{info.kind}</b>: {info.shape_zyx[0]} slices",
-                 f"shape (z, y, x): {tuple(info.shape_zyx)}",
-                 f"dtype: {info.dtype}" + (f", {info.channels} channels" if info.is_color else ""),
-                 f"order: {_file_order(info)}"]
+    def _summary(self, info: SourceInfo) -> str:
+        channels = self.tr(", {0} channels").format(info.channels) if info.is_color else ""
+        lines = [self.tr("<b>{0}</b>: {1} slices").format(info.kind, info.shape_zyx[0]),
+                 self.tr("shape (z, y, x): {0}").format(tuple(info.shape_zyx)),
+                 self.tr("dtype: {0}").format(info.dtype) + channels,
+                 self.tr("order: {0}").format(_file_order(info))]
         if info.is_color and not info.to_gray:
-            lines.append("<i>Colour slices: tick 'Convert colour slices to gray' to import.</i>")
+            lines.append(self.tr("<i>Colour slices: tick 'Convert colour slices to gray' to "
+                                 "import.</i>"))
         if info.skipped:
-            lines.append("<i>skipped: " + ", ".join(Path(f).name for f in info.skipped) + "</i>")
+            lines.append(self.tr("<i>skipped: {0}</i>").format(
+                ", ".join(Path(f).name for f in info.skipped)))
         return "<br>".join(lines)
 
 
@@ -139,17 +140,19 @@ class ImportPage(StagePage):
 
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.images = SourcePicker("EM images: folder, multi-page TIFF or file.h5:dataset")
-        self.labels = SourcePicker("Labels (optional): folder, TIFF or file.h5:dataset")
+        self.images = SourcePicker(
+            self.tr("EM images: folder, multi-page TIFF or file.h5:dataset"))
+        self.labels = SourcePicker(
+            self.tr("Labels (optional): folder, TIFF or file.h5:dataset"))
         self.image_preview = SourcePreview(self.tr("Images"))
         self.label_preview = SourcePreview(self.tr("Labels"))
         self.voxel = [self._voxel_box(axis) for axis in "zyx"]
         self.to_gray = QCheckBox(self.tr("Convert colour (RGB) slices to gray"))
-        self.to_gray.setToolTip("RGB(A) images are refused unless this is ticked; "
-                                "then they are converted with the ITU-R 601 luma weights.")
+        self.to_gray.setToolTip(self.tr("RGB(A) images are refused unless this is ticked; "
+                                        "then they are converted with the ITU-R 601 luma weights."))
         self.import_button = QPushButton(self.tr("Import"))
-        self.import_button.setToolTip("Write the stacks as chunked, compressed HDF5 into "
-                                      "the project (in the worker process)")
+        self.import_button.setToolTip(self.tr("Write the stacks as chunked, compressed HDF5 into "
+                                              "the project (in the worker process)"))
         self.import_button.clicked.connect(self.start_import)
         self.images.changed.connect(lambda _: self._refresh(self.images, self.image_preview))
         self.labels.changed.connect(lambda _: self._refresh(self.labels, self.label_preview))
@@ -162,7 +165,8 @@ class ImportPage(StagePage):
         box.setRange(0.01, 99999)
         box.setDecimals(2)
         box.setValue(1.0)
-        box.setToolTip(f"Voxel size along {axis} (e.g. nm); stored with the volumes")
+        box.setToolTip(QCoreApplication.translate(
+            "ImportPage", "Voxel size along {0} (e.g. nm); stored with the volumes").format(axis))
         return box
 
     def _build_layout(self) -> None:
@@ -202,8 +206,8 @@ class ImportPage(StagePage):
     def start_import(self) -> bool:
         """Release the shown volumes (the import rewrites them) and start the worker."""
         if not self.images.path():
-            self.host.show_error("No image stack chosen.", "Choose the folder or file of "
-                                 "the EM images first.")
+            self.host.show_error(self.tr("No image stack chosen."),
+                                 self.tr("Choose the folder or file of the EM images first."))
             return False
         self.host.presenter.release("labels")
         self.host.presenter.release("image")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PyQt5.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                              QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
                              QWidget)
@@ -18,23 +19,26 @@ from app.pages.forms import path_combo, path_row, project_checkpoints
 
 # (option, placeholder default, tooltip) — the reference's inference_options
 OPTIONS = (
-    ("init-activation", "0.95", "Probability written at the seed before the first FOV "
-     "evaluation (init_activation)."),
-    ("pad-value", "0.05", "Probability the object mask is padded with (pad_value); must "
-     "match the training seed_pad."),
-    ("move-threshold", "0.9", "The FOV moves to a face whose max probability is at least "
-     "this (move_threshold); must match training's threshold."),
-    ("segment-threshold", "0.6", "Voxels at or above this probability join the object "
-     "(segment_threshold)."),
-    ("min-segment-size", "1000", "Objects with fewer voxels are discarded (min_segment_size)."),
-    ("min-boundary-dist", "1,1,1", "z,y,x: seeds closer than this to an existing object are "
-     "skipped (min_boundary_dist)."),
-    ("checkpoint-interval", "1800", "Seconds between inference checkpoints, so a stopped or "
-     "crashed run can resume (checkpoint_interval)."),
-    ("image-mean", "project image", "Mean used to normalise the image; default: the "
-     "request's image_mean, else the project image's mean."),
-    ("image-std", "project image", "Standard deviation used to normalise the image; "
-     "default: the request's image_stddev, else the project image's."),
+    ("init-activation", "0.95", QT_TRANSLATE_NOOP("InferPage", "Probability written at the seed "
+     "before the first FOV evaluation (init_activation).")),
+    ("pad-value", "0.05", QT_TRANSLATE_NOOP("InferPage", "Probability the object mask is padded "
+     "with (pad_value); must match the training seed_pad.")),
+    ("move-threshold", "0.9", QT_TRANSLATE_NOOP("InferPage", "The FOV moves to a face whose max "
+     "probability is at least this (move_threshold); must match training's threshold.")),
+    ("segment-threshold", "0.6", QT_TRANSLATE_NOOP("InferPage", "Voxels at or above this "
+     "probability join the object (segment_threshold).")),
+    ("min-segment-size", "1000", QT_TRANSLATE_NOOP("InferPage", "Objects with fewer voxels are "
+     "discarded (min_segment_size).")),
+    ("min-boundary-dist", "1,1,1", QT_TRANSLATE_NOOP("InferPage", "z,y,x: seeds closer than this "
+     "to an existing object are skipped (min_boundary_dist).")),
+    ("checkpoint-interval", "1800", QT_TRANSLATE_NOOP("InferPage", "Seconds between inference "
+     "checkpoints, so a stopped or crashed run can resume (checkpoint_interval).")),
+    ("image-mean", QT_TRANSLATE_NOOP("InferPage", "project image"), QT_TRANSLATE_NOOP(
+        "InferPage", "Mean used to normalise the image; default: the request's image_mean, "
+        "else the project image's mean.")),
+    ("image-std", QT_TRANSLATE_NOOP("InferPage", "project image"), QT_TRANSLATE_NOOP(
+        "InferPage", "Standard deviation used to normalise the image; default: the request's "
+        "image_stddev, else the project image's.")),
 )
 SEED_POLICIES = ("PolicyPeaks", "PolicyGrid3d", "PolicyFillEmptySpace")
 
@@ -47,34 +51,36 @@ class InferPage(StagePage):
 
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.checkpoint = path_combo("A checkpoint prefix (…/model.ckpt-7000000, ours or the "
-                                     "reference TF1 one) or a training run folder (its latest)")
+        self.checkpoint = path_combo(self.tr("A checkpoint prefix (…/model.ckpt-7000000, ours or "
+                                             "the reference TF1 one) or a training run folder "
+                                             "(its latest)"))
         self.checkpoint.currentTextChanged.connect(self._suggest_request)
         self.request = QLineEdit()
-        self.request.setPlaceholderText("optional inference request (.pbtxt)")
-        self.request.setToolTip("The reference's InferenceRequest text file: model_args, "
-                                "image mean/std, seed policy and options")
+        self.request.setPlaceholderText(self.tr("optional inference request (.pbtxt)"))
+        self.request.setToolTip(self.tr("The reference's InferenceRequest text file: model_args, "
+                                        "image mean/std, seed policy and options"))
         self.model_args = QLineEdit()
-        self.model_args.setPlaceholderText('from the request, e.g. {"depth": 9, "fov_size": '
-                                           '[33, 33, 17], "deltas": [8, 8, 4]}')
-        self.model_args.setToolTip("Reference JSON model_args; fov_size and deltas are x, y, z")
+        self.model_args.setPlaceholderText(self.tr(
+            'from the request, e.g. {"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}'))
+        self.model_args.setToolTip(self.tr(
+            "Reference JSON model_args; fov_size and deltas are x, y, z"))
         self.bbox = QLineEdit()
-        self.bbox.setPlaceholderText("whole image; or z0:z1,y0:y1,x0:x1")
-        self.bbox.setToolTip("Box of the image to segment (voxels, stops exclusive); "
-                             "or press Draw and drag a rectangle in the viewer")
+        self.bbox.setPlaceholderText(self.tr("whole image; or z0:z1,y0:y1,x0:x1"))
+        self.bbox.setToolTip(self.tr("Box of the image to segment (voxels, stops exclusive); "
+                                     "or press Draw and drag a rectangle in the viewer"))
         self.bbox.editingFinished.connect(self._on_bbox_edited)
         self.draw_button = QPushButton(self.tr("Draw"))
         self.draw_button.clicked.connect(self._start_drawing)
         self.run_name = QLineEdit("default")
-        self.run_name.setToolTip("Results go to <project>/inference/<run>/")
+        self.run_name.setToolTip(self.tr("Results go to <project>/inference/<run>/"))
         self.seed_policy = QComboBox()
-        self.seed_policy.addItems(["(request's, else PolicyPeaks)", *SEED_POLICIES])
+        self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *SEED_POLICIES])
         self.options = {name: self._option_field(default, tip)
                         for name, default, tip in OPTIONS}
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(lambda: self.start_inference())
         self.resume_button = QPushButton(self.tr("Resume"))
-        self.resume_button.setToolTip("Continue a stopped run from its last checkpoint")
+        self.resume_button.setToolTip(self.tr("Continue a stopped run from its last checkpoint"))
         self.resume_button.clicked.connect(lambda: self.start_inference("resume"))
         self.counts = QLabel("")
         self.boxes = BoxPresenter(host.viewer, self._on_box_drawn)
@@ -85,8 +91,10 @@ class InferPage(StagePage):
     @staticmethod
     def _option_field(default: str, tip: str) -> QLineEdit:
         field = QLineEdit()
+        default = QCoreApplication.translate("InferPage", default)
         field.setPlaceholderText(default)
-        field.setToolTip(tip + f" Default: {default}.")
+        suffix = QCoreApplication.translate("InferPage", " Default: {0}.").format(default)
+        field.setToolTip(QCoreApplication.translate("InferPage", tip) + suffix)
         return field
 
     def _build_layout(self) -> None:
@@ -155,7 +163,8 @@ class InferPage(StagePage):
         try:
             box = parse_box(self.bbox.text(), self.boxes.shape_zyx)
         except ValueError as exc:
-            self.counts.setText(f"<span style='color:#e05050'>Box: {exc}</span>")
+            self.counts.setText("<span style='color:#e05050'>{0}</span>".format(
+                self.tr("Box: {0}").format(exc)))
             return
         self.boxes.show(box)
 
@@ -186,8 +195,9 @@ class InferPage(StagePage):
     def start_inference(self, on_exists: str | None = None) -> bool:
         """Start (or with ``resume`` continue) the run; asks first when results exist."""
         if not self.checkpoint.currentText().strip():
-            self.host.show_error("No checkpoint chosen.", "Choose a training run or a "
-                                 "checkpoint such as …/model.ckpt-7000000.")
+            self.host.show_error(self.tr("No checkpoint chosen."),
+                                 self.tr("Choose a training run or a checkpoint such as "
+                                         "…/model.ckpt-7000000."))
             return False
         on_exists = on_exists or self._ask_on_exists()
         if on_exists is None:
@@ -200,11 +210,12 @@ class InferPage(StagePage):
         if not run_dir.is_dir() or not any(run_dir.iterdir()):
             return "ask"
         box = QMessageBox(QMessageBox.Question, "FFN Workbench",
-                          f"Inference run '{run_dir.name}' already has results.", parent=self)
+                          self.tr("Inference run '{0}' already has results.").format(run_dir.name),
+                          parent=self)
         buttons = {box.addButton(text, role): choice for text, role, choice in (
-            ("Resume", QMessageBox.AcceptRole, "resume"),
-            ("Replace", QMessageBox.DestructiveRole, "replace"),
-            ("New run", QMessageBox.AcceptRole, "new"))}
+            (self.tr("Resume"), QMessageBox.AcceptRole, "resume"),
+            (self.tr("Replace"), QMessageBox.DestructiveRole, "replace"),
+            (self.tr("New run"), QMessageBox.AcceptRole, "new"))}
         box.addButton(QMessageBox.Cancel)
         box.exec_()
         return buttons.get(box.clickedButton())
@@ -220,9 +231,9 @@ class InferPage(StagePage):
     def _on_client_progress(self, record: dict) -> None:
         metrics = record.get("metrics") or {}
         if record.get("stage") == "infer" and "objects" in metrics:
-            self.counts.setText(f"objects: {metrics['objects']:,}  ·  voxels segmented: "
-                                f"{metrics.get('voxels', 0):,}  ·  FOV/s: "
-                                f"{metrics.get('fov_per_s', 0):.1f}")
+            self.counts.setText(self.tr("objects: {0}  ·  voxels segmented: {1}  ·  FOV/s: {2}")
+                                .format(f"{metrics['objects']:,}", f"{metrics.get('voxels', 0):,}",
+                                        f"{metrics.get('fov_per_s', 0):.1f}"))
 
     def project_changed(self) -> None:
         current = self.checkpoint.currentText()

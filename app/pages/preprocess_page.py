@@ -23,23 +23,25 @@ class PreprocessPage(StagePage):
         self.preset = PresetBox()
         self.preset.changed.connect(self._on_preset_changed)
         self.thresholds = QLineEdit(",".join(f"{t:g}" for t in DEFAULT_THRESHOLDS))
-        self.thresholds.setToolTip("Increasing fractions of same-ID voxels in the window "
-                                   "around a voxel; they split voxels into partition classes "
-                                   "that training samples equally often")
+        self.thresholds.setToolTip(self.tr("Increasing fractions of same-ID voxels in the window "
+                                           "around a voxel; they split voxels into partition "
+                                           "classes that training samples equally often"))
         self.lom_radius = QLineEdit()
-        self.lom_radius.setToolTip("Window radius x,y,z of the partition; the reference "
-                                   "advises fov_size // 2 + deltas of the model (filled in "
-                                   "from the preset)")
+        self.lom_radius.setToolTip(self.tr("Window radius x,y,z of the partition; the reference "
+                                           "advises fov_size // 2 + deltas of the model (filled in "
+                                           "from the preset)"))
         self.min_size = QSpinBox()
         self.min_size.setRange(0, 10**9)
         self.min_size.setValue(DEFAULT_MIN_SIZE)
-        self.min_size.setToolTip("Label IDs with fewer voxels are treated as background")
+        self.min_size.setToolTip(self.tr("Label IDs with fewer voxels are treated as background"))
         self.margin = QLineEdit()
-        self.margin.setPlaceholderText("= lom radius (z,y,x)")
-        self.margin.setToolTip("z,y,x: no training coordinate closer than this to the border")
+        self.margin.setPlaceholderText(self.tr("= lom radius (z,y,x)"))
+        self.margin.setToolTip(self.tr(
+            "z,y,x: no training coordinate closer than this to the border"))
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Random seed of the balanced sampling (same seed, same coordinates)")
+        self.seed.setToolTip(self.tr(
+            "Random seed of the balanced sampling (same seed, same coordinates)"))
         self.run_button = QPushButton(self.tr("Compute partitions and coordinates"))
         self.run_button.clicked.connect(lambda: self.start_preprocess())
         self.summary = QLabel("")
@@ -77,8 +79,8 @@ class PreprocessPage(StagePage):
     def start_preprocess(self) -> bool:
         """Release the partitions layer (the stage rewrites it) and start the worker."""
         if self.project is None or "labels" not in self.project.data.get("volumes", {}):
-            self.host.show_error("The project has no labels volume.",
-                                 "Import a label stack on the Import page first.")
+            self.host.show_error(self.tr("The project has no labels volume."),
+                                 self.tr("Import a label stack on the Import page first."))
             return False
         self.host.presenter.release(PARTITIONS_LAYER)
         self.summary.setText("")
@@ -89,8 +91,8 @@ class PreprocessPage(StagePage):
         outputs = record.get("outputs") or {}
         count = record.get("coordinates_count")
         if count is not None:
-            self.summary.setText(f"{count:,} training coordinates written to "
-                                 f"{outputs.get('coordinates', '?')}.")
+            self.summary.setText(self.tr("{0} training coordinates written to {1}.").format(
+                f"{count:,}", outputs.get("coordinates", "?")))
         if outputs.get("partitions"):
             self.host.presenter.show_image(PARTITIONS_LAYER, outputs["partitions"],
                                            colormap="viridis", opacity=0.5, visible=False)

@@ -32,31 +32,32 @@ class TrainPage(StagePage):
 
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.run_name = path_combo("runs/<name>/; an existing run continues from its latest "
-                                   "checkpoint")
+        self.run_name = path_combo(self.tr("runs/<name>/; an existing run continues from its "
+                                           "latest checkpoint"))
         self.run_name.currentTextChanged.connect(self._on_run_changed)
         self.preset = PresetBox()
         self.model_args = QLineEdit()
-        self.model_args.setPlaceholderText("optional: reference JSON, overrides the preset")
-        self.model_args.setToolTip('e.g. {"depth": 9, "fov_size": [33, 33, 17], "deltas": '
-                                   '[8, 8, 4]} with fov_size and deltas in x, y, z')
+        self.model_args.setPlaceholderText(self.tr(
+            "optional: reference JSON, overrides the preset"))
+        self.model_args.setToolTip(self.tr('e.g. {"depth": 9, "fov_size": [33, 33, 17], "deltas": '
+                                           '[8, 8, 4]} with fov_size and deltas in x, y, z'))
         self.max_steps = self._spin(1, 10**9, 10000, "Train until this step")
         self.batch = self._spin(1, 256, 4, "FOVs per training step")
         self.optimizer = QComboBox()
         self.optimizer.addItems(OPTIMIZERS)
-        self.optimizer.setToolTip("sgd as the reference (gradients clipped at 0.7); adam "
-                                  "converges faster on small data")
+        self.optimizer.setToolTip(self.tr("sgd as the reference (gradients clipped at 0.7); adam "
+                                          "converges faster on small data"))
         self.learning_rate = QLineEdit()
         self.learning_rate.setPlaceholderText("0.001")
         self.summary_seconds = self._spin(1, 86400, 120, "Seconds between eval summaries, "
                                           "F1 points and preview images")
         self.init_checkpoint = QLineEdit()
-        self.init_checkpoint.setPlaceholderText("optional: fine-tune from a checkpoint")
+        self.init_checkpoint.setPlaceholderText(self.tr("optional: fine-tune from a checkpoint"))
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(lambda: self.start_training())
         self.resume_button = QPushButton(self.tr("Resume"))
-        self.resume_button.setToolTip("Continue the run from its latest checkpoint, up to "
-                                      "max steps")
+        self.resume_button.setToolTip(self.tr("Continue the run from its latest checkpoint, up to "
+                                              "max steps"))
         self.resume_button.clicked.connect(lambda: self.start_training(resume=True))
         self.tensorboard_button = QPushButton(self.tr("Open in TensorBoard"))
         self.tensorboard_button.clicked.connect(self.open_tensorboard)
@@ -67,7 +68,8 @@ class TrainPage(StagePage):
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setMinimumHeight(PREVIEW_SIZE)
-        self.preview.setToolTip("Latest finished example: label | prediction, xy/xz/yz planes")
+        self.preview.setToolTip(self.tr(
+            "Latest finished example: label | prediction, xy/xz/yz planes"))
         self._tensorboard: TensorBoardServer | None = None
         self._build_layout()
         self.tensorboard_ready.connect(self._on_tensorboard_ready)
@@ -144,8 +146,8 @@ class TrainPage(StagePage):
     def start_training(self, resume: bool = False) -> bool:
         """Start a run (or continue it with ``resume``) in the worker process."""
         if self.project is None or not self.project.path("preprocess").is_dir():
-            self.host.show_error("The project has no training coordinates.",
-                                 "Run the Preprocess page first.")
+            self.host.show_error(self.tr("The project has no training coordinates."),
+                                 self.tr("Run the Preprocess page first."))
             return False
         self._on_run_changed(self.run_name.currentText())
         self.tabs.setCurrentIndex(1)
@@ -163,12 +165,13 @@ class TrainPage(StagePage):
             return
         self.plot.add_progress(record)
         metrics = record.get("metrics") or {}
-        text = f"step {metrics.get('step', record.get('done'))} / {record.get('total')}"
+        text = self.tr("step {0} / {1}").format(metrics.get("step", record.get("done")),
+                                                 record.get("total"))
         if metrics.get("steps_per_s"):
-            text += f"  ·  {metrics['steps_per_s']:.2f} steps/s"
-        text += f"  ·  ETA {format_duration(record.get('eta_s'))}"
+            text += self.tr("  ·  {0} steps/s").format(f"{metrics['steps_per_s']:.2f}")
+        text += self.tr("  ·  ETA {0}").format(format_duration(record.get("eta_s")))
         if "model_busy" in metrics:
-            text += f"  ·  model busy {metrics['model_busy']:.0%}"
+            text += self.tr("  ·  model busy {0}").format(f"{metrics['model_busy']:.0%}")
         self.rates.setText(text)
 
     def _on_client_preview(self, record: dict) -> None:

@@ -4,196 +4,647 @@
 <context>
     <name>DiagnosticsDialog</name>
     <message>
-        <location filename="../../app/diagnostics.py" line="25"/>
+        <location filename="../../app/diagnostics.py" line="27"/>
         <source>About FFN Workbench</source>
         <translation>FFN Workbench について</translation>
     </message>
     <message>
-        <location filename="../../app/diagnostics.py" line="27"/>
+        <location filename="../../app/diagnostics.py" line="29"/>
         <source>FFN Workbench</source>
         <translation>FFN Workbench</translation>
     </message>
     <message>
-        <location filename="../../app/diagnostics.py" line="27"/>
+        <location filename="../../app/diagnostics.py" line="29"/>
         <source>Platform</source>
         <translation>プラットフォーム</translation>
     </message>
     <message>
-        <location filename="../../app/diagnostics.py" line="33"/>
+        <location filename="../../app/diagnostics.py" line="35"/>
         <source>checking...</source>
         <translation>確認中...</translation>
     </message>
     <message>
-        <location filename="../../app/diagnostics.py" line="60"/>
+        <location filename="../../app/diagnostics.py" line="62"/>
         <source>none (CPU only)</source>
         <translation>なし（CPU のみ）</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="16"/>
+        <source>GPUs</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="16"/>
+        <source>CPU threads</source>
+        <translation>CPU スレッド数</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="16"/>
+        <source>Worker Python</source>
+        <translation>ワーカーの Python</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorViewPanel</name>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="22"/>
+        <source>Adapted Rand error</source>
+        <translation>Adapted Rand エラー</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="22"/>
+        <source>Rand precision</source>
+        <translation>Rand 適合率</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="22"/>
+        <source>Rand recall</source>
+        <translation>Rand 再現率</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="22"/>
+        <source>VOI split (bits)</source>
+        <translation>VOI 分割（ビット）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="22"/>
+        <source>VOI merge (bits)</source>
+        <translation>VOI 結合（ビット）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="64"/>
+        <source>Ground truth: {0}</source>
+        <translation>正解データ: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="64"/>
+        <source>This project has no ground truth (import labels to score runs).</source>
+        <translation>このプロジェクトには正解データがありません（評価するにはラベルをインポートしてください）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="72"/>
+        <source> voxels</source>
+        <translation> ボクセル</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="73"/>
+        <source>An overlap counts when it has at least this many voxels</source>
+        <translation>重なりがこのボクセル数以上のときに数えます</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="79"/>
+        <source>... and at least this share of the smaller of the two objects (ignores slightly shifted boundaries)</source>
+        <translation>…かつ、2 つのオブジェクトのうち小さい方に対してこの割合以上のとき（わずかな境界のずれは無視）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="81"/>
+        <source>Compute errors</source>
+        <translation>エラーを計算</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="85"/>
+        <source>Overlap at least</source>
+        <translation>重なりの下限</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="87"/>
+        <source>and</source>
+        <translation>かつ</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="123"/>
+        <source>Split ground-truth objects: {0}; merging segments: {1}.</source>
+        <translation>分割された正解オブジェクト: {0}、結合しているセグメント: {1}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="137"/>
+        <source>GT {0} split into {1}</source>
+        <translation>正解 {0} が {1} に分割</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="140"/>
+        <source>segment {0} merges GT {1}</source>
+        <translation>セグメント {0} が正解 {1} を結合</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/error_view.py" line="154"/>
+        <source>The segmentation was edited: press Compute errors again.</source>
+        <translation>セグメンテーションが編集されました。もう一度「エラーを計算」を押してください。</translation>
     </message>
 </context>
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../app/pages/export_page.py" line="27"/>
+        <location filename="../../app/pages/export_page.py" line="34"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="38"/>
+        <location filename="../../app/pages/export_page.py" line="45"/>
         <source>8-bit colour, a stable colour per ID (for viewing)</source>
         <translation>8 ビットカラー、ID ごとに固定色（閲覧用）</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="39"/>
+        <location filename="../../app/pages/export_page.py" line="46"/>
         <source>Renumber IDs 1..N if they do not fit</source>
         <translation>収まらない場合は ID を 1..N に振り直す</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="40"/>
+        <location filename="../../app/pages/export_page.py" line="47"/>
         <source>Replace a non-empty destination</source>
         <translation>空でない出力先を上書きする</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="43"/>
+        <location filename="../../app/pages/export_page.py" line="51"/>
         <source>Folder...</source>
         <translation>フォルダー...</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="45"/>
+        <location filename="../../app/pages/export_page.py" line="53"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="49"/>
+        <location filename="../../app/pages/export_page.py" line="57"/>
         <source>Evaluate against the project&apos;s labels</source>
         <translation>プロジェクトのラベルで評価</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="63"/>
+        <location filename="../../app/pages/export_page.py" line="71"/>
         <source>Run</source>
         <translation>推論ラン</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="64"/>
+        <location filename="../../app/pages/export_page.py" line="72"/>
         <source>Format</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="65"/>
+        <location filename="../../app/pages/export_page.py" line="73"/>
         <source>Bit depth</source>
         <translation>ビット深度</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="68"/>
+        <location filename="../../app/pages/export_page.py" line="76"/>
         <source>Destination</source>
         <translation>出力先</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="70"/>
+        <location filename="../../app/pages/export_page.py" line="78"/>
         <source>Evaluation</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location filename="../../app/pages/export_page.py" line="76"/>
+        <location filename="../../app/pages/export_page.py" line="84"/>
         <source>&lt;h3&gt;Export and evaluate a segmentation&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;セグメンテーションのエクスポートと評価&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="13"/>
+        <source>Adapted Rand error</source>
+        <translation>Adapted Rand エラー</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="13"/>
+        <source>Rand precision</source>
+        <translation>Rand 適合率</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="13"/>
+        <source>Rand recall</source>
+        <translation>Rand 再現率</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="13"/>
+        <source>VOI split</source>
+        <translation>VOI 分割</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="13"/>
+        <source>VOI merge</source>
+        <translation>VOI 結合</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="18"/>
+        <source>one PNG per z slice</source>
+        <translation>z スライスごとに PNG 1 枚</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="19"/>
+        <source>one TIFF per z slice</source>
+        <translation>z スライスごとに TIFF 1 枚</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="20"/>
+        <source>a single multi-page TIFF</source>
+        <translation>マルチページ TIFF 1 ファイル</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="21"/>
+        <source>segmentation.h5 with the box</source>
+        <translation>ボックス付きの segmentation.h5</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="32"/>
+        <source>Inference run (inference/&lt;run&gt;/segmentation.h5)</source>
+        <translation>推論ラン（inference/&lt;run&gt;/segmentation.h5）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="35"/>
+        <source>Show this run&apos;s segmentation in the viewer</source>
+        <translation>このランのセグメンテーションをビューアに表示</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="41"/>
+        <source>default (16 bit; 32 for HDF5)</source>
+        <translation>既定（16 ビット、HDF5 は 32）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="43"/>
+        <source>{0} bit</source>
+        <translation>{0} ビット</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="44"/>
+        <source>Grey bit depth; segment IDs are kept exactly or refused</source>
+        <translation>グレーのビット深度。セグメント ID はそのまま保持され、収まらない場合は拒否されます</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="49"/>
+        <source>default: &lt;project&gt;/exports/&lt;run&gt;-&lt;format&gt;-&lt;depth&gt;</source>
+        <translation>既定: &lt;project&gt;/exports/&lt;run&gt;-&lt;format&gt;-&lt;depth&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="58"/>
+        <source>Adapted Rand error (SNEMI3D) and variation of information in the run&apos;s box</source>
+        <translation>ランのボックス内の Adapted Rand エラー（SNEMI3D）と情報の変動（VOI）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="111"/>
+        <source>There is no inference run to export.</source>
+        <translation>エクスポートする推論ランがありません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="111"/>
+        <source>Run inference first.</source>
+        <translation>先に推論を実行してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/export_page.py" line="120"/>
+        <source>Written to {0}</source>
+        <translation>書き出し先: {0}</translation>
     </message>
 </context>
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../app/pages/import_page.py" line="170"/>
+        <location filename="../../app/pages/import_page.py" line="174"/>
         <source>Images</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../app/pages/import_page.py" line="171"/>
+        <location filename="../../app/pages/import_page.py" line="175"/>
         <source>Labels</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../app/pages/import_page.py" line="147"/>
+        <location filename="../../app/pages/import_page.py" line="150"/>
         <source>Convert colour (RGB) slices to gray</source>
         <translation>カラー（RGB）スライスをグレースケールに変換</translation>
     </message>
     <message>
-        <location filename="../../app/pages/import_page.py" line="150"/>
+        <location filename="../../app/pages/import_page.py" line="153"/>
         <source>Import</source>
         <translation>インポート</translation>
     </message>
     <message>
-        <location filename="../../app/pages/import_page.py" line="176"/>
+        <location filename="../../app/pages/import_page.py" line="180"/>
         <source>Voxel size</source>
         <translation>ボクセルサイズ</translation>
     </message>
     <message>
-        <location filename="../../app/pages/import_page.py" line="179"/>
+        <location filename="../../app/pages/import_page.py" line="183"/>
         <source>&lt;h3&gt;Import EM images and labels&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;EM 画像とラベルのインポート&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="143"/>
+        <source>EM images: folder, multi-page TIFF or file.h5:dataset</source>
+        <translation>EM 画像: フォルダー、マルチページ TIFF または file.h5:dataset</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="145"/>
+        <source>Labels (optional): folder, TIFF or file.h5:dataset</source>
+        <translation>ラベル（任意）: フォルダー、TIFF または file.h5:dataset</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="151"/>
+        <source>RGB(A) images are refused unless this is ticked; then they are converted with the ITU-R 601 luma weights.</source>
+        <translation>チェックしない場合、RGB(A) 画像は拒否されます。チェックすると ITU-R 601 の輝度係数でグレーに変換します。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="154"/>
+        <source>Write the stacks as chunked, compressed HDF5 into the project (in the worker process)</source>
+        <translation>スタックをチャンク化・圧縮した HDF5 としてプロジェクトに書き込みます（ワーカープロセスで実行）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="168"/>
+        <source>Voxel size along {0} (e.g. nm); stored with the volumes</source>
+        <translation>{0} 方向のボクセルサイズ（例: nm）。ボリュームと一緒に保存されます</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="209"/>
+        <source>No image stack chosen.</source>
+        <translation>画像スタックが選ばれていません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="209"/>
+        <source>Choose the folder or file of the EM images first.</source>
+        <translation>先に EM 画像のフォルダーかファイルを選んでください。</translation>
     </message>
 </context>
 <context>
     <name>InferPage</name>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="66"/>
+        <location filename="../../app/pages/infer_page.py" line="72"/>
         <source>Draw</source>
         <translation>描画</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="74"/>
+        <location filename="../../app/pages/infer_page.py" line="80"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="76"/>
+        <location filename="../../app/pages/infer_page.py" line="215"/>
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="97"/>
+        <location filename="../../app/pages/infer_page.py" line="105"/>
         <source>Checkpoint</source>
         <translation>チェックポイント</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="98"/>
+        <location filename="../../app/pages/infer_page.py" line="106"/>
         <source>Request</source>
         <translation>推論リクエスト</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="99"/>
+        <location filename="../../app/pages/infer_page.py" line="107"/>
         <source>Model args</source>
         <translation>モデル引数</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="100"/>
+        <location filename="../../app/pages/infer_page.py" line="108"/>
         <source>Box</source>
         <translation>範囲</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="101"/>
+        <location filename="../../app/pages/infer_page.py" line="109"/>
         <source>Run name</source>
         <translation>ラン名</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="102"/>
+        <location filename="../../app/pages/infer_page.py" line="110"/>
         <source>Options (empty: request&apos;s value or the default shown)</source>
         <translation>オプション（空欄: リクエストの値または表示中の既定値）</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="104"/>
+        <location filename="../../app/pages/infer_page.py" line="112"/>
         <source>seed policy</source>
         <translation>シードポリシー</translation>
     </message>
     <message>
-        <location filename="../../app/pages/infer_page.py" line="111"/>
+        <location filename="../../app/pages/infer_page.py" line="119"/>
         <source>&lt;h3&gt;Segment with a trained model&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;学習済みモデルでセグメンテーション&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Probability written at the seed before the first FOV evaluation (init_activation).</source>
+        <translation>最初の FOV 評価の前にシードに書き込む確率（init_activation）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Probability the object mask is padded with (pad_value); must match the training seed_pad.</source>
+        <translation>オブジェクトマスクの埋め値の確率（pad_value）。学習時の seed_pad と同じにしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>The FOV moves to a face whose max probability is at least this (move_threshold); must match training&apos;s threshold.</source>
+        <translation>最大確率がこの値以上の面へ FOV が移動します（move_threshold）。学習時のしきい値と同じにしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Voxels at or above this probability join the object (segment_threshold).</source>
+        <translation>確率がこの値以上のボクセルがオブジェクトに含まれます（segment_threshold）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Objects with fewer voxels are discarded (min_segment_size).</source>
+        <translation>これより少ないボクセル数のオブジェクトは破棄します（min_segment_size）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>z,y,x: seeds closer than this to an existing object are skipped (min_boundary_dist).</source>
+        <translation>z,y,x: 既存のオブジェクトにこれより近いシードはスキップします（min_boundary_dist）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Seconds between inference checkpoints, so a stopped or crashed run can resume (checkpoint_interval).</source>
+        <translation>推論チェックポイントの間隔（秒）。停止・異常終了したランを再開できます（checkpoint_interval）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>project image</source>
+        <translation>プロジェクト画像</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Mean used to normalise the image; default: the request&apos;s image_mean, else the project image&apos;s mean.</source>
+        <translation>画像の正規化に使う平均。既定: リクエストの image_mean、なければプロジェクト画像の平均。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="21"/>
+        <source>Standard deviation used to normalise the image; default: the request&apos;s image_stddev, else the project image&apos;s.</source>
+        <translation>画像の正規化に使う標準偏差。既定: リクエストの image_stddev、なければプロジェクト画像の値。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="54"/>
+        <source>A checkpoint prefix (…/model.ckpt-7000000, ours or the reference TF1 one) or a training run folder (its latest)</source>
+        <translation>チェックポイントのプレフィックス（…/model.ckpt-7000000、本アプリまたは参照実装 TF1 のもの）または学習ランのフォルダー（最新のものを使用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="59"/>
+        <source>optional inference request (.pbtxt)</source>
+        <translation>推論リクエスト（.pbtxt、任意）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="60"/>
+        <source>The reference&apos;s InferenceRequest text file: model_args, image mean/std, seed policy and options</source>
+        <translation>参照実装の InferenceRequest テキストファイル: model_args、画像の平均/標準偏差、シードポリシーとオプション</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="63"/>
+        <source>from the request, e.g. {&quot;depth&quot;: 9, &quot;fov_size&quot;: [33, 33, 17], &quot;deltas&quot;: [8, 8, 4]}</source>
+        <translation>リクエストから。例: {&quot;depth&quot;: 9, &quot;fov_size&quot;: [33, 33, 17], &quot;deltas&quot;: [8, 8, 4]}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="65"/>
+        <source>Reference JSON model_args; fov_size and deltas are x, y, z</source>
+        <translation>参照実装の JSON 形式の model_args。fov_size と deltas は x, y, z 順</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="68"/>
+        <source>whole image; or z0:z1,y0:y1,x0:x1</source>
+        <translation>画像全体、または z0:z1,y0:y1,x0:x1</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="69"/>
+        <source>Box of the image to segment (voxels, stops exclusive); or press Draw and drag a rectangle in the viewer</source>
+        <translation>セグメンテーションする画像のボックス（ボクセル単位、終点は含まない）。または「描画」を押してビューアで矩形をドラッグ</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="75"/>
+        <source>Results go to &lt;project&gt;/inference/&lt;run&gt;/</source>
+        <translation>結果は &lt;project&gt;/inference/&lt;run&gt;/ に保存されます</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="77"/>
+        <source>(request&apos;s, else PolicyPeaks)</source>
+        <translation>（リクエストの値、なければ PolicyPeaks）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="83"/>
+        <source>Continue a stopped run from its last checkpoint</source>
+        <translation>停止したランを最後のチェックポイントから再開</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="96"/>
+        <source> Default: {0}.</source>
+        <translation> 既定値: {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="166"/>
+        <source>Box: {0}</source>
+        <translation>ボックス: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="198"/>
+        <source>No checkpoint chosen.</source>
+        <translation>チェックポイントが選ばれていません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="198"/>
+        <source>Choose a training run or a checkpoint such as …/model.ckpt-7000000.</source>
+        <translation>学習ラン、または …/model.ckpt-7000000 のようなチェックポイントを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="212"/>
+        <source>Inference run &apos;{0}&apos; already has results.</source>
+        <translation>推論ラン「{0}」にはすでに結果があります。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="215"/>
+        <source>Replace</source>
+        <translation>置き換え</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="215"/>
+        <source>New run</source>
+        <translation>新しいラン</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="234"/>
+        <source>objects: {0}  ·  voxels segmented: {1}  ·  FOV/s: {2}</source>
+        <translation>オブジェクト: {0}  ·  セグメント済みボクセル: {1}  ·  FOV/秒: {2}</translation>
+    </message>
+</context>
+<context>
+    <name>InspectPanel</name>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="42"/>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="43"/>
+        <source>Look for new inference runs and reload the chosen one</source>
+        <translation>新しい推論ランを探し、選択中のランを再読み込みします</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="50"/>
+        <source>Inference run</source>
+        <translation>推論ラン</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="77"/>
+        <source>No inference run in this project yet: run Infer first.</source>
+        <translation>このプロジェクトにはまだ推論ランがありません。先に推論を実行してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="85"/>
+        <source>Segments</source>
+        <translation>セグメント</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="85"/>
+        <source>Errors</source>
+        <translation>エラー</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py" line="85"/>
+        <source>Proofread</source>
+        <translation>校正</translation>
     </message>
 </context>
 <context>
     <name>JobPanel</name>
     <message>
-        <location filename="../../app/job_panel.py" line="64"/>
+        <location filename="../../app/job_panel.py" line="66"/>
         <source>Stop</source>
         <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="13"/>
+        <source>completed</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="13"/>
+        <source>stopped</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="57"/>
+        <source>No job running.</source>
+        <translation>実行中のジョブはありません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="67"/>
+        <source>Ask the job to save its state and stop</source>
+        <translation>ジョブに状態を保存して停止するよう指示します</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="101"/>
+        <source>Running: {0} ...</source>
+        <translation>実行中: {0} ...</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="101"/>
+        <source>job</source>
+        <translation>ジョブ</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="128"/>
+        <source>Failed: {0}</source>
+        <translation>失敗: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="133"/>
+        <source>Job {0}.</source>
+        <translation>ジョブ{0}。</translation>
     </message>
 </context>
 <context>
@@ -344,168 +795,589 @@
         <translation>プロジェクトを切り替える前にジョブを停止してください。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="315"/>
+        <location filename="../../app/main_window.py" line="316"/>
         <source>Project: {0}</source>
         <translation>プロジェクト: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="315"/>
+        <location filename="../../app/main_window.py" line="316"/>
         <source>Create a project (File › New project) or open one to begin.</source>
         <translation>まずプロジェクトを作成する（ファイル › 新規プロジェクト）か、既存のプロジェクトを開いてください。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="342"/>
+        <location filename="../../app/main_window.py" line="343"/>
         <source>No project is open.</source>
         <translation>プロジェクトが開かれていません。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="342"/>
+        <location filename="../../app/main_window.py" line="343"/>
         <source>Create or open a project first.</source>
         <translation>先にプロジェクトを作成するか開いてください。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="346"/>
+        <location filename="../../app/main_window.py" line="347"/>
         <source>A job is already running.</source>
         <translation>別のジョブが実行中です。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="346"/>
+        <location filename="../../app/main_window.py" line="347"/>
         <source>Wait for it or press Stop.</source>
         <translation>終了を待つか「停止」を押してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="281"/>
+        <source>Cannot use {0}: {1}.</source>
+        <translation>{0} を使えません: {1}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="281"/>
+        <source>Choose a folder you can write to.</source>
+        <translation>書き込み可能なフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="311"/>
+        <source>(none)</source>
+        <translation>（なし）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="314"/>
+        <source>no project</source>
+        <translation>プロジェクトなし</translation>
     </message>
 </context>
 <context>
     <name>PreprocessPage</name>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="43"/>
+        <location filename="../../app/pages/preprocess_page.py" line="45"/>
         <source>Compute partitions and coordinates</source>
         <translation>パーティションと座標を計算</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="52"/>
+        <location filename="../../app/pages/preprocess_page.py" line="54"/>
         <source>Model preset</source>
         <translation>モデルのプリセット</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="53"/>
+        <location filename="../../app/pages/preprocess_page.py" line="55"/>
         <source>Thresholds</source>
         <translation>しきい値</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="54"/>
+        <location filename="../../app/pages/preprocess_page.py" line="56"/>
         <source>lom radius (x,y,z)</source>
         <translation>LOM 半径 (x,y,z)</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="55"/>
+        <location filename="../../app/pages/preprocess_page.py" line="57"/>
         <source>min size</source>
         <translation>最小サイズ</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="56"/>
+        <location filename="../../app/pages/preprocess_page.py" line="58"/>
         <source>Margin (z,y,x)</source>
         <translation>マージン (z,y,x)</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="57"/>
+        <location filename="../../app/pages/preprocess_page.py" line="59"/>
         <source>Seed</source>
         <translation>乱数シード</translation>
     </message>
     <message>
-        <location filename="../../app/pages/preprocess_page.py" line="59"/>
+        <location filename="../../app/pages/preprocess_page.py" line="61"/>
         <source>&lt;h3&gt;Prepare training data&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;学習データの準備&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="26"/>
+        <source>Increasing fractions of same-ID voxels in the window around a voxel; they split voxels into partition classes that training samples equally often</source>
+        <translation>ボクセル周囲のウィンドウ内で同じ ID を持つボクセルの割合（昇順）。これでボクセルをパーティションクラスに分け、学習では各クラスを同じ頻度でサンプリングします</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="30"/>
+        <source>Window radius x,y,z of the partition; the reference advises fov_size // 2 + deltas of the model (filled in from the preset)</source>
+        <translation>パーティションのウィンドウ半径 x,y,z。参照実装の推奨はモデルの fov_size // 2 + deltas（プリセットから入力されます）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="36"/>
+        <source>Label IDs with fewer voxels are treated as background</source>
+        <translation>これより少ないボクセル数のラベル ID は背景として扱います</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="38"/>
+        <source>= lom radius (z,y,x)</source>
+        <translation>= lom 半径 (z,y,x)</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="39"/>
+        <source>z,y,x: no training coordinate closer than this to the border</source>
+        <translation>z,y,x: 境界からこれより近い学習座標は作りません</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="43"/>
+        <source>Random seed of the balanced sampling (same seed, same coordinates)</source>
+        <translation>バランスサンプリングの乱数シード（同じシードなら同じ座標）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="82"/>
+        <source>The project has no labels volume.</source>
+        <translation>プロジェクトにラベルボリュームがありません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="82"/>
+        <source>Import a label stack on the Import page first.</source>
+        <translation>先にインポートページでラベルスタックをインポートしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/preprocess_page.py" line="94"/>
+        <source>{0} training coordinates written to {1}.</source>
+        <translation>学習座標 {0} 個を {1} に書き込みました。</translation>
+    </message>
+</context>
+<context>
+    <name>PresetBox</name>
+    <message>
+        <location filename="../../app/pages/forms.py" line="58"/>
+        <source>anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); isotropic: FIB-SEM-like data</source>
+        <translation>anisotropic: z 間隔が xy ピクセルサイズの 2〜4 倍（SNEMI3D）、isotropic: FIB-SEM のようなデータ</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="63"/>
+        <source>The model_args the stage will use, as the reference writes them: fov_size and deltas in x, y, z</source>
+        <translation>このステージが使う model_args（参照実装の書式: fov_size と deltas は x, y, z 順）</translation>
+    </message>
+</context>
+<context>
+    <name>ProofreadPanel</name>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="35"/>
+        <source>merge {0} → {1}</source>
+        <translation>結合 {0} → {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="37"/>
+        <source>delete {0}</source>
+        <translation>削除 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="38"/>
+        <source>relabel {0} → {1}</source>
+        <translation>ID 変更 {0} → {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="57"/>
+        <source>select in the table or pick on the layer, e.g. 12, 15</source>
+        <translation>表で選択するかレイヤー上でクリック。例: 12, 15</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="61"/>
+        <source>Merge</source>
+        <translation>結合</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="62"/>
+        <source>All listed segments become the first one</source>
+        <translation>列挙したセグメントをすべて最初のセグメントにまとめます</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="63"/>
+        <source>Delete</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="64"/>
+        <source>Relabel to</source>
+        <translation>ID を変更</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="65"/>
+        <source>Undo</source>
+        <translation>元に戻す</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="74"/>
+        <source>Segments</source>
+        <translation>セグメント</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="84"/>
+        <source>Edits of run &lt;b&gt;{0}&lt;/b&gt; (the inference output is kept unchanged):</source>
+        <translation>ラン &lt;b&gt;{0}&lt;/b&gt; の編集（推論結果そのものは変更されません）:</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="96"/>
+        <source>Merging needs two or more segments.</source>
+        <translation>結合には 2 つ以上のセグメントが必要です。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="103"/>
+        <source>List the segments to delete.</source>
+        <translation>削除するセグメントを入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="110"/>
+        <source>Relabelling takes exactly one segment.</source>
+        <translation>ID の変更はセグメント 1 つだけに行えます。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="112"/>
+        <source>Segment {0} already has that id.</source>
+        <translation>セグメント {0} はすでにその ID です。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="118"/>
+        <source>Undone: {0}.</source>
+        <translation>元に戻しました: {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="118"/>
+        <source>Nothing to undo.</source>
+        <translation>元に戻す操作はありません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="125"/>
+        <source>No segment {0} in this run.</source>
+        <translation>このランにセグメント {0} はありません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/proofread_panel.py" line="128"/>
+        <source>Done: {0}.</source>
+        <translation>完了: {0}。</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentTableModel</name>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="20"/>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="20"/>
+        <source>Voxels</source>
+        <translation>ボクセル数</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="20"/>
+        <source>Bounding box z, y, x</source>
+        <translation>バウンディングボックス z, y, x</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="20"/>
+        <source>Seed z, y, x</source>
+        <translation>シード z, y, x</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentTablePanel</name>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="112"/>
+        <source> voxels</source>
+        <translation> ボクセル</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="115"/>
+        <source>Show only selected segments</source>
+        <translation>選択したセグメントだけを表示</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="128"/>
+        <source>Hide segments below</source>
+        <translation>次より小さいセグメントを隠す</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="144"/>
+        <source> ({0} hidden below {1} voxels)</source>
+        <translation>（{0} 個を非表示: {1} ボクセル未満）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/segment_table.py" line="146"/>
+        <source>&lt;b&gt;{0}&lt;/b&gt;: {1} segments{2}</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt;: {1} セグメント{2}</translation>
     </message>
 </context>
 <context>
     <name>SourcePicker</name>
     <message>
-        <location filename="../../app/pages/import_page.py" line="50"/>
+        <location filename="../../app/pages/import_page.py" line="48"/>
         <source>Folder...</source>
         <translation>フォルダー...</translation>
     </message>
     <message>
-        <location filename="../../app/pages/import_page.py" line="50"/>
+        <location filename="../../app/pages/import_page.py" line="48"/>
         <source>File...</source>
         <translation>ファイル...</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="44"/>
+        <source>A folder of PNG/TIFF slices (sorted naturally: 2.png before 10.png), a multi-page TIFF, or an HDF5 dataset as file.h5:dataset</source>
+        <translation>PNG/TIFF スライスのフォルダー（自然順: 2.png は 10.png より前）、マルチページ TIFF、または file.h5:dataset 形式の HDF5 データセット</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="65"/>
+        <source>Folder of slices</source>
+        <translation>スライスのフォルダー</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="70"/>
+        <source>Stack file</source>
+        <translation>スタックファイル</translation>
+    </message>
+</context>
+<context>
+    <name>SourcePreview</name>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="99"/>
+        <source>Nothing chosen.</source>
+        <translation>未選択です。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="113"/>
+        <source>, {0} channels</source>
+        <translation>、{0} チャンネル</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="114"/>
+        <source>&lt;b&gt;{0}&lt;/b&gt;: {1} slices</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt;: {1} スライス</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="115"/>
+        <source>shape (z, y, x): {0}</source>
+        <translation>形状 (z, y, x): {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="116"/>
+        <source>dtype: {0}</source>
+        <translation>データ型: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="117"/>
+        <source>order: {0}</source>
+        <translation>順序: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="119"/>
+        <source>&lt;i&gt;Colour slices: tick &apos;Convert colour slices to gray&apos; to import.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;カラースライスです。インポートするには「カラー（RGB）スライスをグレースケールに変換」をチェックしてください。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/import_page.py" line="122"/>
+        <source>&lt;i&gt;skipped: {0}&lt;/i&gt;</source>
+        <translation>&lt;i&gt;スキップ: {0}&lt;/i&gt;</translation>
     </message>
 </context>
 <context>
     <name>TrainPage</name>
     <message>
-        <location filename="../../app/pages/train_page.py" line="55"/>
+        <location filename="../../app/pages/train_page.py" line="56"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="57"/>
+        <location filename="../../app/pages/train_page.py" line="58"/>
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="61"/>
+        <location filename="../../app/pages/train_page.py" line="62"/>
         <source>Open in TensorBoard</source>
         <translation>TensorBoard で開く</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="88"/>
+        <location filename="../../app/pages/train_page.py" line="90"/>
         <source>Run</source>
         <translation>ラン名</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="89"/>
+        <location filename="../../app/pages/train_page.py" line="91"/>
         <source>Model preset</source>
         <translation>モデルのプリセット</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="90"/>
+        <location filename="../../app/pages/train_page.py" line="92"/>
         <source>Model args</source>
         <translation>モデル引数</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="91"/>
+        <location filename="../../app/pages/train_page.py" line="93"/>
         <source>Max steps</source>
         <translation>最大ステップ数</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="92"/>
+        <location filename="../../app/pages/train_page.py" line="94"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="93"/>
+        <location filename="../../app/pages/train_page.py" line="95"/>
         <source>Optimizer</source>
         <translation>オプティマイザー</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="94"/>
+        <location filename="../../app/pages/train_page.py" line="96"/>
         <source>Learning rate</source>
         <translation>学習率</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="95"/>
+        <location filename="../../app/pages/train_page.py" line="97"/>
         <source>Summary every (s)</source>
         <translation>サマリー間隔（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="96"/>
+        <location filename="../../app/pages/train_page.py" line="98"/>
         <source>Init checkpoint</source>
         <translation>初期チェックポイント</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="104"/>
+        <location filename="../../app/pages/train_page.py" line="106"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="105"/>
+        <location filename="../../app/pages/train_page.py" line="107"/>
         <source>Progress</source>
         <translation>進捗</translation>
     </message>
     <message>
-        <location filename="../../app/pages/train_page.py" line="110"/>
+        <location filename="../../app/pages/train_page.py" line="112"/>
         <source>&lt;h3&gt;Train a model&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;モデルの学習&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="35"/>
+        <source>runs/&lt;name&gt;/; an existing run continues from its latest checkpoint</source>
+        <translation>runs/&lt;name&gt;/。既存のランは最新のチェックポイントから続行します</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="40"/>
+        <source>optional: reference JSON, overrides the preset</source>
+        <translation>任意: 参照実装の JSON（プリセットより優先）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="42"/>
+        <source>e.g. {&quot;depth&quot;: 9, &quot;fov_size&quot;: [33, 33, 17], &quot;deltas&quot;: [8, 8, 4]} with fov_size and deltas in x, y, z</source>
+        <translation>例: {&quot;depth&quot;: 9, &quot;fov_size&quot;: [33, 33, 17], &quot;deltas&quot;: [8, 8, 4]}（fov_size と deltas は x, y, z 順）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="48"/>
+        <source>sgd as the reference (gradients clipped at 0.7); adam converges faster on small data</source>
+        <translation>sgd は参照実装と同じ（勾配を 0.7 でクリップ）、adam は小さなデータで速く収束します</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="55"/>
+        <source>optional: fine-tune from a checkpoint</source>
+        <translation>任意: チェックポイントからファインチューニング</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="59"/>
+        <source>Continue the run from its latest checkpoint, up to max steps</source>
+        <translation>最新のチェックポイントから最大ステップ数まで学習を続行</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="71"/>
+        <source>Latest finished example: label | prediction, xy/xz/yz planes</source>
+        <translation>最新の完了例: ラベル | 予測、xy/xz/yz 断面</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="149"/>
+        <source>The project has no training coordinates.</source>
+        <translation>プロジェクトに学習座標がありません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="149"/>
+        <source>Run the Preprocess page first.</source>
+        <translation>先に前処理ページを実行してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="168"/>
+        <source>step {0} / {1}</source>
+        <translation>ステップ {0} / {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="171"/>
+        <source>  ·  {0} steps/s</source>
+        <translation>  ·  {0} ステップ/秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="172"/>
+        <source>  ·  ETA {0}</source>
+        <translation>  ·  残り {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="174"/>
+        <source>  ·  model busy {0}</source>
+        <translation>  ·  モデル稼働率 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPlot</name>
+    <message>
+        <location filename="../../app/plots.py" line="74"/>
+        <source>loss</source>
+        <translation>損失</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots.py" line="75"/>
+        <source>eval F1</source>
+        <translation>評価 F1</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots.py" line="77"/>
+        <source>step</source>
+        <translation>ステップ</translation>
+    </message>
+</context>
+<context>
+    <name>View3DPanel</name>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="25"/>
+        <source>Labels</source>
+        <translation>ラベル</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="25"/>
+        <source>Surfaces</source>
+        <translation>サーフェス</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="56"/>
+        <source>Follow selection</source>
+        <translation>選択に追従</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="64"/>
+        <source>Export mesh…</source>
+        <translation>メッシュをエクスポート…</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="66"/>
+        <source>Select segments in the table to see them in 3D.</source>
+        <translation>表でセグメントを選ぶと 3D で表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="101"/>
+        <source>No segment selected.</source>
+        <translation>セグメントが選択されていません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="112"/>
+        <source>Segments {0} ({1}).</source>
+        <translation>セグメント {0}（{1}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="136"/>
+        <source>Wrote {0} mesh file(s) to {1}.</source>
+        <translation>メッシュファイル {0} 個を {1} に書き出しました。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="141"/>
+        <source>Select segments first.</source>
+        <translation>先にセグメントを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/view3d.py" line="145"/>
+        <source>Folder for the mesh files</source>
+        <translation>メッシュファイルの保存先フォルダー</translation>
     </message>
 </context>
 <context>
