@@ -47,12 +47,12 @@ def make_project(root: Path) -> None:
     project.register_volume("image", path, "raw")
 
 
-def run_infer(project: Path, bbox: str, run: str) -> tuple[dict, float]:
+def run_infer(project: Path, bbox: str, run: str, precision: str) -> tuple[dict, float]:
     """Run the CLI; returns its result line and the wall time of the whole process."""
     cmd = [sys.executable, "-m", "ffn_core", "infer", "--project", str(project),
            "--checkpoint", str(MODELS / "model.ckpt-7000000"),
            "--request", str(MODELS / "inference.pbtxt"), "--bbox", bbox, "--run", run,
-           "--on-exists", "replace", "--refresh-interval", "60"]
+           "--on-exists", "replace", "--refresh-interval", "60", "--precision", precision]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
     result, last = None, 0.0
@@ -73,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", help="project folder (default: a temporary one)")
     parser.add_argument("--bbox", default="0:100,0:256,0:256")
+    parser.add_argument("--precision", default="float32", choices=("float32", "bfloat16"))
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from ffn_core.evaluate import adapted_rand
@@ -80,7 +81,8 @@ def main() -> None:
     project = Path(args.project or tempfile.mkdtemp(prefix="ffn-bench-"))
     if not (project / "volumes" / "image.h5").is_file():
         make_project(project)
-    result, process_s = run_infer(project, args.bbox, "snemi-7M")
+    result, process_s = run_infer(project, args.bbox, f"snemi-7M-{args.precision}",
+                                  args.precision)
     spec = result["outputs"]["segmentation"]
     with h5py.File(spec.rsplit(":", 1)[0], "r") as handle:
         seg = handle["segmentation"][...]

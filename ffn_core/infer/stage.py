@@ -24,7 +24,7 @@ from ffn_core.infer.request import InferenceRequest, parse_request
 from ffn_core.infer.runner import RunSettings, read_normalised, run_subvolume
 from ffn_core.infer.seeds import POLICIES
 from ffn_core.io.volume_spec import open_dataset
-from ffn_core.model.args import ModelArgs
+from ffn_core.model.args import PRECISIONS, ModelArgs
 from ffn_core.project import Project
 
 ON_EXISTS = ("ask", "resume", "new", "replace")
@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds between inference checkpoints (default: request's, 1800)")
     parser.add_argument("--refresh-interval", type=float, default=15.0,
                         help="seconds between live updates of segmentation.h5 (0: none)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="arithmetic of the model: float32 (as the reference) or bfloat16 "
+                             "(about 1.8x faster on CPUs with AVX512-BF16; a few voxels differ)")
     parser.add_argument("--text", action="store_true", help="human-readable output")
 
 
@@ -219,7 +222,8 @@ def run(args: argparse.Namespace, emit: Emitter, cancel: CancelToken) -> StageRe
         if model_args is None:
             model_args = _checkpoint_model_args(info)
             _check_geometry(model_args, start, stop)
-        predictor = Predictor.from_checkpoint(info.prefix, model_args)  # architecture check
+        predictor = Predictor.from_checkpoint(info.prefix, model_args,  # architecture check
+                                              precision=args.precision)
         run_dir, resume = _prepare_run_dir(project, args, start, state)
         plan = _Plan(request, options, seed_policy, model_args, info.prefix, start, stop, mean, std)
         return _execute(args, emit, cancel, dataset, plan, predictor, run_dir, resume)

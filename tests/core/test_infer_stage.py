@@ -147,3 +147,12 @@ def test_missing_mean_and_std_is_an_error(shared, tmp_path, capsys) -> None:
                    '{"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}'])
     error = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert status == 2 and "mean/std are unknown" in error["message"]
+
+
+def test_bfloat16_run_nearly_agrees_with_float32(shared, snemi_project, full_run) -> None:
+    events = _cli(shared, snemi_project, "--bbox", BBOX, "--run", "bf16", "--precision",
+                  "bfloat16")
+    assert events[-1]["type"] == "result", events[-1]
+    ours, exact = _seg(events[-1]), _seg(full_run)
+    assert np.mean((ours > 0) == (exact > 0)) > 0.95
+    assert adapted_rand(ours, exact)["arand"] < 0.1
