@@ -102,6 +102,7 @@ class Trainer:
         self.run_dir = Path(run_dir)
         self.emit = emit
         self.cancel = cancel or CancelToken()
+        keras.utils.set_random_seed(config.seed)  # initial weights follow the run's seed
         self.model = build_convstack(config.model_args, config.precision)
         self.optimizer = make_optimizer(config)
         self.optimizer.build(self.model.trainable_variables)
