@@ -46,6 +46,13 @@ def read_box(spec: str, start_zyx: tuple[int, ...], shape_zyx: tuple[int, ...]) 
         return dataset[tuple(slice(a, b) for a, b in zip(start_zyx, stop))]
 
 
+def _fit_width(spin: QSpinBox, sample: str) -> None:
+    """Keep ``spin`` wide enough for ``sample`` and its suffix in a narrow dock
+    (napari's style sheet gives spin boxes a fixed ``min-width``, so it is overridden)."""
+    text_width = spin.fontMetrics().horizontalAdvance(sample + spin.suffix())
+    spin.setStyleSheet(f"min-width: {text_width + 48}px;")  # plus the two step buttons
+
+
 class ErrorViewPanel(QWidget):
     """Scores and split/merge error layers of the run in ``run_dir`` shown on ``viewer``."""
 
@@ -81,6 +88,8 @@ class ErrorViewPanel(QWidget):
         self.compute_button = QPushButton(self.tr("Compute errors"))
         self.compute_button.setEnabled(self.gt_spec is not None)
         self.compute_button.clicked.connect(self.compute)
+        for spin, sample in ((self.min_overlap, "10000"), (self.min_share, "100")):
+            _fit_width(spin, sample)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Overlap at least")))
         row.addWidget(self.min_overlap)
