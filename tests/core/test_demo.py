@@ -30,7 +30,7 @@ def test_quick_demo_runs_the_pipeline_and_beats_the_baseline(tmp_path):
     result = _result_line(done.stdout)
     assert result["type"] == "result" and result["status"] == "completed"
     summary = result["outputs"]
-    assert summary["arand_ffn"] < summary["arand_baseline_threshold_cc"] - 0.08, summary
+    assert summary["arand_ffn"] < summary["arand_baseline_threshold_cc"] - 0.05, summary
     assert 0 < summary["arand_ffn"] < 1
     assert summary["train_steps_per_s"] > 0 and summary["infer_voxels_per_s"] > 0
     assert set(summary["stage_wall_s"]) == STAGES
