@@ -14,8 +14,8 @@ from napari.components import ViewerModel
 from napari.qt import QtViewer, get_qapp, get_stylesheet
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
-from app.inspect.lazy import plane_chunks
-from ffn_core.io.volume_spec import parse_volume_spec
+from app.inspect.lazy import lazy_array
+from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
 
 
 def open_lazy(spec: str) -> tuple[h5py.File, da.Array]:
@@ -24,10 +24,8 @@ def open_lazy(spec: str) -> tuple[h5py.File, da.Array]:
     Unlike :func:`app.inspect.lazy.open_lazy` the file handle is returned: the caller
     closes it when the layer goes away, before a job rewrites the file.
     """
-    path, name = parse_volume_spec(spec)
-    handle = h5py.File(path, "r")
-    dataset = handle[name] if name else next(iter(handle.values()))
-    return handle, da.from_array(dataset, chunks=plane_chunks(dataset), lock=True)
+    handle, dataset = open_dataset(spec)
+    return handle, lazy_array(dataset)
 
 
 def voxel_scale(handle: h5py.File, spec: str) -> tuple[float, ...] | None:

@@ -26,12 +26,18 @@ def plane_chunks(dataset: h5py.Dataset) -> tuple[int, ...]:
     return (1, *sides)
 
 
+def lazy_array(data: h5py.Dataset) -> da.Array:
+    """``data`` as a dask array of one-plane chunks; nothing is read until a plane is asked for."""
+    return da.from_array(data, chunks=plane_chunks(data), lock=True, asarray=True,
+                         name=f"h5-{Path(data.file.filename).name}-{data.name}-{id(data)}")
+
+
 def open_lazy(spec_or_path: str | Path, dataset: str | None = None) -> da.Array:
     """Open ``file.h5:dataset`` (or ``path`` plus ``dataset``) read-only as a dask array.
 
-    Nothing is read until napari (or ``.compute()``) asks for a plane.
+    The file stays open as long as the array is referenced; use
+    :func:`ffn_core.io.volume_spec.open_dataset` + :func:`lazy_array` to close it yourself.
     """
     spec = f"{spec_or_path}:{dataset}" if dataset else str(spec_or_path)
     _handle, data = open_dataset(spec)
-    return da.from_array(data, chunks=plane_chunks(data), lock=True, asarray=True,
-                         name=f"h5-{Path(data.file.filename).name}-{data.name}-{id(data)}")
+    return lazy_array(data)
