@@ -1,6 +1,9 @@
 """WorkerClient against the real ``python -m ffn_core`` process, and its text helpers."""
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 from app.job_panel import describe_progress, format_duration
@@ -54,6 +57,7 @@ def test_stop_that_is_not_honoured_in_time_kills(qtbot, tmp_path, long_stack):
     seen = _collect(client)
     with qtbot.waitSignal(client.progress, timeout=TIMEOUT_MS):
         client.start("import", ["--project", str(tmp_path / "p"), "--images", long_stack])
+    os.kill(client._process.processId(), signal.SIGSTOP)  # a worker that cannot answer in time
     with qtbot.waitSignal(client.finished, timeout=TIMEOUT_MS) as finished:
         client.stop()
     assert finished.args == ["failed"]
