@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.launch import has_display  # noqa: E402 - needs the repository on sys.path
-from ffn_core.demo import INFER_OPTIONS, SEED_REQUEST, TINY_MODEL  # noqa: E402
+from ffn_core.demo import (INFER_OPTIONS, SEED_REQUEST, TINY_MODEL,  # noqa: E402
+                           TRAIN_STEPS, train_options)
 from ffn_core.demo_data import DemoSpec  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)
@@ -40,7 +41,8 @@ def parse_args() -> argparse.Namespace:
                         help="folder for the PNGs and stage-times.json")
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for the demo project (default: a new temporary folder)")
-    parser.add_argument("--steps", type=int, default=3000, help="training steps (tiny model)")
+    parser.add_argument("--steps", type=int, default=TRAIN_STEPS,
+                        help="training steps (tiny model)")
     return parser.parse_args()
 
 
@@ -129,8 +131,12 @@ def drive(window, app, work: Path, out: Path, steps: int) -> dict:
 
     train = window.show_stage("train")
     train.model_args.setText(json.dumps(TINY_MODEL))
-    train.batch.setValue(4)
-    train.optimizer.setCurrentText("adam")
+    demo = dict(zip(train_options(steps)[::2], train_options(steps)[1::2]))  # as the demo
+    train.batch.setValue(int(demo["--batch-size"]))
+    train.optimizer.setCurrentText(demo["--optimizer"])
+    train.learning_rate.setText(demo["--learning-rate"])
+    train.decay_factor.setText(demo["--learning-rate-decay-factor"])
+    train.decay_steps.setText(demo["--decay-steps"])
     train.max_steps.setValue(steps)
     train.summary_seconds.setValue(15)
     train_result = jobs.run("train", train.start_training)

@@ -3,9 +3,12 @@
 Cells are Voronoi compartments of random, elongated "neurites" (seed points on random
 line segments, so compartments are tube-like), sampled anisotropically (z voxels are
 ``anisotropy`` times thicker). Membranes between compartments are dark, interiors have
-a per-cell grey level and texture, and the whole image gets blur and noise, so a plain
-threshold does not separate cells reliably while an FFN can learn the membranes.
-All arrays are (z, y, x).
+a per-cell grey level and texture, and the whole image gets blur and noise. Two things
+make real EM hard for a threshold, and the demo has both: membrane staining varies, with
+faint stretches where a threshold lets neighbouring cells run together, and cells hold
+dark organelles (mitochondria) that a threshold cuts out of them. An FFN learns from the
+labels that a faint stretch in a membrane is still a boundary and a dark blob inside a cell
+is still the cell. All arrays are (z, y, x).
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ class DemoSpec:
     membrane_width: float = 1.2
     noise: float = 6.0
     grey_range: tuple[float, float] = (110.0, 215.0)
+    faint_membrane_fraction: float = 0.04  # share of the volume where membranes fade out
+    organelles_per_cell: float = 0.5
     seed: int = 0
 
 
@@ -53,12 +58,18 @@ def _neurite_compartments(spec: DemoSpec, rng: np.random.Generator) -> tuple[np.
             points.append(start + t * length * direction)
             owners.append(cell + 1)
     points, owners = np.array(points), np.array(owners)
-    grid = np.stack(np.meshgrid(*[np.arange(n) * s for n, s in zip(shape, scale)],
-                                indexing="ij"), axis=-1).reshape(-1, 3)
+    grid = _physical_grid(spec).reshape(-1, 3)
     _, nearest = cKDTree(points).query(grid)
     labels = owners[nearest].reshape(shape).astype(np.uint16)
     edt = ndimage.distance_transform_edt(~_boundary_mask(labels), sampling=scale)
     return _relabel_consecutive(labels), edt
+
+
+def _physical_grid(spec: DemoSpec) -> np.ndarray:
+    """(z, y, x, 3) coordinates of every voxel centre in xy-pixel units (z scaled)."""
+    scale = (spec.anisotropy, 1.0, 1.0)
+    axes = [np.arange(n) * step for n, step in zip(spec.shape_zyx, scale)]
+    return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)
 
 
 def _boundary_mask(labels: np.ndarray) -> np.ndarray:
@@ -82,11 +93,43 @@ def _render_em(labels: np.ndarray, distance: np.ndarray, spec: DemoSpec,
     image = cell_grey[labels]
     texture = ndimage.gaussian_filter(rng.normal(size=labels.shape), sigma=(0.5, 1.5, 1.5))
     image += 12 * texture / (texture.std() + 1e-9)
-    membrane = np.exp(-((distance / spec.membrane_width) ** 2))
+    staining = _staining(labels.shape, spec, rng)
+    membrane = np.exp(-((distance / spec.membrane_width) ** 2)) * staining
     image = image * (1 - membrane) + 25 * membrane
+    organelles = _organelles(labels, distance, spec, rng)
+    image[organelles] = 45 + 10 * rng.normal(size=int(organelles.sum()))
     image = ndimage.gaussian_filter(image, sigma=(0.3, 0.8, 0.8))
     image += rng.normal(scale=spec.noise, size=labels.shape)
     return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _staining(shape: tuple[int, ...], spec: DemoSpec, rng: np.random.Generator) -> np.ndarray:
+    """Membrane contrast in [0, 1]: a smooth random field, 0 on ``faint_membrane_fraction``
+    of the volume (the faint stretches), rising to 1 over the next 15 %."""
+    field = ndimage.gaussian_filter(rng.normal(size=shape), sigma=(1.5, 3.0, 3.0))
+    low, high = np.quantile(field, [spec.faint_membrane_fraction,
+                                    min(spec.faint_membrane_fraction + 0.15, 1.0)])
+    return np.clip((field - low) / max(high - low, 1e-9), 0.0, 1.0)
+
+
+def _organelles(labels: np.ndarray, distance: np.ndarray, spec: DemoSpec,
+                rng: np.random.Generator) -> np.ndarray:
+    """Dark elongated blobs (mitochondria) inside cells, clear of their membranes."""
+    scale = np.array([spec.anisotropy, 1.0, 1.0])
+    grid = _physical_grid(spec)
+    inside = np.argwhere(distance > 3.5)
+    mask = np.zeros(labels.shape, bool)
+    count = int(spec.organelles_per_cell * labels.max())
+    centres = inside[rng.choice(len(inside), size=min(count, len(inside)), replace=False)]
+    for centre_index in centres:
+        axis = rng.normal(size=3)
+        axis /= np.linalg.norm(axis)
+        offset = grid - centre_index * scale
+        along = offset @ axis
+        across = np.linalg.norm(offset - along[..., None] * axis, axis=-1)
+        blob = (along / rng.uniform(2.5, 4.5)) ** 2 + (across / rng.uniform(1.2, 1.8)) ** 2 < 1
+        mask |= blob & (labels == labels[tuple(centre_index)]) & (distance > 1.5)
+    return mask
 
 
 def write_demo_stacks(out: Path, spec: DemoSpec = DemoSpec()) -> tuple[Path, Path]:

@@ -49,6 +49,12 @@ class TrainPage(StagePage):
                                           "converges faster on small data"))
         self.learning_rate = QLineEdit()
         self.learning_rate.setPlaceholderText("0.001")
+        self.decay_factor = QLineEdit()
+        self.decay_factor.setPlaceholderText(self.tr("optional, e.g. 0.5"))
+        self.decay_factor.setToolTip(self.tr("Multiply the learning rate by this factor every "
+                                             "'decay every' steps; empty: constant"))
+        self.decay_steps = QLineEdit()
+        self.decay_steps.setPlaceholderText(self.tr("optional, e.g. 2000"))
         self.summary_seconds = self._spin(1, 86400, 120, "Seconds between eval summaries, "
                                           "F1 points and preview images")
         self.init_checkpoint = QLineEdit()
@@ -94,6 +100,8 @@ class TrainPage(StagePage):
         form.addRow(self.tr("Batch size"), self.batch)
         form.addRow(self.tr("Optimizer"), self.optimizer)
         form.addRow(self.tr("Learning rate"), self.learning_rate)
+        form.addRow(self.tr("Learning-rate decay factor"), self.decay_factor)
+        form.addRow(self.tr("Decay every (steps)"), self.decay_steps)
         form.addRow(self.tr("Summary every (s)"), self.summary_seconds)
         form.addRow(self.tr("Init checkpoint"),
                     path_row(self.init_checkpoint, self._pick_checkpoint))
@@ -138,6 +146,8 @@ class TrainPage(StagePage):
         else:
             args += ["--preset", self.preset.combo.currentText()]
         for flag, field in (("--learning-rate", self.learning_rate),
+                            ("--learning-rate-decay-factor", self.decay_factor),
+                            ("--decay-steps", self.decay_steps),
                             ("--init-checkpoint", self.init_checkpoint)):
             if field.text().strip():
                 args += [flag, field.text().strip()]

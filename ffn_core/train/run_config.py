@@ -35,6 +35,8 @@ class TrainConfig:
     batch_size: int = 4
     optimizer: str = "sgd"
     learning_rate: float = 0.001
+    learning_rate_decay_factor: float | None = None  # HEAD: staircase exponential decay,
+    decay_steps: int | None = None  # lr * factor ** (step // decay_steps); both or neither
     max_steps: int = 10000
     fov_policy: str = "fixed"
     fov_moves: int = 1
@@ -61,6 +63,15 @@ class TrainConfig:
         if self.precision not in PRECISIONS:
             raise UserError(f"Unknown precision {self.precision!r}.",
                             f"Choose one of {', '.join(PRECISIONS)}.")
+        if (self.learning_rate_decay_factor is None) != (self.decay_steps is None):
+            raise UserError("A learning-rate decay needs both a decay factor and decay steps.",
+                            "Give both --learning-rate-decay-factor and --decay-steps, or "
+                            "neither for a constant learning rate.")
+        if self.decay_steps is not None and not (
+                0 < self.learning_rate_decay_factor <= 1 and self.decay_steps >= 1):
+            raise UserError(f"Decay factor {self.learning_rate_decay_factor} must be in (0, 1] "
+                            f"and decay steps {self.decay_steps} at least 1.",
+                            "Check the settings.")
         if not (self.learning_rate > 0 and self.image_stddev > 0):
             raise UserError(f"learning_rate ({self.learning_rate}) and image std "
                             f"({self.image_stddev}) must be positive.", "Check the settings.")

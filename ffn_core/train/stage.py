@@ -25,6 +25,7 @@ from ffn_core.train.run_config import (OPTIMIZERS, TrainConfig, merge_for_resume
 IN_MEMORY_BYTES = 1 << 30  # volumes smaller than this are read into memory once
 _OPTIONS = {  # CLI dest -> TrainConfig field, for settings a resumed run may change
     "batch_size": "batch_size", "optimizer": "optimizer", "learning_rate": "learning_rate",
+    "learning_rate_decay_factor": "learning_rate_decay_factor", "decay_steps": "decay_steps",
     "max_steps": "max_steps", "checkpoint_minutes": "checkpoint_minutes",
     "summary_seconds": "summary_seconds", "fov_policy": "fov_policy", "fov_moves": "fov_moves",
     "image_mean": "image_mean", "image_std": "image_stddev", "seed": "seed",
@@ -43,6 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, help="FOVs per step (default 4)")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default sgd")
     parser.add_argument("--learning-rate", type=float, help="default 0.001")
+    parser.add_argument("--learning-rate-decay-factor", type=float,
+                        help="multiply the learning rate by this every --decay-steps steps "
+                        "(default: constant learning rate)")
+    parser.add_argument("--decay-steps", type=int, help="steps between learning-rate decays")
     parser.add_argument("--init-checkpoint", help="start a new run from this checkpoint "
                         "(reference TF1 or ours) to fine-tune")
     parser.add_argument("--checkpoint-minutes", type=float,

@@ -46,12 +46,22 @@ class TrainOutcome:
     loss: float
 
 
+def learning_rate(config: TrainConfig) -> float | keras.optimizers.schedules.ExponentialDecay:
+    """Constant, or (reference HEAD) staircase exponential decay over the optimizer's steps."""
+    if config.decay_steps is None:
+        return config.learning_rate
+    return keras.optimizers.schedules.ExponentialDecay(
+        config.learning_rate, config.decay_steps, config.learning_rate_decay_factor,
+        staircase=True)
+
+
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
     """The reference's optimizers with its defaults (momentum 0.9, Adam 0.9/0.999/1e-8)."""
+    rate = learning_rate(config)
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(config.learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+        return keras.optimizers.Adam(rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     momentum = 0.9 if config.optimizer == "momentum" else 0.0
-    return keras.optimizers.SGD(config.learning_rate, momentum=momentum)
+    return keras.optimizers.SGD(rate, momentum=momentum)
 
 
 def example_config(config: TrainConfig) -> ExampleConfig:
@@ -121,7 +131,8 @@ class Trainer:
         latest = self.manager.latest_checkpoint
         if latest:
             self.manager.checkpoint.restore(latest).assert_existing_objects_matched()
-            self.optimizer.learning_rate = self.config.learning_rate
+            if self.config.decay_steps is None:  # a schedule follows the restored step count
+                self.optimizer.learning_rate = self.config.learning_rate
             self._truncate_history(int(self.step.numpy()))
             message = f"Resumed from {latest} at step {int(self.step.numpy())}."
         elif self.config.init_checkpoint:

@@ -1219,6 +1219,31 @@
         <translation>学習率</translation>
     </message>
     <message>
+        <location filename="../../app/pages/train_page.py" line="53"/>
+        <source>optional, e.g. 0.5</source>
+        <translation>任意（例: 0.5）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="54"/>
+        <source>Multiply the learning rate by this factor every &apos;decay every&apos; steps; empty: constant</source>
+        <translation>「減衰間隔」ステップごとに学習率にこの係数を掛けます。空欄: 一定</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="57"/>
+        <source>optional, e.g. 2000</source>
+        <translation>任意（例: 2000）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="103"/>
+        <source>Learning-rate decay factor</source>
+        <translation>学習率の減衰係数</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="104"/>
+        <source>Decay every (steps)</source>
+        <translation>減衰間隔（ステップ）</translation>
+    </message>
+    <message>
         <location filename="../../app/pages/train_page.py" line="97"/>
         <source>Summary every (s)</source>
         <translation>サマリー間隔（秒）</translation>

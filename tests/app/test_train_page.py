@@ -2,6 +2,8 @@
 and preview update, stop, resume with the step count and the curve continuing."""
 from __future__ import annotations
 
+import json
+
 import h5py
 import pytest
 
@@ -46,6 +48,8 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     page.batch.setValue(2)
     page.max_steps.setValue(100_000)
     page.summary_seconds.setValue(1)
+    page.decay_factor.setText("0.5")
+    page.decay_steps.setText("1000")
     assert "--model-args" in page.train_args() and "--preset" not in page.train_args()
     with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
         assert page.start_training()
@@ -66,6 +70,8 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     assert steps == sorted(steps) and steps[-1] == stopped_at + 30
     assert steps[0] < stopped_at  # the curve before the stop is still there
     assert list(demo_project.path("runs", "default").rglob("*.index"))
+    config = json.loads(demo_project.path("runs", "default", "config.json").read_text())
+    assert (config["learning_rate_decay_factor"], config["decay_steps"]) == (0.5, 1000)
     infer = main_window.pages["infer"].checkpoint
     assert infer.itemText(0) == str(demo_project.path("runs", "default"))
     qtbot.wait(200)

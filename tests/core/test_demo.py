@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,34 +17,38 @@ from ffn_core.demo_data import DemoSpec, make_demo_volume, write_demo_stacks
 from ffn_core.evaluate import adapted_rand
 from ffn_core.pipeline import run_stage
 
+REPO = Path(__file__).resolve().parents[2]
 STAGES = {"import", "preprocess", "train", "infer", "export", "evaluate"}
 
 
-def _result_line(stdout: str) -> dict:
-    records = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-    assert records, stdout[-2000:]
-    return records[-1]
+def _summary(stdout: str) -> dict:
+    """The summary the demo prints last: ``[demo] completed: {json}``."""
+    assert "[demo] completed: " in stdout, stdout[-3000:]
+    return json.loads(stdout.rsplit("[demo] completed: ", 1)[1])
 
 
-def test_quick_demo_runs_the_pipeline_and_beats_the_baseline(tmp_path):
+def test_launch_command_without_display_runs_the_demo_and_beats_the_baseline(tmp_path):
+    """The README's launch command (``make run`` = ``python main.py``) on a machine without a
+    display: the whole pipeline on the demo volume, default settings, in a few minutes."""
     out = tmp_path / "demo"
-    done = subprocess.run([sys.executable, "-m", "ffn_core", "demo", "--out", str(out), "--quick"],
-                          capture_output=True, text=True, timeout=900)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, str(REPO / "main.py"), "--out", str(out)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    result = _result_line(done.stdout)
-    assert result["type"] == "result" and result["status"] == "completed"
-    summary = result["outputs"]
-    assert summary["arand_ffn"] < summary["arand_baseline_threshold_cc"] - 0.05, summary
-    assert 0 < summary["arand_ffn"] < 1
+    assert "No display found" in done.stdout
+    summary = _summary(done.stdout)
+    assert re.search(r"Adapted Rand error: FFN 0\.\d{3} vs baseline", done.stdout)
+    # "Well below" the trivial baseline: in our runs 0.29-0.34 against 0.50.
+    assert summary["arand_ffn"] < 0.75 * summary["arand_baseline_threshold_cc"], summary
     assert summary["train_steps_per_s"] > 0 and summary["infer_voxels_per_s"] > 0
     assert set(summary["stage_wall_s"]) == STAGES
     assert summary["wall_s"] >= sum(summary["stage_wall_s"].values()) - 1
     h5_path, dataset = summary["segmentation"].rsplit(":", 1)
-    assert dataset == "segmentation" and (out / "project" / "inference" / "demo").is_dir()
-    assert h5_path.endswith("segmentation.h5") and (out / "project").joinpath(
-        "inference", "demo", "segmentation.h5").is_file()
+    assert dataset == "segmentation" and Path(h5_path) == (
+        out.resolve() / "project" / "inference" / "demo" / "segmentation.h5")
+    assert Path(h5_path).is_file()
     exported = list((out / "exports").rglob("*.tif*"))
-    assert exported and all(f.stat().st_size > 0 for f in exported)
+    assert len(exported) == DemoSpec().shape_zyx[0] and all(f.stat().st_size for f in exported)
     assert summary["project"] == str(out.resolve() / "project")
     volumes = out / "project" / "volumes"
     assert (volumes / "image.h5").is_file() and (volumes / "labels.h5").is_file()
@@ -56,5 +64,6 @@ def test_threshold_cc_is_scored_on_the_imported_demo_volume(tmp_path):
     expected = adapted_rand(baseline_segmentation(image), truth)["arand"]
     assert baseline_arand(project) == pytest.approx(expected, abs=1e-12)
     assert 0 < expected < 1
-    assert len(np.unique(baseline_segmentation(image))) > 3
+    clean, _ = make_demo_volume(replace(spec, faint_membrane_fraction=0.0))
+    assert len(np.unique(baseline_segmentation(clean))) > 3  # closed membranes separate cells
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 from PIL import Image
 from skimage.segmentation import find_boundaries
 
@@ -31,3 +32,19 @@ def test_written_stacks_read_back(tmp_path):
     files = sorted(labels.glob("*.png"))
     assert len(files) == SMALL.shape_zyx[0] == len(list(images.glob("*.png")))
     assert np.array_equal(np.asarray(Image.open(files[3])), expected[3])
+
+
+def test_faint_membranes_and_dark_organelles_follow_the_spec():
+    spec = DemoSpec(shape_zyx=(16, 64, 64), n_cells=16, faint_membrane_fraction=0.15,
+                    organelles_per_cell=1.5)
+    plain = DemoSpec(shape_zyx=(16, 64, 64), n_cells=16, faint_membrane_fraction=0.0,
+                     organelles_per_cell=0.0)
+    shares = []
+    for each in (spec, plain):
+        image, labels = make_demo_volume(each)
+        boundary = find_boundaries(labels, mode="inner")
+        interior = ndimage.distance_transform_edt(~find_boundaries(labels, mode="thick")) > 3
+        shares.append(((image[boundary] > 150).mean(), (image[interior] < 70).mean()))
+    (faint, dark), (faint_plain, dark_plain) = shares
+    assert faint > 0.08 and faint_plain < 0.04  # stretches of membrane as bright as a cell
+    assert dark > 0.001 > dark_plain  # mitochondria inside cells

@@ -131,6 +131,27 @@ def test_stop_then_resume_continues_the_step_count(tmp_path, volume):
     assert steps == sorted(steps) and steps[-1] == 200
 
 
+def test_learning_rate_decays_in_stairs_and_resumes_on_schedule(tmp_path, volume):
+    image, labels, coords = volume
+    with pytest.raises(UserError, match="needs both"):
+        tiny_config(image, decay_steps=10)
+    config = tiny_config(image, max_steps=25, learning_rate=0.01,
+                         learning_rate_decay_factor=0.5, decay_steps=10)
+    trainer = Trainer(config, tmp_path, image, labels, coords, StopAt(CancelToken()))
+    trainer.restore_or_initialize()
+    trainer.train()
+    rate = trainer.optimizer.learning_rate  # read at the optimizer's current iteration
+    assert float(rate.numpy()) == pytest.approx(0.01 * 0.5 ** 2)
+
+    resumed = Trainer(tiny_config(image, max_steps=35, learning_rate=0.01,
+                                  learning_rate_decay_factor=0.5, decay_steps=10),
+                      tmp_path, image, labels, coords, StopAt(CancelToken()))
+    resumed.restore_or_initialize()
+    assert float(resumed.optimizer.learning_rate.numpy()) == pytest.approx(0.0025)
+    resumed.train()
+    assert float(resumed.optimizer.learning_rate.numpy()) == pytest.approx(0.01 * 0.5 ** 3)
+
+
 def test_resume_refuses_another_model(tmp_path, volume):
     config = tiny_config(volume[0])
     other = ModelArgs(depth=3, fov_size_zyx=(9, 9, 9), deltas_zyx=(2, 2, 2))
