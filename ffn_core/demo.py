@@ -130,7 +130,7 @@ def _summary(results: dict[str, dict[str, Any]], baseline: float, wall: float,
     scores = results["evaluate"]["outputs"]
     return {
         "wall_s": round(wall, 1),
-        "train_steps_per_s": train.get("outputs", {}).get("steps_per_s"),
+        "train_steps_per_s": _rounded(train.get("outputs", {}).get("steps_per_s")),
         "infer_voxels_per_s": _voxels_per_s(infer),
         "arand_ffn": scores["arand"],
         "arand_baseline_threshold_cc": baseline,
@@ -139,6 +139,10 @@ def _summary(results: dict[str, dict[str, Any]], baseline: float, wall: float,
         "project": str(out / "project"),
         "stage_wall_s": {stage: round(r["wall_s"], 1) for stage, r in results.items()},
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
 
 
 def _voxels_per_s(infer: dict[str, Any]) -> float | None:
