@@ -131,7 +131,8 @@ def drive(window, app, work: Path, out: Path, steps: int) -> dict:
 
     train = window.show_stage("train")
     train.model_args.setText(json.dumps(TINY_MODEL))
-    demo = dict(zip(train_options(steps)[::2], train_options(steps)[1::2]))  # as the demo
+    options = train_options(steps)
+    demo = dict(zip(options[::2], options[1::2]))  # the headless demo's training settings
     train.batch.setValue(int(demo["--batch-size"]))
     train.optimizer.setCurrentText(demo["--optimizer"])
     train.learning_rate.setText(demo["--learning-rate"])

@@ -26,8 +26,8 @@ BASELINE_SIGMA = 0.5
 TINY_MODEL = {"depth": 4, "fov_size": [17, 17, 9], "deltas": [4, 4, 2], "features": 16}
 TRAIN_STEPS = 6000
 # Adam at 0.002, halved every third of the run (reference HEAD's staircase decay): the last
-# third at 0.0005 settles the weights. With a constant 0.001 the same budget gave adapted Rand
-# errors from 0.26 to 0.55 depending on the training seed, with the decay 0.32-0.36.
+# third at 0.0005 settles the weights. On the first demo volume (no faint membranes) a constant
+# 0.001 gave adapted Rand errors from 0.26 to 0.55 depending on the training seed, this 0.32-0.36.
 TRAIN_OPTIONS = ["--batch-size", "8", "--optimizer", "adam", "--learning-rate", "0.002",
                  "--learning-rate-decay-factor", "0.5"]
 # A weakly trained tiny model rarely reaches the reference's 0.9 at the FOV faces, and
