@@ -73,10 +73,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", help="project folder (default: a temporary one)")
     parser.add_argument("--bbox", default="0:100,0:256,0:256")
-    parser.add_argument("--precision", default="float32", choices=("float32", "bfloat16"))
-    args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from ffn_core.evaluate import adapted_rand
+    from ffn_core.model.args import PRECISIONS
+    parser.add_argument("--precision", default="float32", choices=PRECISIONS)
+    args = parser.parse_args()
 
     project = Path(args.project or tempfile.mkdtemp(prefix="ffn-bench-"))
     if not (project / "volumes" / "image.h5").is_file():

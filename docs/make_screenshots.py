@@ -200,15 +200,11 @@ def main() -> int:
     finally:
         window.close()
         wait(app, 200)
-    figures["demo_volume_zyx"] = list(_demo_shape())
+    figures["demo_volume_zyx"] = list(DemoSpec().shape_zyx)
     (args.out / "stage-times.json").write_text(json.dumps(figures, indent=2) + "\n",
                                                encoding="utf-8")
     print(json.dumps(figures, indent=2))
     return 0
-
-
-def _demo_shape() -> tuple[int, int, int]:
-    return DemoSpec().shape_zyx
 
 
 if __name__ == "__main__":

@@ -211,15 +211,15 @@ class Trainer:
                 loss = self._one_step(feeder, clock)
                 step = int(self.step.numpy())
                 monitor.add_examples(feeder.pop_finished())
-                monitor.add_loss(step, loss, steps_per_s=clock.steps_per_s(),
-                                 model_busy=clock.busy_fraction())
+                rates = {"steps_per_s": clock.steps_per_s(), "model_busy": clock.busy_fraction(),
+                         "learning_rate": float(self.optimizer.learning_rate)}
+                monitor.add_loss(step, loss, **rates)
                 if clock.summary_due():
                     monitor.write_eval(step)
                 if clock.checkpoint_due():
                     self.save()
                 self.emit.progress(step, config.max_steps, "steps", step=step, loss=loss,
-                                   steps_per_s=clock.steps_per_s(),
-                                   model_busy=clock.busy_fraction(), **monitor.latest_eval)
+                                   **rates, **monitor.latest_eval)
         finally:
             feeder.close()
         monitor.add_examples(feeder.pop_finished())

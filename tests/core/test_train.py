@@ -142,6 +142,9 @@ def test_learning_rate_decays_in_stairs_and_resumes_on_schedule(tmp_path, volume
     trainer.train()
     rate = trainer.optimizer.learning_rate  # read at the optimizer's current iteration
     assert float(rate.numpy()) == pytest.approx(0.01 * 0.5 ** 2)
+    history = [json.loads(line) for line in (tmp_path / "history.jsonl").read_text().splitlines()]
+    logged = {h["step"]: h["learning_rate"] for h in history if "learning_rate" in h}
+    assert logged == pytest.approx({10: 0.005, 20: 0.0025})  # the rate the next step uses
 
     resumed = Trainer(tiny_config(image, max_steps=35, learning_rate=0.01,
                                   learning_rate_decay_factor=0.5, decay_steps=10),
