@@ -21,7 +21,7 @@ run: install
 # Engine tests and GUI tests run in separate processes (TensorFlow and napari's GL
 # canvas must not share one); GUI tests start a virtual display through pytest-xvfb.
 test: install
-	$(PY) -m pytest tests/core tests/test_architecture.py
+	$(PY) -m pytest tests/core tests/test_architecture.py tests/test_style.py
 	$(PY) -m pytest tests/app
 
 desktop-entry: install

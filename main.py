@@ -1,7 +1,8 @@
 """Double-click or ``python main.py`` to start FFN Workbench (``--demo`` for the demo)."""
+
 import sys
 
-from app.launch import main
+from app.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,45 +1,21 @@
-"""The inference bounding box as text (``z0:z1,y0:y1,x0:x1``) and as a napari rectangle.
+"""The inference bounding box as a napari rectangle, kept in step with its text.
 
-Boxes are ((z0, z1), (y0, y1), (x0, x1)) in voxels of the image, stops exclusive. The
-rectangle lives in a 2-D shapes layer (y, x in world units, so it follows the image
-scale), which napari shows on every z slice; the z range stays in the text.
+Boxes are :data:`ffn_core.zyx.Box` ((z0, z1), (y0, y1), (x0, x1)) in voxels of the image,
+stops exclusive; their text form (``z0:z1,y0:y1,x0:x1``) is parsed and written by
+:mod:`ffn_core.zyx`. The rectangle lives in a 2-D shapes layer (y, x in world units, so it
+follows the image scale), which napari shows on every z slice; the z range stays in the text.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from napari.components import ViewerModel
 
-Box = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
+from ffn_core.zyx import Box
+
 LAYER_NAME = "bounding box"
-
-
-def parse_box(text: str, shape_zyx: tuple[int, ...]) -> Box | None:
-    """``z0:z1,y0:y1,x0:x1`` as a box inside ``shape_zyx``; None for empty text.
-
-    Raises
-    ------
-    ValueError
-        With a message naming the problem, when the text is not a box inside the shape.
-    """
-    if not text.strip():
-        return None
-    try:
-        pairs = [tuple(int(v) for v in part.split(":")) for part in text.split(",")]
-    except ValueError:
-        pairs = []
-    if len(pairs) != 3 or any(len(pair) != 2 for pair in pairs):
-        raise ValueError(f"'{text}' is not z0:z1,y0:y1,x0:x1.")
-    for axis, (start, stop), size in zip("zyx", pairs, shape_zyx):
-        if not 0 <= start < stop <= size:
-            raise ValueError(f"{axis} range {start}:{stop} is not inside 0:{size}.")
-    return tuple(pairs)  # type: ignore[return-value]
-
-
-def format_box(box: Box) -> str:
-    """The box as ``z0:z1,y0:y1,x0:x1``."""
-    return ",".join(f"{start}:{stop}" for start, stop in box)
 
 
 class BoxPresenter:
@@ -65,8 +41,9 @@ class BoxPresenter:
             return self.viewer.layers[LAYER_NAME]
         if not create:
             return None
-        layer = self.viewer.add_shapes(ndim=2, name=LAYER_NAME, edge_color="yellow",
-                                       face_color="transparent", edge_width=2)
+        layer = self.viewer.add_shapes(
+            ndim=2, name=LAYER_NAME, edge_color="yellow", face_color="transparent", edge_width=2
+        )
         layer.events.data.connect(self._on_layer_data)
         return layer
 

@@ -4,9 +4,14 @@ Names available at the prompt::
 
     project            ConsoleProject: project.volume("image") -> numpy array, project.root, ...
     viewer             the napari ViewerModel of the main window
-    run_stage(stage, *args)   run ``python -m ffn_core STAGE ARGS`` and return its result line
+    run_stage(config)  run a stage config on the project in a worker; returns its StageResult
+    ImportConfig, PreprocessConfig, TrainConfig, InferConfig, ExportConfig, EvaluateConfig, ...
+                       the stage configs (see :mod:`ffn_core.stages`)
     np                 numpy
+
+For example ``run_stage(TrainConfig(run="a", max_steps=500))``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,11 +22,16 @@ import numpy as np
 from qtconsole.inprocess import QtInProcessKernelManager
 from qtconsole.rich_jupyter_widget import RichJupyterWidget
 
+from ffn_core.errors import UserError
 from ffn_core.pipeline import run_stage
 from ffn_core.project import Project
+from ffn_core.stages import STAGES, StageConfig, StageResult, config_class
 
-BANNER = ("FFN Workbench console. In scope: project, viewer, run_stage(stage, *args), np.\n"
-          "Example: project.volume('image').shape\n")
+BANNER = (
+    "FFN Workbench console. In scope: project, viewer, run_stage(config), the stage "
+    "configs (ImportConfig, ..., EvaluateConfig), np.\n"
+    "Examples: project.volume('image').shape; run_stage(TrainConfig(max_steps=500))\n"
+)
 
 
 class ConsoleProject:
@@ -61,7 +71,14 @@ class ConsoleWidget(RichJupyterWidget):
         self.kernel_manager.kernel.gui = "qt"
         self.kernel_client = self.kernel_manager.client()
         self.kernel_client.start_channels()
-        self.push({"np": np, "run_stage": _run_stage})
+        self._root: Path | None = None
+        self.push(
+            {
+                "np": np,
+                "run_stage": self.run_stage,
+                **{cls.__name__: cls for cls in map(config_class, STAGES)},
+            }
+        )
 
     def push(self, names: dict[str, Any]) -> None:
         """Put ``names`` into the console's namespace."""
@@ -69,7 +86,20 @@ class ConsoleWidget(RichJupyterWidget):
 
     def set_project(self, root: Path | None) -> None:
         """Expose the project at ``root`` as ``project`` (None removes it)."""
+        self._root = root
         self.push({"project": ConsoleProject(root) if root is not None else None})
+
+    def run_stage(self, config: StageConfig) -> StageResult:
+        """Run ``config`` on the project in a worker process, blocking the console until it ends.
+
+        Raises
+        ------
+        UserError
+            When no project is open, or with the worker's error.
+        """
+        if self._root is None:
+            raise UserError("No project is open.", "Open a project in the window first.")
+        return run_stage(config, self._root)
 
     def namespace(self) -> dict[str, Any]:
         """The console's user namespace (for tests and the main window)."""
@@ -79,8 +109,3 @@ class ConsoleWidget(RichJupyterWidget):
         """Stop the kernel channels; call before the widget is destroyed."""
         self.kernel_client.stop_channels()
         self.kernel_manager.shutdown_kernel()
-
-
-def _run_stage(stage: str, *args: Any) -> dict[str, Any]:
-    """Run one stage in a worker process, blocking the console until it ends."""
-    return run_stage(stage, [str(a) for a in args])

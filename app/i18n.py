@@ -6,10 +6,12 @@ editable with Qt Linguist; :class:`TsTranslator` reads them directly, so no comp
 (strings kept in variables are marked with ``QT_TRANSLATE_NOOP``). After changing UI strings,
 refresh the ``.ts`` (existing translations are kept, new ones marked unfinished) with::
 
-    pylupdate5 app/*.py app/pages/*.py app/inspect/*.py -ts resources/translations/ffn_workbench_ja.ts
+    pylupdate5 app/*.py app/pages/*.py app/inspect/*.py \\
+        -ts resources/translations/ffn_workbench_ja.ts
 
 The language follows the system locale unless the user chose one in Settings › Language.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
@@ -41,8 +43,9 @@ class TsTranslator(QTranslator):
                 if text and translation.get("type") not in _SKIPPED_TYPES:
                     self._messages[(name, message.findtext("source", ""))] = text
 
-    def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
         return self._messages.get((context, source), "")
 
     def isEmpty(self) -> bool:

@@ -1,12 +1,21 @@
 """The job panel: a determinate progress bar with rate and ETA, a log pane and Stop."""
+
 from __future__ import annotations
 
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PyQt5.QtGui import QTextCursor
-from PyQt5.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-                             QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.worker import WorkerClient
+from ffn_core.protocol import Progress, Result
 
 _PERCENT_SCALE = 1000  # the bar counts tenths of a percent
 # job statuses shown translated in "Job {0}."
@@ -27,16 +36,14 @@ def format_duration(seconds: float | None) -> str:
     return f"{secs} s"
 
 
-def describe_progress(record: dict) -> str:
-    """One line for a progress event: done/total unit, rate, ETA and metrics."""
-    unit = record.get("unit") or ""
-    done, total = record.get("done", 0), record.get("total", 0)
-    text = f"{_number(done)} / {_number(total)} {unit}".rstrip()
-    rate = record.get("rate")
-    if rate:
-        text += f"  ·  {_number(rate)} {unit}/s".rstrip()
-    text += f"  ·  ETA {format_duration(record.get('eta_s'))}"
-    for name, value in (record.get("metrics") or {}).items():
+def describe_progress(record: Progress) -> str:
+    """One line for a progress record: done/total unit, rate, ETA and metrics."""
+    unit = record.unit
+    text = f"{_number(record.done)} / {_number(record.total)} {unit}".rstrip()
+    if record.rate:
+        text += f"  ·  {_number(record.rate)} {unit}/s".rstrip()
+    text += f"  ·  ETA {format_duration(record.eta_s)}"
+    for name, value in record.metrics.items():
         if isinstance(value, (int, float)):
             text += f"  ·  {name} {_number(value)}"
     return text
@@ -94,17 +101,16 @@ class JobPanel(QWidget):
         self.log_view.appendPlainText(text)
         self.log_view.moveCursor(QTextCursor.End)
 
-    def _on_client_started(self, command: list) -> None:
+    def _on_client_started(self, name: str, command: list) -> None:
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setValue(0)
         self.details.setText("")
-        self.status.setText(self.tr("Running: {0} ...").format(
-            command[4] if len(command) > 4 else self.tr("job")))
+        self.status.setText(self.tr("Running: {0} ...").format(name))
         self.stop_button.setEnabled(True)
         self.append_log("$ " + " ".join(command))
 
-    def _on_client_progress(self, record: dict) -> None:
-        fraction = record.get("fraction")
+    def _on_client_progress(self, record: Progress) -> None:
+        fraction = record.fraction
         if fraction is None:  # total unknown: a busy indicator instead of a stuck bar
             self.bar.setRange(0, 0)
         else:
@@ -116,11 +122,10 @@ class JobPanel(QWidget):
         prefix = "" if level in ("info", "stdout") else f"[{level}] "
         self.append_log(prefix + message.rstrip())
 
-    def _on_client_result(self, record: dict) -> None:
-        status = record.get("status", "completed")
-        self.append_log(f"Job {status}.")
+    def _on_client_result(self, record: Result) -> None:
+        self.append_log(f"Job {record.status}.")
         self.bar.setRange(0, _PERCENT_SCALE)
-        if status == "completed":
+        if record.status == "completed":
             self.bar.setValue(_PERCENT_SCALE)
 
     def _on_client_error(self, message: str, hint: str) -> None:
@@ -130,5 +135,6 @@ class JobPanel(QWidget):
     def _on_client_finished(self, status: str) -> None:
         self.stop_button.setEnabled(False)
         if status != "failed":
-            self.status.setText(self.tr("Job {0}.").format(
-                QCoreApplication.translate("JobPanel", status)))
+            self.status.setText(
+                self.tr("Job {0}.").format(QCoreApplication.translate("JobPanel", status))
+            )

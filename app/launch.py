@@ -1,10 +1,12 @@
-"""Start-up decisions that need neither Qt nor TensorFlow: GUI or headless demo.
+"""What start-up decides with neither Qt nor TensorFlow: is there a display, the launcher's
+options, and the headless demo.
 
-``main.py`` (double-click), the ``ffn-workbench`` script and ``make run`` all come here.
+:func:`app.main.main` (``main.py``, the ``ffn-workbench`` script, ``make run``) asks here.
 Without a display (Linux with neither ``DISPLAY`` nor ``WAYLAND_DISPLAY``), or with
 ``--demo``, the headless demo pipeline runs instead of the window:
-``python -m ffn_core demo --out DIR --text``.
+``python -m ffn_core demo --out DIR --text``. This module imports nothing of the app.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,9 +14,11 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Sequence
+
+from ffn_core.jobs import engine_command
 
 DEFAULT_DEMO_DIR = Path.home() / "ffn-workbench-demo"
 
@@ -56,34 +60,28 @@ def x11_reachable(display: str, timeout_s: float = 1.0) -> bool:
 def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str]]:
     """Options of the launcher; unknown ones are passed on to the demo stage."""
     parser = argparse.ArgumentParser(prog="ffn-workbench", description=__doc__.splitlines()[0])
-    parser.add_argument("--demo", action="store_true",
-                        help="run the headless demo pipeline instead of the window")
-    parser.add_argument("--out", type=Path, default=DEFAULT_DEMO_DIR,
-                        help=f"demo project folder (default {DEFAULT_DEMO_DIR})")
+    parser.add_argument(
+        "--demo", action="store_true", help="run the headless demo pipeline instead of the window"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_DEMO_DIR,
+        help=f"demo project folder (default {DEFAULT_DEMO_DIR})",
+    )
     parser.add_argument("project", nargs="?", help="project folder to open in the window")
     return parser.parse_known_args(argv)
 
 
 def run_demo(out: Path, extra: Sequence[str] = ()) -> int:
     """Run ``python -m ffn_core demo --out OUT --text EXTRA`` and return its exit status."""
-    if find_spec("ffn_core.demo") is None:
-        print("The headless demo (ffn_core.demo) is not part of this installation.\n"
-              "Update FFN Workbench, or run on a machine with a display for the window.",
-              file=sys.stderr)
+    if find_spec("ffn_core.stages.demo") is None:
+        print(
+            "The headless demo (ffn_core.stages.demo) is not part of this installation.\n"
+            "Update FFN Workbench, or run on a machine with a display for the window.",
+            file=sys.stderr,
+        )
         return 2
-    command = [sys.executable, "-u", "-m", "ffn_core", "demo", "--out", str(out), "--text",
-               *extra]
+    command = engine_command("demo", "--out", out, "--text", *extra)
     print("Running the headless demo:", " ".join(command), flush=True)
     return subprocess.call(command, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: the window when a display exists, else (or with --demo) the demo."""
-    args, extra = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.demo or not has_display():
-        if not args.demo:
-            print("No display found (no reachable DISPLAY or WAYLAND_DISPLAY): running the "
-                  "headless demo instead of the window.", flush=True)
-        return run_demo(args.out, extra)
-    from app.main import run_gui
-    return run_gui(args.project)

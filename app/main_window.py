@@ -1,24 +1,38 @@
 """The main window: stage navigation, the napari panel, the job panel, project menus.
 
-Wiring only: pages build forms and start jobs through :meth:`MainWindow.run_job`; the
-worker process does the work; :class:`LayerPresenter` shows project volumes in napari.
+Wiring only: pages build forms and start jobs through :meth:`MainWindow.run_job`, seeing
+the window only as a :class:`~app.pages.host.PageHost`; the worker process does the work;
+:class:`LayerPresenter` shows project volumes in napari.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from napari.components import ViewerModel
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
-from PyQt5.QtWidgets import (QAction, QActionGroup, QDockWidget, QFileDialog, QListWidget, QMainWindow,
-                             QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout,
-                             QWidget)
+from PyQt5.QtWidgets import (
+    QAction,
+    QActionGroup,
+    QDockWidget,
+    QFileDialog,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.i18n import LANGUAGES, install_language, preferred_language, save_language
 from app.job_panel import JobPanel
 from app.launch import DEFAULT_DEMO_DIR
 from app.pages.base import StagePage
 from app.pages.export_page import ExportPage
+from app.pages.host import ResultHandler
 from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
 from app.pages.preprocess_page import PreprocessPage
@@ -27,18 +41,27 @@ from app.viewer_panel import LayerPresenter, ViewerPanel
 from app.welcome import WelcomeWidget, create_demo_project
 from app.worker import WorkerClient
 from ffn_core.errors import UserError
+from ffn_core.jobs import engine_command
 from ffn_core.project import Project
+from ffn_core.protocol import Result
+from ffn_core.stages import StageConfig
 
 MAX_RECENT = 8
 # titles are translated in the "MainWindow" context (marked for pylupdate5)
-STAGE_TITLES = (("import", QT_TRANSLATE_NOOP("MainWindow", "1  Import")),
-                ("preprocess", QT_TRANSLATE_NOOP("MainWindow", "2  Preprocess")),
-                ("train", QT_TRANSLATE_NOOP("MainWindow", "3  Train")),
-                ("infer", QT_TRANSLATE_NOOP("MainWindow", "4  Infer")),
-                ("export", QT_TRANSLATE_NOOP("MainWindow", "5  Export")))
+STAGE_TITLES = (
+    ("import", QT_TRANSLATE_NOOP("MainWindow", "1  Import")),
+    ("preprocess", QT_TRANSLATE_NOOP("MainWindow", "2  Preprocess")),
+    ("train", QT_TRANSLATE_NOOP("MainWindow", "3  Train")),
+    ("infer", QT_TRANSLATE_NOOP("MainWindow", "4  Infer")),
+    ("export", QT_TRANSLATE_NOOP("MainWindow", "5  Export")),
+)
 PAGE_CLASSES: dict[str, type[StagePage]] = {
-    "import": ImportPage, "preprocess": PreprocessPage, "train": TrainPage, "infer": InferPage,
-    "export": ExportPage}
+    "import": ImportPage,
+    "preprocess": PreprocessPage,
+    "train": TrainPage,
+    "infer": InferPage,
+    "export": ExportPage,
+}
 
 
 class MainWindow(QMainWindow):
@@ -54,7 +77,7 @@ class MainWindow(QMainWindow):
         self.presenter = LayerPresenter(self.viewer)
         self.viewer_panel = ViewerPanel(self.viewer)
         self.job_panel = JobPanel(self.client)
-        self._on_result: Callable[[dict], None] | None = None
+        self._on_result: ResultHandler | None = None
         self.pages: dict[str, StagePage] = {}
         self.console = None
         self.inspect = self.inspect_dock = None
@@ -63,8 +86,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.viewer_panel.apply_theme(self)
         self.client.result.connect(self._on_client_result)
-        self.client.error.connect(lambda message, hint: self.show_error(message, hint, log=False))
-        self.client.started.connect(lambda _: self._set_running(True))
+        self.client.error.connect(
+            lambda message, hint: self.show_error(message, hint, logged=False)
+        )
+        self.client.started.connect(lambda *_: self._set_running(True))
         self.client.finished.connect(self._on_client_finished)
         self.resize(1400, 900)
         self.restoreGeometry(self.settings.value("window/geometry", b""))
@@ -84,8 +109,11 @@ class MainWindow(QMainWindow):
             scroll.setWidget(page)
             self.stack.addWidget(scroll)
             self.navigation.addItem(self.tr(title))
-        self.navigation.setFixedHeight(self.navigation.sizeHintForRow(0) * len(STAGE_TITLES)
-                                       + 2 * self.navigation.frameWidth() + 4)
+        self.navigation.setFixedHeight(
+            self.navigation.sizeHintForRow(0) * len(STAGE_TITLES)
+            + 2 * self.navigation.frameWidth()
+            + 4
+        )
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         left = QWidget()
         column = QVBoxLayout(left)
@@ -115,17 +143,16 @@ class MainWindow(QMainWindow):
         self.job_dock = QDockWidget(self.tr("Job"), self)
         self.job_dock.setObjectName("jobDock")
         self.job_dock.setWidget(self.job_panel)
-        self.job_dock.setFeatures(QDockWidget.DockWidgetMovable
-                                  | QDockWidget.DockWidgetFloatable)
+        self.job_dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.job_dock)
         self.resizeDocks([self.job_dock], [190], Qt.Vertical)
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&File"))
-        menu.addAction(self._action(self.tr("&New project..."), self.new_project_dialog,
-                                    "Ctrl+N"))
-        menu.addAction(self._action(self.tr("&Open project..."), self.open_project_dialog,
-                                    "Ctrl+O"))
+        menu.addAction(self._action(self.tr("&New project..."), self.new_project_dialog, "Ctrl+N"))
+        menu.addAction(
+            self._action(self.tr("&Open project..."), self.open_project_dialog, "Ctrl+O")
+        )
         menu.addAction(self._action(self.tr("Try the &demo..."), self.demo_dialog))
         self.recent_menu = menu.addMenu(self.tr("Recent projects"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -136,8 +163,9 @@ class MainWindow(QMainWindow):
         view.addAction(self._action(self.tr("&Inspect runs"), self.show_inspect, "Ctrl+I"))
         self._build_language_menu(self.menuBar().addMenu(self.tr("&Settings")))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(self._action(self.tr("&About and diagnostics..."),
-                                         self.show_diagnostics))
+        help_menu.addAction(
+            self._action(self.tr("&About and diagnostics..."), self.show_diagnostics)
+        )
 
     def _build_language_menu(self, settings_menu) -> None:
         self.language_menu = settings_menu.addMenu(self.tr("&Language"))
@@ -157,9 +185,13 @@ class MainWindow(QMainWindow):
             return
         save_language(language, self.settings)
         install_language(language)
-        box = QMessageBox(QMessageBox.Information, "FFN Workbench",
-                          self.tr("The language changes when FFN Workbench starts next time."),
-                          QMessageBox.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Information,
+            "FFN Workbench",
+            self.tr("The language changes when FFN Workbench starts next time."),
+            QMessageBox.Ok,
+            self,
+        )
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.setObjectName("languageBox")
         box.open()
@@ -167,15 +199,19 @@ class MainWindow(QMainWindow):
     def check_environment(self) -> WorkerClient:
         """Run the worker's env check quietly; a failure (no TensorFlow...) becomes a dialog."""
         checker = WorkerClient(self)
-        checker.error.connect(lambda message, hint: self.show_error(
-            self.tr("The engine cannot start: {0}").format(message), hint))
+        checker.error.connect(
+            lambda message, hint: self.show_error(
+                self.tr("The engine cannot start: {0}").format(message), hint
+            )
+        )
         checker.finished.connect(lambda _status: checker.deleteLater())
-        checker.start("env", [])
+        checker.start_command(engine_command("env"), "env")
         return checker
 
     def show_diagnostics(self):
         """The About dialog with the worker's environment check (TensorFlow, GPUs)."""
         from app.diagnostics import DiagnosticsDialog
+
         dialog = DiagnosticsDialog(self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
@@ -187,13 +223,13 @@ class MainWindow(QMainWindow):
             return None
         if self.inspect is None:
             from app.inspect.inspect_panel import InspectPanel
+
             self.inspect = InspectPanel(self.viewer, self.project.root)
             self.inspect_dock = QDockWidget(self.tr("Inspect"), self)
             self.inspect_dock.setObjectName("inspectDock")
             self.inspect_dock.setWidget(self.inspect)
             self.addDockWidget(Qt.RightDockWidgetArea, self.inspect_dock)
-            self.tabifyDockWidget(self.viewer_panel.qt_viewer.dockLayerControls,
-                                  self.inspect_dock)
+            self.tabifyDockWidget(self.viewer_panel.qt_viewer.dockLayerControls, self.inspect_dock)
         self.inspect_dock.show()
         self.inspect_dock.raise_()
         return self.inspect
@@ -209,6 +245,7 @@ class MainWindow(QMainWindow):
         """The Python console dock (in-process kernel with ``project`` and ``viewer``)."""
         if self.console is None:
             from app.console import ConsoleWidget
+
             self.console = ConsoleWidget()
             self.console.push({"viewer": self.viewer})
             self.console.set_project(self.project.root if self.project else None)
@@ -244,8 +281,9 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def demo_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the demo project"),
-                                                  str(DEFAULT_DEMO_DIR.parent))
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder for the demo project"), str(DEFAULT_DEMO_DIR.parent)
+        )
         if folder:
             self.start_demo(folder)
 
@@ -254,23 +292,30 @@ class MainWindow(QMainWindow):
         try:
             images, labels = create_demo_project(folder)
         except (UserError, OSError) as exc:
-            self.show_error(getattr(exc, "message", str(exc)),
-                            getattr(exc, "hint", "Choose a folder you can write to."))
+            self.show_error(
+                getattr(exc, "message", str(exc)),
+                getattr(exc, "hint", "Choose a folder you can write to."),
+            )
             return False
         if not self.open_project(folder):
             return False
         page = self.show_stage("import")
         page.images.set_path(str(images))
         page.labels.set_path(str(labels))
-        self.statusBar().showMessage(self.tr("Demo data written: press Import to bring it "
-                                             "into the project, then go through the stages."))
+        self.statusBar().showMessage(
+            self.tr(
+                "Demo data written: press Import to bring it "
+                "into the project, then go through the stages."
+            )
+        )
         return True
 
     def open_project(self, folder: str | Path, create: bool = False) -> bool:
         """Open (or create) the project in ``folder``; errors go to a message box."""
         if self.client.is_running():
-            self.show_error(self.tr("A job is running."),
-                            self.tr("Stop it before switching projects."))
+            self.show_error(
+                self.tr("A job is running."), self.tr("Stop it before switching projects.")
+            )
             return False
         try:
             project = Project.create(folder) if create else Project.open(folder)
@@ -278,8 +323,10 @@ class MainWindow(QMainWindow):
             self.show_error(exc.message, exc.hint)
             return False
         except OSError as exc:
-            self.show_error(self.tr("Cannot use {0}: {1}.").format(folder, exc),
-                            self.tr("Choose a folder you can write to."))
+            self.show_error(
+                self.tr("Cannot use {0}: {1}.").format(folder, exc),
+                self.tr("Choose a folder you can write to."),
+            )
             return False
         self._close_inspect()
         self.presenter.release_all()
@@ -311,11 +358,15 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
 
     def _show_project_state(self) -> None:
-        name = f"{self.project.name} — {self.project.root}" if self.project else self.tr("no project")
+        name = (
+            f"{self.project.name} — {self.project.root}" if self.project else self.tr("no project")
+        )
         self.setWindowTitle(f"FFN Workbench — {name}")
         self.statusBar().showMessage(
-            self.tr("Project: {0}").format(self.project.root) if self.project
-            else self.tr("Create a project (File › New project) or open one to begin."))
+            self.tr("Project: {0}").format(self.project.root)
+            if self.project
+            else self.tr("Create a project (File › New project) or open one to begin.")
+        )
         self.central.setCurrentIndex(1 if self.project else 0)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(self.project is not None)
@@ -333,31 +384,38 @@ class MainWindow(QMainWindow):
             if "labels" in volumes:
                 self.presenter.show_labels("labels", self.project.volume_spec("labels"))
         except (OSError, KeyError) as exc:
-            self.job_panel.append_log(f"Cannot show the project's volumes: {exc}")
+            self.log(f"Cannot show the project's volumes: {exc}")
 
     # -- jobs -------------------------------------------------------------------------
-    def run_job(self, stage: str, args: list[str],
-                on_result: Callable[[dict], None] | None = None) -> bool:
-        """Start ``python -m ffn_core stage --project P args`` in the worker process."""
+    def run_job(self, config: StageConfig, on_result: ResultHandler | None = None) -> bool:
+        """Run ``config``'s stage on the open project in the worker process."""
         if self.project is None:
-            self.show_error(self.tr("No project is open."),
-                            self.tr("Create or open a project first."))
+            self.show_error(
+                self.tr("No project is open."), self.tr("Create or open a project first.")
+            )
             return False
         if self.client.is_running():
-            self.show_error(self.tr("A job is already running."),
-                            self.tr("Wait for it or press Stop."))
+            self.show_error(
+                self.tr("A job is already running."), self.tr("Wait for it or press Stop.")
+            )
+            return False
+        try:
+            self.client.start(config, self.project.root)
+        except OSError as exc:
+            self.show_error(
+                self.tr("Cannot write the job file: {0}.").format(exc),
+                self.tr("Check that the project folder is writable."),
+            )
             return False
         self._on_result = on_result
-        self.client.start(stage, ["--project", str(self.project.root), *args],
-                          cwd=str(self.project.root))
         return True
 
-    def _on_client_result(self, record: dict) -> None:
+    def _on_client_result(self, record: Result) -> None:
         self._reload_project()
         if self._on_result is not None:
             self._on_result(record)
-        if record.get("stage") == "infer" and self.inspect is not None:
-            self.presenter.release(f"segmentation {record.get('run', '')}")  # Inspect shows it
+        if record.stage == "infer" and self.inspect is not None:
+            self.presenter.release(f"segmentation {record.extra.get('run', '')}")  # Inspect
             self.inspect.refresh_runs()
 
     def _on_client_finished(self, status: str) -> None:
@@ -373,16 +431,20 @@ class MainWindow(QMainWindow):
             try:
                 self.project.reload()
             except UserError as exc:
-                self.job_panel.append_log(f"Cannot re-read the project: {exc.message}")
+                self.log(f"Cannot re-read the project: {exc.message}")
 
     def _set_running(self, running: bool) -> None:
         for page in self.pages.values():
             page.job_running_changed(running)
 
-    def show_error(self, message: str, hint: str = "", log: bool = True) -> None:
+    def log(self, text: str) -> None:
+        """A line in the job panel's log."""
+        self.job_panel.append_log(text)
+
+    def show_error(self, message: str, hint: str = "", logged: bool = True) -> None:
         """A message box with what went wrong and what to do (also logged)."""
-        if log:
-            self.job_panel.append_log(f"ERROR: {message} {hint}".rstrip())
+        if logged:
+            self.log(f"ERROR: {message} {hint}".rstrip())
         box = QMessageBox(QMessageBox.Warning, "FFN Workbench", message, QMessageBox.Ok, self)
         box.setInformativeText(hint)
         box.setAttribute(Qt.WA_DeleteOnClose)

@@ -2,13 +2,16 @@
 
 :class:`MetricHistory` is plain data (no Qt); :class:`TrainingPlot` draws it with pyqtgraph.
 """
+
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyqtgraph as pg
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
+
+from ffn_core.protocol import Progress
+from ffn_core.train.run_config import read_history
 
 
 class MetricHistory:
@@ -22,29 +25,20 @@ class MetricHistory:
         self.loss.clear()
         self.f1.clear()
 
-    def load(self, path: Path) -> None:
-        """Read a run's ``history.jsonl`` (lines with ``loss`` or ``eval``); replaces points."""
+    def load(self, run_dir: Path) -> None:
+        """Read a run's ``history.jsonl`` (records with ``loss`` or ``eval``); replaces points."""
         self.clear()
-        if not path.is_file():
-            return
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line being written
-            step = record.get("step")
-            if step is None:
-                continue
+        for record in read_history(run_dir):
             if "loss" in record:
-                self._add(self.loss, step, record["loss"])
+                self._add(self.loss, record["step"], record["loss"])
             f1 = (record.get("eval") or {}).get("f1")
             if f1 is not None:
-                self._add(self.f1, step, f1)
+                self._add(self.f1, record["step"], f1)
 
-    def add_progress(self, record: dict) -> bool:
-        """Add the loss and eval F1 of a ``progress`` event; True when something was added."""
-        metrics = record.get("metrics") or {}
-        step = metrics.get("step", record.get("done"))
+    def add_progress(self, record: Progress) -> bool:
+        """Add the loss and eval F1 of a progress record; True when something was added."""
+        metrics = record.metrics
+        step = metrics.get("step", record.done)
         added = False
         if step is not None and isinstance(metrics.get("loss"), (int, float)):
             added |= self._add(self.loss, step, metrics["loss"])
@@ -78,22 +72,25 @@ class TrainingPlot(QWidget):
         for plot in (self.loss_plot, self.f1_plot):
             plot.showGrid(x=True, y=True, alpha=0.3)
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#f0a040", width=2))
-        self.f1_curve = self.f1_plot.plot(pen=pg.mkPen("#40c080", width=2), symbol="o",
-                                          symbolSize=5, symbolBrush="#40c080")
+        self.f1_curve = self.f1_plot.plot(
+            pen=pg.mkPen("#40c080", width=2), symbol="o", symbolSize=5, symbolBrush="#40c080"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
 
-    def load(self, path: Path) -> None:
-        """Show the history of a run (``history.jsonl``)."""
-        self.history.load(path)
+    def load(self, run_dir: Path) -> None:
+        """Show the history of the run in ``run_dir`` (its ``history.jsonl``)."""
+        self.history.load(run_dir)
         self.redraw()
 
-    def add_progress(self, record: dict) -> None:
+    def add_progress(self, record: Progress) -> None:
         if self.history.add_progress(record):
             self.redraw()
 
     def redraw(self) -> None:
-        for curve, points in ((self.loss_curve, self.history.loss),
-                              (self.f1_curve, self.history.f1)):
+        for curve, points in (
+            (self.loss_curve, self.history.loss),
+            (self.f1_curve, self.history.f1),
+        ):
             curve.setData([p[0] for p in points], [p[1] for p in points])

@@ -1,4 +1,5 @@
 """Start TensorBoard on a training run's folder (loopback only, a free port) and stop it."""
+
 from __future__ import annotations
 
 import socket
@@ -33,10 +34,20 @@ class TensorBoardServer:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "tensorboard.main", "--logdir", str(self.logdir),
-                   "--host", "127.0.0.1", "--port", str(self.port)]
-        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
+        command = [
+            sys.executable,
+            "-m",
+            "tensorboard.main",
+            "--logdir",
+            str(self.logdir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     def wait_until_ready(self, timeout_s: float = 60.0) -> bool:
         """Poll the URL until TensorBoard answers (True) or the time runs out (False)."""

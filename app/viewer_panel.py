@@ -4,6 +4,7 @@
 a ViewerModel lazily: the HDF5 file stays open read-only and napari reads the slices it
 shows through dask. :class:`ViewerPanel` is only the Qt host.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,6 +17,13 @@ from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from app.inspect.lazy import lazy_array
 from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
+
+
+def viewer_camera(viewer: ViewerModel) -> Any:
+    """The camera of ``viewer``: ``viewer.scene.camera`` since napari 0.9 (where
+    ``viewer.camera`` is deprecated), ``viewer.camera`` before."""
+    scene = getattr(viewer, "scene", None)
+    return viewer.camera if scene is None else scene.camera
 
 
 def open_lazy(spec: str) -> tuple[h5py.File, da.Array]:
@@ -79,8 +87,7 @@ class LayerPresenter:
             return layer
         self.release(name)
         kwargs.setdefault("opacity", 0.6)
-        return self.viewer.add_labels(array, name=name, scale=scale, translate=translate,
-                                      **kwargs)
+        return self.viewer.add_labels(array, name=name, scale=scale, translate=translate, **kwargs)
 
     def _image_scale(self) -> tuple[float, ...]:
         if "image" in self.viewer.layers:

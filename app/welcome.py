@@ -4,15 +4,25 @@ The widget only emits signals; the main window opens or creates projects. The de
 project is made by :func:`create_demo_project` (no Qt), which writes the synthetic demo
 stacks so the Import page can be prefilled with them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtGui import QPixmap
-from PyQt5.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QListWidget,
-                             QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ffn_core.demo_data import DemoSpec, write_demo_stacks
 from ffn_core.project import Project
@@ -47,26 +57,41 @@ class WelcomeWidget(QWidget):
         self.set_recent(recent)
 
     def _build(self) -> None:
-        title = QLabel(self.tr("<h1>FFN Workbench</h1>"
-                               "<p>Segment neurons in 3D electron microscopy with "
-                               "Flood-Filling Networks.</p>"))
+        title = QLabel(
+            self.tr(
+                "<h1>FFN Workbench</h1>"
+                "<p>Segment neurons in 3D electron microscopy with "
+                "Flood-Filling Networks.</p>"
+            )
+        )
         title.setWordWrap(True)
         header = QHBoxLayout()
         if ICON.is_file():
             icon = QLabel()
-            icon.setPixmap(QPixmap(str(ICON)).scaled(72, 72, Qt.KeepAspectRatio,
-                                                     Qt.SmoothTransformation))
+            icon.setPixmap(
+                QPixmap(str(ICON)).scaled(72, 72, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            )
             header.addWidget(icon)
         header.addWidget(title, 1)
         actions = QGridLayout()
         entries = (
-            (self.tr("New project…"), self.tr("Start from your own image stack."),
-             self.new_requested.emit),
-            (self.tr("Open project…"), self.tr("Continue with a project folder."),
-             self._choose_project),
-            (self.tr("Try the demo"), self.tr("A small synthetic volume with known neurons: "
-                                              "the whole pipeline in minutes."),
-             self.demo_requested.emit),
+            (
+                self.tr("New project…"),
+                self.tr("Start from your own image stack."),
+                self.new_requested.emit,
+            ),
+            (
+                self.tr("Open project…"),
+                self.tr("Continue with a project folder."),
+                self._choose_project,
+            ),
+            (
+                self.tr("Try the demo"),
+                self.tr(
+                    "A small synthetic volume with known neurons: the whole pipeline in minutes."
+                ),
+                self.demo_requested.emit,
+            ),
         )
         self.buttons: list[QPushButton] = []
         for row, (text, hint, slot) in enumerate(entries):

@@ -1,71 +1,72 @@
-"""Run one engine stage in a worker process and turn its JSON lines into Qt signals.
+"""Run one engine job in a worker process and turn its protocol records into Qt signals.
 
-The worker is ``python -u -m ffn_core <stage> --project P ...`` started through
-:class:`QProcess`; it prints one JSON object per line (see ``ffn_core.events``). The GUI
-process never imports TensorFlow; all engine work happens in the worker.
+A stage runs as ``python -u -m ffn_core run --project P --job FILE`` (the command line of
+:func:`ffn_core.jobs.worker_command`); commands without a config, such as ``env``, start
+from :func:`ffn_core.jobs.engine_command`. Lines are read with
+:func:`ffn_core.protocol.decode` into typed records. The GUI process never imports
+TensorFlow; all engine work happens in the worker, started through :class:`QProcess`.
 """
+
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Any, Sequence
+import os
+from collections.abc import Sequence
 
 from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, pyqtSignal
 
+from ffn_core.jobs import worker_command
+from ffn_core.protocol import (
+    Artifact,
+    Error,
+    Log,
+    Preview,
+    Progress,
+    ProtocolError,
+    Record,
+    Result,
+    decode,
+)
+from ffn_core.stages import StageConfig
+
 STOP_GRACE_MS = 10_000
 
-_CRASH_HINT = ("The worker process ended unexpectedly (killed, out of memory or crashed). "
-               "The project is intact; the log has the last messages. Run the stage again "
-               "to continue.")
-
-
-def worker_python() -> str:
-    """The interpreter for workers: ``python.exe`` beside ``pythonw.exe`` on Windows.
-
-    The GUI may run under ``pythonw`` (no console); the worker needs real standard
-    streams, and QProcess starts it without a console window either way.
-    """
-    executable = Path(sys.executable)
-    if executable.name.lower() == "pythonw.exe":
-        console = executable.with_name("python.exe")
-        if console.is_file():
-            return str(console)
-    return str(executable)
-
-
-def worker_command(stage: str, args: Sequence[str]) -> list[str]:
-    """The command line of a worker running ``stage`` with ``args`` (for logs and tests)."""
-    return [worker_python(), "-u", "-m", "ffn_core", stage, *args]
+_CRASH_HINT = (
+    "The worker process ended unexpectedly (killed, out of memory or crashed). "
+    "The project is intact; the log has the last messages. Run the stage again "
+    "to continue."
+)
 
 
 class WorkerClient(QObject):
-    """One worker process at a time; its events re-emitted as signals.
+    """One worker process at a time; its records re-emitted as signals.
 
-    Events
-    ------
-    started(list) : the command line
-    progress(dict), log(str, str) (level, message), artifact(dict), preview(dict),
-    result(dict), error(str, str) (message, hint), message(dict) (every JSON line),
-    finished(str) : ``completed``, ``stopped`` or ``failed`` once the process is gone.
+    Signals
+    -------
+    started(str, list) : the job's name (its stage or command) and its command line
+    progress(Progress), artifact(Artifact), preview(Preview), result(Result) : the records
+    log(str, str) : level and message (``stdout``/``stderr`` for lines that are not records)
+    error(str, str) : message and hint (an Error record, a crash, or an unreadable record)
+    message(object) : every record, as read
+    finished(str) : ``completed``, ``stopped`` or ``failed`` once the process is gone
     """
 
-    started = pyqtSignal(list)
-    progress = pyqtSignal(dict)
+    started = pyqtSignal(str, list)
+    progress = pyqtSignal(object)
     log = pyqtSignal(str, str)
-    artifact = pyqtSignal(dict)
-    preview = pyqtSignal(dict)
-    result = pyqtSignal(dict)
+    artifact = pyqtSignal(object)
+    preview = pyqtSignal(object)
+    result = pyqtSignal(object)
     error = pyqtSignal(str, str)
-    message = pyqtSignal(dict)
+    message = pyqtSignal(object)
     finished = pyqtSignal(str)
 
     def __init__(self, parent: QObject | None = None, grace_ms: int = STOP_GRACE_MS) -> None:
         super().__init__(parent)
         self._grace_ms = grace_ms
         self._process: QProcess | None = None
+        self._project_root: str | None = None
         self._buffer = b""
-        self._ended: dict[str, Any] | None = None
+        self._ended: Result | Error | None = None
         self._stop_requested = False
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
@@ -75,26 +76,43 @@ class WorkerClient(QObject):
     def is_running(self) -> bool:
         return self._process is not None and self._process.state() != QProcess.NotRunning
 
-    def start(self, stage: str, args: Sequence[str], cwd: str | None = None) -> None:
-        """Start ``python -m ffn_core stage args``; raises RuntimeError when one runs."""
-        if self.is_running():
-            raise RuntimeError("A job is already running; stop it first.")
-        command = worker_command(stage, args)
+    def start(self, config: StageConfig, project_root: str | os.PathLike) -> None:
+        """Run ``config``'s stage on the project at ``project_root`` (through a job file).
+
+        Raises
+        ------
+        RuntimeError
+            When a job is already running.
+        """
+        self._refuse_second_job()
+        self.start_command(worker_command(config, project_root), config.stage, project_root)
+
+    def start_command(
+        self, command: Sequence[str], name: str, project_root: str | os.PathLike | None = None
+    ) -> None:
+        """Run ``command`` (from :func:`ffn_core.jobs.engine_command`) as the job ``name``.
+
+        Record paths are resolved against ``project_root`` (also the working folder) when
+        given. Raises RuntimeError when a job is already running.
+        """
+        self._refuse_second_job()
+        command = [str(part) for part in command]
         process = QProcess(self)
         env = QProcessEnvironment.systemEnvironment()
         env.insert("PYTHONUNBUFFERED", "1")
         env.insert("PYTHONIOENCODING", "utf-8")
         process.setProcessEnvironment(env)
-        if cwd:
-            process.setWorkingDirectory(cwd)
+        if project_root is not None:
+            process.setWorkingDirectory(str(project_root))
         process.readyReadStandardOutput.connect(self._on_process_stdout)
         process.readyReadStandardError.connect(self._on_process_stderr)
         process.finished.connect(self._on_process_finished)
         process.errorOccurred.connect(self._on_process_error)
         self._process, self._buffer, self._ended = process, b"", None
+        self._project_root = str(project_root) if project_root is not None else None
         self._stop_requested = False
         process.start(command[0], command[1:])
-        self.started.emit(command)
+        self.started.emit(name, command)
 
     def stop(self) -> None:
         """Ask the worker to stop cleanly (``stop`` on stdin); kill it after the grace period."""
@@ -114,6 +132,10 @@ class WorkerClient(QObject):
         """Block until the process ends (for closing the window and scripts)."""
         return self._process is None or self._process.waitForFinished(msecs)
 
+    def _refuse_second_job(self) -> None:
+        if self.is_running():
+            raise RuntimeError("A job is already running; stop it first.")
+
     # -- process events --------------------------------------------------------------
     def _on_process_stdout(self) -> None:
         self._buffer += bytes(self._process.readAllStandardOutput())
@@ -131,34 +153,46 @@ class WorkerClient(QObject):
         if not line:
             return
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            self.log.emit("stdout", line)
+            record = decode(line, self._project_root)
+        except ProtocolError as exc:
+            self._refuse(exc)
             return
-        if not isinstance(record, dict):
+        if record is None:
             self.log.emit("stdout", line)
-            return
+        elif not isinstance(self._ended, Error):  # after a refusal, nothing more is trusted
+            self._dispatch(record)
+
+    def _dispatch(self, record: Record) -> None:
         self.message.emit(record)
-        kind = record.get("type")
-        if kind == "progress":
+        if isinstance(record, Progress):
             self.progress.emit(record)
-        elif kind == "log":
-            self.log.emit(str(record.get("level", "info")), str(record.get("message", "")))
-        elif kind == "artifact":
+        elif isinstance(record, Log):
+            self.log.emit(record.level, record.message)
+        elif isinstance(record, Artifact):
             self.artifact.emit(record)
-        elif kind == "preview":
+        elif isinstance(record, Preview):
             self.preview.emit(record)
-        elif kind == "result":
+        elif isinstance(record, Result):
             self._ended = record
             self.result.emit(record)
-        elif kind == "error":
+        elif isinstance(record, Error):
             self._ended = record
-            self.error.emit(str(record.get("message", "")), str(record.get("hint", "")))
+            self.error.emit(record.message, record.hint)
+
+    def _refuse(self, exc: ProtocolError) -> None:
+        """A record this version cannot read: report it once and stop the job we cannot follow."""
+        if isinstance(self._ended, Error):
+            return
+        self._ended = Error(stage="", message=exc.message, hint=exc.hint)
+        self.error.emit(exc.message, exc.hint)
+        self.stop()
 
     def _on_process_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.FailedToStart:
-            self.error.emit(f"Could not start the worker: {sys.executable} -m ffn_core.",
-                            "Check that FFN Workbench is installed in this Python environment.")
+            self.error.emit(
+                f"Could not start the worker: {self._process.program()} -m ffn_core.",
+                "Check that FFN Workbench is installed in this Python environment.",
+            )
             self.finished.emit("failed")
 
     def _on_process_finished(self, code: int, status: QProcess.ExitStatus) -> None:
@@ -173,8 +207,7 @@ class WorkerClient(QObject):
             else:
                 self.error.emit(f"The worker process {how} without a result.", _CRASH_HINT)
             self.finished.emit("failed")
-        elif self._ended.get("type") == "error":
+        elif isinstance(self._ended, Error):
             self.finished.emit("failed")
         else:
-            self.finished.emit(str(self._ended.get("status", "completed")))
-
+            self.finished.emit(self._ended.status)

@@ -1,8 +1,11 @@
 """Example generation speed: FOVs/s of one ExampleStream reading HDF5 (no model; oracle logits).
 
-Run: .venv/bin/python benchmarks/example_generation.py [--fov Z,Y,X] [--deltas Z,Y,X] [--policy fixed]
-Prints FOVs/s and examples/s, and the FOVs/s a batch of 4 at the reference's 2.1 steps/s needs (8.4).
+Run: .venv/bin/python benchmarks/example_generation.py
+         [--fov Z,Y,X] [--deltas Z,Y,X] [--policy fixed]
+Prints FOVs/s and examples/s, and the FOVs/s a batch of 4 at the reference's 2.1 steps/s
+needs (8.4).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,10 +26,15 @@ def _volumes(folder: Path) -> tuple[Path, np.ndarray]:
     labels = np.repeat(np.repeat(rng.integers(0, 40, (100, 32, 32)), 16, axis=1), 16, axis=2)
     path = folder / "volumes.h5"
     with h5py.File(path, "w") as handle:
-        handle.create_dataset("image", data=rng.integers(0, 256, labels.shape, dtype=np.uint8),
-                              chunks=(16, 64, 64), compression="gzip")
-        handle.create_dataset("labels", data=labels.astype(np.uint64), chunks=(16, 64, 64),
-                              compression="gzip")
+        handle.create_dataset(
+            "image",
+            data=rng.integers(0, 256, labels.shape, dtype=np.uint8),
+            chunks=(16, 64, 64),
+            compression="gzip",
+        )
+        handle.create_dataset(
+            "labels", data=labels.astype(np.uint64), chunks=(16, 64, 64), compression="gzip"
+        )
     return path, labels
 
 
@@ -37,8 +45,11 @@ def main() -> None:
     parser.add_argument("--policy", default="fixed")
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    config = ExampleConfig([int(v) for v in args.fov.split(",")], [int(v) for v in args.deltas.split(",")],
-                           policy=args.policy)
+    config = ExampleConfig(
+        [int(v) for v in args.fov.split(",")],
+        [int(v) for v in args.deltas.split(",")],
+        policy=args.policy,
+    )
     margin = np.asarray(config.load_size_zyx) // 2 + 1
     with tempfile.TemporaryDirectory() as tmp:
         path, labels = _volumes(Path(tmp))
@@ -54,9 +65,11 @@ def main() -> None:
                 examples += len(stream.pop_finished())
                 fovs += 1
             elapsed = time.perf_counter() - start
-    print(f"policy {config.policy}, fov {config.fov_size_zyx}, load {config.load_size_zyx}: "
-          f"{fovs / elapsed:.0f} FOVs/s, {examples / elapsed:.1f} examples/s on one thread "
-          f"(batch 4 at 2.1 steps/s needs 8.4 FOVs/s)")
+    print(
+        f"policy {config.policy}, fov {config.fov_size_zyx}, load {config.load_size_zyx}: "
+        f"{fovs / elapsed:.0f} FOVs/s, {examples / elapsed:.1f} examples/s on one thread "
+        f"(batch 4 at 2.1 steps/s needs 8.4 FOVs/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ showing only two segments. Next to each, the engine function a naive panel would
 
 Usage: ``QT_QPA_PLATFORM=offscreen python benchmarks/inspect_speed.py [--shape 32,1024,1024]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ sys.path.insert(0, str(REPO))
 def synthetic_run(folder: Path, shape: tuple[int, ...], segments: int) -> Path:
     """A run of box-shaped segments (blocks of 4 x 32 x 32 voxels, random ids)."""
     from tests.app.run_files import write_run
+
     rng = np.random.default_rng(0)
     blocks = tuple(max(1, n // b) for n, b in zip(shape, (4, 32, 32)))
     coarse = rng.integers(1, segments + 1, blocks).astype(np.uint32)
@@ -53,26 +55,38 @@ def main() -> None:
     from napari.components import ViewerModel
 
     from app.inspect.run_layer import RunLayer
-    from ffn_core.proofread import Edit, apply_edits
-    from ffn_core.segments import hide_small
+    from ffn_core.analysis.proofread import Edit, apply_edits
+    from ffn_core.analysis.segments import hide_small
+
     shape = tuple(int(v) for v in args.shape.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = synthetic_run(Path(tmp), shape, args.segments)
         print(f"run {shape} = {np.prod(shape) / 1e6:.0f} M voxels, {args.segments} ids")
         holder = {}
-        timed("open + segment table", lambda: holder.update(
-            run=RunLayer(ViewerModel(), run_dir)) or holder["run"].rows())
+        timed(
+            "open + segment table",
+            lambda: holder.update(run=RunLayer(ViewerModel(), run_dir)) or holder["run"].rows(),
+        )
         run = holder["run"]
         merge = Edit("merge", (1, 2, 3))
-        timed("merge 3 segments", lambda: run.add_edit(merge),
-              lambda: apply_edits(run.original, run.edit_list.edits))
+        timed(
+            "merge 3 segments",
+            lambda: run.add_edit(merge),
+            lambda: apply_edits(run.original, run.edit_list.edits),
+        )
         timed("undo", run.undo)
-        timed("hide below 20000 voxels", lambda: run.set_min_voxels(20_000),
-              lambda: hide_small(run.edited, 20_000))
+        timed(
+            "hide below 20000 voxels",
+            lambda: run.set_min_voxels(20_000),
+            lambda: hide_small(run.edited, 20_000),
+        )
         run.set_min_voxels(0)
         run.set_selected([5, 6])
-        timed("show only 2 segments", lambda: run.set_only_selected(True),
-              lambda: np.where(np.isin(run.edited, [5, 6]), run.edited, 0))
+        timed(
+            "show only 2 segments",
+            lambda: run.set_only_selected(True),
+            lambda: np.where(np.isin(run.edited, [5, 6]), run.edited, 0),
+        )
 
 
 if __name__ == "__main__":

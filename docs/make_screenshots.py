@@ -11,6 +11,7 @@ the REAL worker process (as a user pressing the buttons would), and after each s
 printed and written to ``docs/images/stage-times.json`` (the README's timing table).
 Like the GUI itself, this process never imports TensorFlow: the worker does the work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,25 +25,38 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.launch import has_display  # noqa: E402 - needs the repository on sys.path
-from ffn_core.demo import (INFER_OPTIONS, SEED_REQUEST, TINY_MODEL,  # noqa: E402
-                           TRAIN_STEPS, train_options)
 from ffn_core.demo_data import DemoSpec  # noqa: E402
+from ffn_core.protocol import Result  # noqa: E402
+from ffn_core.stages.demo import (  # noqa: E402
+    INFER_OPTIONS,
+    SEED_REQUEST,
+    TINY_MODEL,
+    TRAIN_STEPS,
+    train_config,
+)
+from ffn_core.zyx import format_triple  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)
 JOB_TIMEOUT_S = 900
-# The headless demo's tiny model, seed grid and inference options (ffn_core.demo).
-LOM_RADIUS_XYZ = ",".join(str(f // 2 + d) for f, d in zip(TINY_MODEL["fov_size"],
-                                                        TINY_MODEL["deltas"]))
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images",
-                        help="folder for the PNGs and stage-times.json")
-    parser.add_argument("--work", type=Path, default=None,
-                        help="folder for the demo project (default: a new temporary folder)")
-    parser.add_argument("--steps", type=int, default=TRAIN_STEPS,
-                        help="training steps (tiny model)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "docs" / "images",
+        help="folder for the PNGs and stage-times.json",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="folder for the demo project (default: a new temporary folder)",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=TRAIN_STEPS, help="training steps (tiny model)"
+    )
     return parser.parse_args()
 
 
@@ -57,13 +71,15 @@ def wait(app, milliseconds: int) -> None:
 def save_png(window, app, path: Path) -> None:
     """Grab the whole window and write it as an optimised 256-colour PNG."""
     from PIL import Image
+
     wait(app, 800)
     raw = path.with_suffix(".raw.png")
     if not window.grab().save(str(raw)):
         raise RuntimeError(f"could not save {raw}")
     with Image.open(raw) as image:
-        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                      dither=Image.Dither.NONE).save(path, optimize=True)
+        image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        ).save(path, optimize=True)
     raw.unlink()
     print(f"  saved {path} ({path.stat().st_size // 1024} KB)", flush=True)
 
@@ -73,12 +89,13 @@ class JobRunner:
 
     def __init__(self, window, app) -> None:
         self.window, self.app = window, app
-        self.results: list[dict] = []
+        self.results: list[Result] = []
         self.times: dict[str, float] = {}
         window.client.result.connect(self.results.append)
 
-    def run(self, label: str, start) -> dict:
+    def run(self, label: str, start) -> Result:
         from PyQt5.QtCore import QEventLoop, QTimer
+
         loop, status = QEventLoop(), []
         self.window.client.finished.connect(loop.quit)
         self.window.client.finished.connect(status.append)
@@ -94,13 +111,14 @@ class JobRunner:
             log = self.window.job_panel.log_view.toPlainText()[-3000:]
             raise RuntimeError(f"{label} ended with {status or 'a timeout'}:\n{log}")
         print(f"{label}: {self.times[label]} s", flush=True)
-        return self.results[-1] if self.results else {}
+        return self.results[-1]  # a completed job ends with its Result
 
 
 def build_window(app, work: Path):
     from PyQt5.QtCore import QSettings
 
     from app.main_window import MainWindow
+
     settings = QSettings(str(work / "settings.ini"), QSettings.IniFormat)
     window = MainWindow(settings=settings)
     window.resize(*WINDOW_SIZE)
@@ -120,7 +138,9 @@ def drive(window, app, work: Path, out: Path, steps: int) -> dict:
     save_png(window, app, out / "import.png")
 
     prep = window.show_stage("preprocess")
-    prep.lom_radius.setText(LOM_RADIUS_XYZ)
+    prep.lom_radius.setText(
+        format_triple(TINY_MODEL.lom_radius_xyz)
+    )  # the headless demo's settings
     prep.min_size.setValue(200)
     jobs.run("preprocess", prep.start_preprocess)
     if "partitions" in window.viewer.layers:
@@ -130,14 +150,13 @@ def drive(window, app, work: Path, out: Path, steps: int) -> dict:
         window.viewer.layers["partitions"].visible = False
 
     train = window.show_stage("train")
-    train.model_args.setText(json.dumps(TINY_MODEL))
-    options = train_options(steps)
-    demo = dict(zip(options[::2], options[1::2]))  # the headless demo's training settings
-    train.batch.setValue(int(demo["--batch-size"]))
-    train.optimizer.setCurrentText(demo["--optimizer"])
-    train.learning_rate.setText(demo["--learning-rate"])
-    train.decay_factor.setText(demo["--learning-rate-decay-factor"])
-    train.decay_steps.setText(demo["--decay-steps"])
+    train.model_args.setText(TINY_MODEL.to_json())
+    demo = train_config(steps)  # the headless demo's training settings
+    train.batch.setValue(demo.batch_size)
+    train.optimizer.setCurrentText(demo.optimizer)
+    train.learning_rate.setText(str(demo.learning_rate))
+    train.decay_factor.setText(str(demo.learning_rate_decay_factor))
+    train.decay_steps.setText(str(demo.decay_steps))
     train.max_steps.setValue(steps)
     train.summary_seconds.setValue(15)
     train_result = jobs.run("train", train.start_training)
@@ -148,8 +167,8 @@ def drive(window, app, work: Path, out: Path, steps: int) -> dict:
     infer = window.show_stage("infer")
     infer.checkpoint.setCurrentIndex(0)
     infer.request.setText(str(request))
-    for flag, value in zip(INFER_OPTIONS[::2], INFER_OPTIONS[1::2]):  # --move-threshold 0.7
-        infer.options[flag.lstrip("-")].setText(value)
+    for name, value in INFER_OPTIONS.items():  # the headless demo's: move_threshold 0.7, ...
+        infer.options[name].setText(str(value))
     jobs.run("infer", infer.start_inference)
     if "labels" in window.viewer.layers:
         window.viewer.layers["labels"].visible = False
@@ -162,9 +181,12 @@ def drive(window, app, work: Path, out: Path, steps: int) -> dict:
     save_png(window, app, out / "export.png")
 
     inspect_run(window, app, out)
-    return {"stage_wall_s": jobs.times, "train_steps": steps,
-            "train_outputs": train_result.get("outputs", {}),
-            "evaluate_outputs": scores.get("outputs", {})}
+    return {
+        "stage_wall_s": jobs.times,
+        "train_steps": steps,
+        "train_outputs": train_result.outputs,
+        "evaluate_outputs": scores.outputs,
+    }
 
 
 def inspect_run(window, app, out: Path) -> None:
@@ -190,6 +212,7 @@ def main() -> int:
         print("No display: run under xvfb-run (see the docstring).", file=sys.stderr)
         return 2
     from app.main import create_application
+
     app = create_application()
     work = args.work or Path(tempfile.mkdtemp(prefix="ffn-screenshots-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -201,8 +224,9 @@ def main() -> int:
         window.close()
         wait(app, 200)
     figures["demo_volume_zyx"] = list(DemoSpec().shape_zyx)
-    (args.out / "stage-times.json").write_text(json.dumps(figures, indent=2) + "\n",
-                                               encoding="utf-8")
+    (args.out / "stage-times.json").write_text(
+        json.dumps(figures, indent=2) + "\n", encoding="utf-8"
+    )
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -1,4 +1,5 @@
 """``python -m ffn_core <stage> ...``: the worker process and the headless CLI."""
+
 import os
 import sys
 

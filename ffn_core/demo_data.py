@@ -10,6 +10,7 @@ dark organelles (mitochondria) that a threshold cuts out of them. An FFN learns 
 labels that a faint stretch in a membrane is still a boundary and a dark blob inside a cell
 is still the cell. All arrays are (z, y, x).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,7 +45,9 @@ def make_demo_volume(spec: DemoSpec = DemoSpec()) -> tuple[np.ndarray, np.ndarra
     return image, labels
 
 
-def _neurite_compartments(spec: DemoSpec, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _neurite_compartments(
+    spec: DemoSpec, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     shape = np.array(spec.shape_zyx)
     scale = np.array([spec.anisotropy, 1.0, 1.0])
     extent = shape * scale
@@ -87,8 +90,9 @@ def _relabel_consecutive(labels: np.ndarray) -> np.ndarray:
     return (inverse.reshape(labels.shape) + 1).astype(np.uint16)
 
 
-def _render_em(labels: np.ndarray, distance: np.ndarray, spec: DemoSpec,
-               rng: np.random.Generator) -> np.ndarray:
+def _render_em(
+    labels: np.ndarray, distance: np.ndarray, spec: DemoSpec, rng: np.random.Generator
+) -> np.ndarray:
     cell_grey = rng.uniform(*spec.grey_range, size=labels.max() + 1)  # dark and light neurites
     image = cell_grey[labels]
     texture = ndimage.gaussian_filter(rng.normal(size=labels.shape), sigma=(0.5, 1.5, 1.5))
@@ -107,13 +111,15 @@ def _staining(shape: tuple[int, ...], spec: DemoSpec, rng: np.random.Generator) 
     """Membrane contrast in [0, 1]: a smooth random field, 0 on ``faint_membrane_fraction``
     of the volume (the faint stretches), rising to 1 over the next 15 %."""
     field = ndimage.gaussian_filter(rng.normal(size=shape), sigma=(1.5, 3.0, 3.0))
-    low, high = np.quantile(field, [spec.faint_membrane_fraction,
-                                    min(spec.faint_membrane_fraction + 0.15, 1.0)])
+    low, high = np.quantile(
+        field, [spec.faint_membrane_fraction, min(spec.faint_membrane_fraction + 0.15, 1.0)]
+    )
     return np.clip((field - low) / max(high - low, 1e-9), 0.0, 1.0)
 
 
-def _organelles(labels: np.ndarray, distance: np.ndarray, spec: DemoSpec,
-                rng: np.random.Generator) -> np.ndarray:
+def _organelles(
+    labels: np.ndarray, distance: np.ndarray, spec: DemoSpec, rng: np.random.Generator
+) -> np.ndarray:
     """Dark elongated blobs (mitochondria) inside cells, clear of their membranes."""
     scale = np.array([spec.anisotropy, 1.0, 1.0])
     grid = _physical_grid(spec)

@@ -1,4 +1,5 @@
 """Errors a user can act on: each carries a message and a hint saying what to do."""
+
 from __future__ import annotations
 
 

@@ -1,49 +1,71 @@
-"""JSON-line events of the worker protocol, and the stop request a job can watch.
+"""Writing protocol records (:class:`Emitter`) and the stop request a job can watch.
 
-Every line a stage writes to stdout is one JSON object with a ``type``: ``progress``,
-``log``, ``artifact``, ``preview``, ``result`` or ``error``. The GUI (``app.worker``)
-and scripts read them; a job ends with exactly one ``result`` or ``error``.
+The records and their wire format live in :mod:`ffn_core.protocol`; an :class:`Emitter`
+is how a stage reports: ``progress``, ``log``, ``artifact``, ``preview``, and at the end
+one ``result`` or ``error``. :class:`TextEmitter` writes the same records for people.
 """
+
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
+from ffn_core.protocol import Artifact, Error, Log, Preview, Progress, Record, Result, encode
 
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
+__all__ = ["CancelToken", "Emitter", "TextEmitter", "listen_for_stop"]
 
 
 class Emitter:
-    """Writes protocol events as JSON lines, one flush per line.
+    """Writes protocol records as JSON lines, one flush per line.
 
     Progress lines are throttled to ``min_interval`` seconds, except the first and
     the one reaching ``total``; each carries ``rate`` (units/s) and ``eta_s``.
+
+    Parameters
+    ----------
+    stage : str
+        The stage named in progress, result and error records.
+    stream : text stream, optional
+        Where lines go (default: standard output).
+    min_interval : float
+        Seconds between two progress lines.
+    project_root : path-like, optional
+        Paths under this folder are written relative to it (see :mod:`ffn_core.protocol`).
     """
 
-    def __init__(self, stage: str = "", stream: TextIO | None = None,
-                 min_interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        stage: str = "",
+        stream: TextIO | None = None,
+        min_interval: float = 0.2,
+        project_root: str | os.PathLike | None = None,
+    ) -> None:
         self.stage = stage
         self.stream = stream if stream is not None else sys.stdout
         self.min_interval = min_interval
+        self.project_root = Path(project_root) if project_root is not None else None
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self._last_progress = -float("inf")
         self._first_done: float | None = None
+        self._rate_start = self._started
 
-    def emit(self, type_: str, **fields: Any) -> None:
-        """Write one event line."""
-        record = {"type": type_, **fields}
-        line = json.dumps(record, default=_to_json, ensure_ascii=False)
+    def child(self) -> Emitter:
+        """An emitter on the same stream with its own rate and ETA (one per phase of a stage)."""
+        twin = type(self)(self.stage, self.stream, self.min_interval, self.project_root)
+        twin._lock = self._lock
+        return twin
+
+    def send(self, record: Record) -> None:
+        """Write one record."""
+        self._write(encode(record, self.project_root))
+
+    def _write(self, line: str) -> None:
         with self._lock:
             self.stream.write(line + "\n")
             self.stream.flush()
@@ -61,53 +83,62 @@ class Emitter:
         elapsed = now - self._rate_start
         rate = (done - self._first_done) / elapsed if elapsed > 0 else 0.0
         eta = (total - done) / rate if rate > 0 and total > 0 else None
-        self.emit("progress", stage=self.stage, done=done, total=total, unit=unit,
-                  fraction=(done / total if total else None), rate=rate, eta_s=eta,
-                  elapsed_s=now - self._started, metrics=metrics)
+        self.send(
+            Progress(
+                stage=self.stage,
+                done=done,
+                total=total,
+                unit=unit,
+                fraction=(done / total if total else None),
+                rate=rate,
+                eta_s=eta,
+                elapsed_s=now - self._started,
+                metrics=metrics,
+            )
+        )
 
     def log(self, message: str, level: str = "info") -> None:
         """A line for the log pane."""
-        self.emit("log", level=level, message=message)
+        self.send(Log(message=message, level=level))
 
     def artifact(self, kind: str, path: str) -> None:
         """A file the job wrote that the GUI may show (volume spec, checkpoint, ...)."""
-        self.emit("artifact", kind=kind, path=path)
+        self.send(Artifact(name=kind, path=str(path)))
 
     def preview(self, path: str, kind: str = "image") -> None:
         """A small PNG for the GUI to display."""
-        self.emit("preview", kind=kind, path=path)
+        self.send(Preview(path=str(path), name=kind))
 
     def result(self, outputs: dict[str, Any], status: str = "completed", **extra: Any) -> None:
         """The job's final success line."""
-        self.emit("result", stage=self.stage, status=status, outputs=outputs, **extra)
+        self.send(Result(stage=self.stage, outputs=outputs, status=status, extra=extra))
 
     def error(self, message: str, hint: str = "") -> None:
         """The job's final failure line."""
-        self.emit("error", stage=self.stage, message=message, hint=hint)
+        self.send(Error(stage=self.stage, message=message, hint=hint))
 
 
 class TextEmitter(Emitter):
-    """An :class:`Emitter` for people at a terminal: one readable line per event."""
+    """An :class:`Emitter` for people at a terminal: one readable line per record."""
 
-    def emit(self, type_: str, **fields: Any) -> None:
-        if type_ == "progress":
-            eta = fields.get("eta_s")
-            eta_text = f", ETA {eta:.0f} s" if eta is not None else ""
-            line = (f"[{fields['stage']}] {fields['done']:.0f}/{fields['total']:.0f} "
-                    f"{fields['unit']} ({fields['rate']:.1f}/s{eta_text})")
-        elif type_ == "log":
-            line = f"[{fields.get('stage') or self.stage}] {fields['message']}"
-        elif type_ == "error":
-            line = f"[{self.stage}] ERROR: {fields['message']}\n  hint: {fields['hint']}"
-        elif type_ == "result":
-            line = f"[{self.stage}] {fields['status']}: " + json.dumps(
-                fields["outputs"], default=_to_json, ensure_ascii=False, indent=2)
+    def send(self, record: Record) -> None:
+        if isinstance(record, Progress):
+            eta = f", ETA {record.eta_s:.0f} s" if record.eta_s is not None else ""
+            line = (
+                f"[{record.stage}] {record.done:.0f}/{record.total:.0f} {record.unit} "
+                f"({record.rate:.1f}/s{eta})"
+            )
+        elif isinstance(record, Log):
+            line = f"[{record.stage or self.stage}] {record.message}"
+        elif isinstance(record, Error):
+            line = f"[{record.stage}] ERROR: {record.message}\n  hint: {record.hint}"
+        elif isinstance(record, Result):
+            line = f"[{record.stage}] {record.status}: " + json.dumps(
+                {**record.outputs, **record.extra}, default=str, ensure_ascii=False, indent=2
+            )
         else:
-            line = f"[{self.stage}] {type_}: " + json.dumps(fields, default=_to_json,
-                                                             ensure_ascii=False)
-        with self._lock:
-            self.stream.write(line + "\n")
-            self.stream.flush()
+            line = f"[{self.stage}] {record.kind}: {record.name} {record.path}"
+        self._write(line)
 
 
 class CancelToken:
@@ -117,10 +148,12 @@ class CancelToken:
         self._event = threading.Event()
 
     def cancel(self) -> None:
+        """Ask the job to stop at its next safe point."""
         self._event.set()
 
     @property
     def cancelled(self) -> bool:
+        """Whether a stop was asked for."""
         return self._event.is_set()
 
 

@@ -11,36 +11,22 @@ Layout (all paths stored relative to the folder, so it can be moved)::
 
 Every write of ``project.json`` is atomic (temporary file + rename).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import os
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
 from ffn_core.errors import UserError
+from ffn_core.io.atomic import atomic_write_text
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
 STAGES = ("import", "preprocess", "train", "infer", "export")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _now() -> str:
@@ -60,7 +46,7 @@ class Project:
 
     # -- creation and validation -------------------------------------------------
     @classmethod
-    def create(cls, root: str | os.PathLike, name: str | None = None) -> "Project":
+    def create(cls, root: str | os.PathLike, name: str | None = None) -> Project:
         """Create a new project folder (it may exist but must not hold a project)."""
         root = Path(root)
         if (root / PROJECT_FILE).exists():
@@ -78,23 +64,27 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, root: str | os.PathLike) -> "Project":
+    def open(cls, root: str | os.PathLike) -> Project:
         """Open and validate an existing project folder."""
         root = Path(root)
         path = root / PROJECT_FILE
         if not path.is_file():
-            raise UserError(f"{root} is not an FFN Workbench project (no {PROJECT_FILE}).",
-                            "Choose the project folder, or create a new project.")
+            raise UserError(
+                f"{root} is not an FFN Workbench project (no {PROJECT_FILE}).",
+                "Choose the project folder, or create a new project.",
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UserError(f"{path} is damaged: {exc}.",
-                            "Restore project.json from a backup or create a new project.") from exc
+            raise UserError(
+                f"{path} is damaged: {exc}.",
+                "Restore project.json from a backup or create a new project.",
+            ) from exc
         cls._validate(path, data)
         return cls(root, data)
 
     @classmethod
-    def open_or_create(cls, root: str | os.PathLike) -> "Project":
+    def open_or_create(cls, root: str | os.PathLike) -> Project:
         """Open the project at ``root``, creating it when missing."""
         if (Path(root) / PROJECT_FILE).exists():
             return cls.open(root)
@@ -103,23 +93,28 @@ class Project:
     @staticmethod
     def _validate(path: Path, data: Any) -> None:
         if not isinstance(data, dict) or "schema_version" not in data:
-            raise UserError(f"{path} has no schema_version.",
-                            "This file was not written by FFN Workbench.")
+            raise UserError(
+                f"{path} has no schema_version.", "This file was not written by FFN Workbench."
+            )
         version = data["schema_version"]
         if not isinstance(version, int) or version > SCHEMA_VERSION:
             raise UserError(
                 f"{path} was written by a newer FFN Workbench (schema {version}; "
                 f"this version reads up to {SCHEMA_VERSION}).",
-                "Update FFN Workbench to open this project.")
+                "Update FFN Workbench to open this project.",
+            )
         for key, kind in (("stages", dict), ("volumes", dict), ("runs", list)):
             if not isinstance(data.get(key), kind):
-                raise UserError(f"{path} is missing '{key}'.",
-                                "Restore project.json from a backup or create a new project.")
+                raise UserError(
+                    f"{path} is missing '{key}'.",
+                    "Restore project.json from a backup or create a new project.",
+                )
 
     def save(self) -> None:
         """Write ``project.json`` atomically."""
-        atomic_write_text(self.root / PROJECT_FILE,
-                          json.dumps(self.data, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(
+            self.root / PROJECT_FILE, json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
+        )
 
     def reload(self) -> None:
         """Re-read ``project.json`` (another process, the worker, may have changed it)."""
@@ -149,8 +144,9 @@ class Project:
         self.save()
 
     # -- volumes -----------------------------------------------------------------
-    def register_volume(self, name: str, file: str | os.PathLike, dataset: str,
-                        **info: Any) -> None:
+    def register_volume(
+        self, name: str, file: str | os.PathLike, dataset: str, **info: Any
+    ) -> None:
         """Record volume ``name`` stored at ``file:dataset`` (inside the project) and save."""
         self.data["volumes"][name] = {"file": self.relative(file), "dataset": dataset, **info}
         self.save()
@@ -160,8 +156,9 @@ class Project:
         try:
             return self.data["volumes"][name]
         except KeyError:
-            raise UserError(f"Project {self.root} has no '{name}' volume.",
-                            "Run the import stage first.") from None
+            raise UserError(
+                f"Project {self.root} has no '{name}' volume.", "Run the import stage first."
+            ) from None
 
     def volume_spec(self, name: str) -> str:
         """Absolute ``file.h5:dataset`` of volume ``name``."""
@@ -172,13 +169,22 @@ class Project:
     def begin_run(self, stage: str, params: dict[str, Any]) -> str:
         """Record that ``stage`` started with ``params``; returns the run id."""
         run_id = uuid.uuid4().hex[:12]
-        self.data["runs"].append({"id": run_id, "stage": stage, "params": params,
-                                  "started": _now(), "ended": None, "status": "running"})
+        self.data["runs"].append(
+            {
+                "id": run_id,
+                "stage": stage,
+                "params": params,
+                "started": _now(),
+                "ended": None,
+                "status": "running",
+            }
+        )
         self.save()
         return run_id
 
-    def end_run(self, run_id: str, status: str, outputs: dict[str, Any] | None = None,
-                message: str = "") -> None:
+    def end_run(
+        self, run_id: str, status: str, outputs: dict[str, Any] | None = None, message: str = ""
+    ) -> None:
         """Record how run ``run_id`` ended (completed, stopped, failed) and save."""
         self.reload()
         for run in self.data["runs"]:

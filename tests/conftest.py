@@ -1,4 +1,5 @@
 """Shared fixtures: where ../shared is, and skipping cleanly when it is absent."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 The ground truth is the project's ``labels`` volume (or a given ``file.h5:dataset``), cut
 to the run's box. The run is scored with its proofreading edits applied.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,20 +11,31 @@ from pathlib import Path
 import numpy as np
 from napari.components import ViewerModel
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, Qt
-from PyQt5.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                             QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.inspect.run_layer import RunLayer, run_project
-from ffn_core.error_maps import ErrorReport, find_errors, merge_map, split_map
+from ffn_core.analysis.error_maps import ErrorReport, find_errors, merge_map, split_map
+from ffn_core.analysis.evaluate import score_segmentation
 from ffn_core.errors import UserError
-from ffn_core.evaluate import score_segmentation
 from ffn_core.io.volume_spec import open_dataset
 
-SCORES = (("arand", QT_TRANSLATE_NOOP("ErrorViewPanel", "Adapted Rand error")),
-          ("precision", QT_TRANSLATE_NOOP("ErrorViewPanel", "Rand precision")),
-          ("recall", QT_TRANSLATE_NOOP("ErrorViewPanel", "Rand recall")),
-          ("voi_split", QT_TRANSLATE_NOOP("ErrorViewPanel", "VOI split (bits)")),
-          ("voi_merge", QT_TRANSLATE_NOOP("ErrorViewPanel", "VOI merge (bits)")))
+SCORES = (
+    ("arand", QT_TRANSLATE_NOOP("ErrorViewPanel", "Adapted Rand error")),
+    ("precision", QT_TRANSLATE_NOOP("ErrorViewPanel", "Rand precision")),
+    ("recall", QT_TRANSLATE_NOOP("ErrorViewPanel", "Rand recall")),
+    ("voi_split", QT_TRANSLATE_NOOP("ErrorViewPanel", "VOI split (bits)")),
+    ("voi_merge", QT_TRANSLATE_NOOP("ErrorViewPanel", "VOI merge (bits)")),
+)
 SPLIT_LAYER, MERGE_LAYER = "split errors", "merge errors"
 
 
@@ -41,8 +53,10 @@ def read_box(spec: str, start_zyx: tuple[int, ...], shape_zyx: tuple[int, ...]) 
     with handle:
         stop = tuple(s + n for s, n in zip(start_zyx, shape_zyx))
         if dataset.ndim != 3 or any(e < s for e, s in zip(dataset.shape, stop)):
-            raise UserError(f"Ground truth {spec} has shape {dataset.shape}; the run's box "
-                            f"ends at {stop}.", "Use the ground truth of the inferred volume.")
+            raise UserError(
+                f"Ground truth {spec} has shape {dataset.shape}; the run's box ends at {stop}.",
+                "Use the ground truth of the inferred volume.",
+            )
         return dataset[tuple(slice(a, b) for a, b in zip(start_zyx, stop))]
 
 
@@ -56,8 +70,13 @@ def _fit_width(spin: QSpinBox, sample: str) -> None:
 class ErrorViewPanel(QWidget):
     """Scores and split/merge error layers of the run in ``run_dir`` shown on ``viewer``."""
 
-    def __init__(self, viewer: ViewerModel, run_dir: Path, gt_spec: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        viewer: ViewerModel,
+        run_dir: Path,
+        gt_spec: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.viewer = viewer
         self.run = RunLayer.attach(viewer, run_dir)
@@ -68,23 +87,30 @@ class ErrorViewPanel(QWidget):
         self.run.data_changed.connect(self._edits_changed)
 
     def _build(self) -> None:
-        source = QLabel(self.tr("Ground truth: {0}").format(Path(self.gt_spec).name) if self.gt_spec
-                        else self.tr("This project has no ground truth (import labels to score "
-                                     "runs)."))
+        source = QLabel(
+            self.tr("Ground truth: {0}").format(Path(self.gt_spec).name)
+            if self.gt_spec
+            else self.tr("This project has no ground truth (import labels to score runs).")
+        )
         source.setToolTip(self.gt_spec or "")
         source.setWordWrap(True)
         self.min_overlap = QSpinBox()
         self.min_overlap.setRange(1, 2_000_000_000)
         self.min_overlap.setValue(100)
         self.min_overlap.setSuffix(self.tr(" voxels"))
-        self.min_overlap.setToolTip(self.tr(
-            "An overlap counts when it has at least this many voxels"))
+        self.min_overlap.setToolTip(
+            self.tr("An overlap counts when it has at least this many voxels")
+        )
         self.min_share = QSpinBox()
         self.min_share.setRange(0, 100)
         self.min_share.setValue(10)
         self.min_share.setSuffix(" %")
-        self.min_share.setToolTip(self.tr("... and at least this share of the smaller of the two "
-                                          "objects (ignores slightly shifted boundaries)"))
+        self.min_share.setToolTip(
+            self.tr(
+                "... and at least this share of the smaller of the two "
+                "objects (ignores slightly shifted boundaries)"
+            )
+        )
         self.compute_button = QPushButton(self.tr("Compute errors"))
         self.compute_button.setEnabled(self.gt_spec is not None)
         self.compute_button.clicked.connect(self.compute)
@@ -122,32 +148,39 @@ class ErrorViewPanel(QWidget):
         except (UserError, ValueError) as exc:
             self.status.setText(str(exc.message if isinstance(exc, UserError) else exc))
             return False
-        self.report = find_errors(seg, gt, self.min_overlap.value(),
-                                  self.min_share.value() / 100)
+        self.report = find_errors(seg, gt, self.min_overlap.value(), self.min_share.value() / 100)
         for key, _ in SCORES:
             self.values[key].setText(f"{self.scores[key]:.4f}")
         self._show_layer(SPLIT_LAYER, split_map(seg, gt, self.report))
         self._show_layer(MERGE_LAYER, merge_map(seg, gt, self.report))
         self._list_errors(self.report)
-        self.status.setText(self.tr("Split ground-truth objects: {0}; merging segments: {1}.")
-                            .format(len(self.report.splits), len(self.report.merges)))
+        self.status.setText(
+            self.tr("Split ground-truth objects: {0}; merging segments: {1}.").format(
+                len(self.report.splits), len(self.report.merges)
+            )
+        )
         return True
 
     def _show_layer(self, name: str, data: np.ndarray) -> None:
         if name in self.viewer.layers:
             self.viewer.layers[name].data = data
         else:
-            self.viewer.add_labels(data, name=name, translate=self.run.start_zyx, opacity=0.7,
-                                   visible=True)
+            self.viewer.add_labels(
+                data, name=name, translate=self.run.start_zyx, opacity=0.7, visible=True
+            )
 
     def _list_errors(self, report: ErrorReport) -> None:
         self.errors.clear()
         for gt_id, pieces in report.splits.items():
-            self._add_item(self.tr("GT {0} split into {1}").format(
-                gt_id, ", ".join(map(str, pieces))), pieces[0])
+            self._add_item(
+                self.tr("GT {0} split into {1}").format(gt_id, ", ".join(map(str, pieces))),
+                pieces[0],
+            )
         for seg_id, objects in report.merges.items():
-            self._add_item(self.tr("segment {0} merges GT {1}").format(
-                seg_id, ", ".join(map(str, objects))), seg_id)
+            self._add_item(
+                self.tr("segment {0} merges GT {1}").format(seg_id, ", ".join(map(str, objects))),
+                seg_id,
+            )
 
     def _add_item(self, text: str, seg_id: int) -> None:
         item = QListWidgetItem(text)

@@ -7,13 +7,21 @@ The main window docks it with::
     dock = QDockWidget("Inspect"); dock.setWidget(panel)
     # after an inference job: panel.refresh_runs(); on close: panel.release()
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from napari.components import ViewerModel
-from PyQt5.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget,
-                             QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.inspect.error_view import MERGE_LAYER, SPLIT_LAYER, ErrorViewPanel
 from app.inspect.proofread_panel import ProofreadPanel
@@ -31,8 +39,9 @@ def inference_runs(project_root: Path) -> list[Path]:
 class InspectPanel(QWidget):
     """Run chooser plus the inspection tabs of the chosen run."""
 
-    def __init__(self, viewer: ViewerModel, project_root: Path,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, viewer: ViewerModel, project_root: Path, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.viewer, self.project_root = viewer, Path(project_root)
         self.run: RunLayer | None = None
@@ -82,10 +91,12 @@ class InspectPanel(QWidget):
             self.message.setText(f"{exc.message} {exc.hint}")
             return
         self.message.setText("")
-        for title, panel in ((self.tr("Segments"), SegmentTablePanel(self.viewer, run_dir)),
-                             ("3D", QWidget()),  # built when first shown (an OpenGL canvas)
-                             (self.tr("Errors"), ErrorViewPanel(self.viewer, run_dir)),
-                             (self.tr("Proofread"), ProofreadPanel(self.viewer, run_dir))):
+        for title, panel in (
+            (self.tr("Segments"), SegmentTablePanel(self.viewer, run_dir)),
+            ("3D", QWidget()),  # built when first shown (an OpenGL canvas)
+            (self.tr("Errors"), ErrorViewPanel(self.viewer, run_dir)),
+            (self.tr("Proofread"), ProofreadPanel(self.viewer, run_dir)),
+        ):
             self.tabs.addTab(panel, title)
 
     def _tab_shown(self, index: int) -> None:

@@ -3,16 +3,18 @@
 ``np.unique`` over a 10⁸-voxel run takes tens of seconds; proofreading and display filters
 must not. Ids are remapped through a lookup table (one gather pass) and the segment table
 is updated from the edit instead of being recomputed. Results equal
-:func:`ffn_core.proofread.apply_edits` and :func:`ffn_core.segments.segment_table`.
+:func:`ffn_core.analysis.proofread.apply_edits` and
+:func:`ffn_core.analysis.segments.segment_table`.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ffn_core.proofread import Edit, apply_edits, compose
-from ffn_core.segments import SegmentRow
+from ffn_core.analysis.proofread import Edit, apply_edits, compose
+from ffn_core.analysis.segments import SegmentRow
 
 MAX_TABLE = 1 << 24  # largest id for which a lookup table is used (64 MB of uint32)
 
@@ -64,9 +66,13 @@ def _joined(rows: list[SegmentRow], new_id: int) -> SegmentRow:
     starts = np.array([r.bbox_start_zyx for r in rows])
     stops = np.array([r.bbox_stop_zyx for r in rows])
     seed_row = next((r for r in rows if r.id == new_id), rows[0])
-    return SegmentRow(new_id, sum(r.voxels for r in rows),
-                      tuple(int(v) for v in starts.min(axis=0)),
-                      tuple(int(v) for v in stops.max(axis=0)), seed_row.seed_zyx)
+    return SegmentRow(
+        new_id,
+        sum(r.voxels for r in rows),
+        tuple(int(v) for v in starts.min(axis=0)),
+        tuple(int(v) for v in stops.max(axis=0)),
+        seed_row.seed_zyx,
+    )
 
 
 def keep_only(labels: np.ndarray, ids: Iterable[int], top: int) -> np.ndarray:

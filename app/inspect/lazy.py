@@ -4,6 +4,7 @@ napari reads only the planes it shows: each dask chunk is one z plane (split in 
 only for very large planes), read straight from the open HDF5 dataset. The file stays
 open read-only as long as the array is referenced.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,15 +22,21 @@ def plane_chunks(dataset: h5py.Dataset) -> tuple[int, ...]:
     stored = dataset.chunks or (1, *dataset.shape[1:])
     sides = []
     for extent, chunk in zip(dataset.shape[1:], stored[1:]):
-        sides.append(extent if extent <= MAX_PLANE_CHUNK
-                     else max(chunk, MAX_PLANE_CHUNK // chunk * chunk))
+        sides.append(
+            extent if extent <= MAX_PLANE_CHUNK else max(chunk, MAX_PLANE_CHUNK // chunk * chunk)
+        )
     return (1, *sides)
 
 
 def lazy_array(data: h5py.Dataset) -> da.Array:
     """``data`` as a dask array of one-plane chunks; nothing is read until a plane is asked for."""
-    return da.from_array(data, chunks=plane_chunks(data), lock=True, asarray=True,
-                         name=f"h5-{Path(data.file.filename).name}-{data.name}-{id(data)}")
+    return da.from_array(
+        data,
+        chunks=plane_chunks(data),
+        lock=True,
+        asarray=True,
+        name=f"h5-{Path(data.file.filename).name}-{data.name}-{id(data)}",
+    )
 
 
 def open_lazy(spec_or_path: str | Path, dataset: str | None = None) -> da.Array:

@@ -3,6 +3,7 @@
 Edits go to the run's edit list (``edits.json`` beside ``segmentation.h5``, which stays
 untouched) and are shown on the run's labels layer at once; exports apply the same list.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,11 +11,20 @@ from pathlib import Path
 
 from napari.components import ViewerModel
 from PyQt5.QtCore import QCoreApplication
-from PyQt5.QtWidgets import (QFormLayout, QGridLayout, QLabel, QLineEdit, QListWidget,
-                             QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.inspect.run_layer import RunLayer
-from ffn_core.proofread import Edit
+from ffn_core.analysis.proofread import Edit
 
 
 def parse_ids(text: str) -> list[int]:
@@ -36,7 +46,8 @@ def describe(edit: Edit) -> str:
     if edit.kind == "delete":
         return QCoreApplication.translate("ProofreadPanel", "delete {0}").format(ids)
     return QCoreApplication.translate("ProofreadPanel", "relabel {0} → {1}").format(
-        ids, edit.target)
+        ids, edit.target
+    )
 
 
 class ProofreadPanel(QWidget):
@@ -54,8 +65,9 @@ class ProofreadPanel(QWidget):
 
     def _build(self) -> None:
         self.ids = QLineEdit()
-        self.ids.setPlaceholderText(self.tr(
-            "select in the table or pick on the layer, e.g. 12, 15"))
+        self.ids.setPlaceholderText(
+            self.tr("select in the table or pick on the layer, e.g. 12, 15")
+        )
         self.target = QSpinBox()
         self.target.setRange(1, 2**31 - 1)
         self.merge_button = QPushButton(self.tr("Merge"))
@@ -81,8 +93,11 @@ class ProofreadPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        caption = QLabel(self.tr("Edits of run <b>{0}</b> (the inference output is kept "
-                                 "unchanged):").format(self.run.run_dir.name))
+        caption = QLabel(
+            self.tr("Edits of run <b>{0}</b> (the inference output is kept unchanged):").format(
+                self.run.run_dir.name
+            )
+        )
         caption.setWordWrap(True)
         layout.addWidget(caption)
         layout.addWidget(self.history, 1)
@@ -115,15 +130,17 @@ class ProofreadPanel(QWidget):
     def undo(self) -> bool:
         """Remove the last edit."""
         edit = self.run.undo()
-        self.status.setText(self.tr("Undone: {0}.").format(describe(edit)) if edit
-                            else self.tr("Nothing to undo."))
+        self.status.setText(
+            self.tr("Undone: {0}.").format(describe(edit)) if edit else self.tr("Nothing to undo.")
+        )
         return edit is not None
 
     def _apply(self, edit: Edit) -> bool:
         missing = [i for i in edit.ids if i not in {row.id for row in self.run.rows()}]
         if missing:
-            return self._refuse(self.tr("No segment {0} in this run.").format(
-                ", ".join(map(str, missing))))
+            return self._refuse(
+                self.tr("No segment {0} in this run.").format(", ".join(map(str, missing)))
+            )
         self.run.add_edit(edit)
         self.status.setText(self.tr("Done: {0}.").format(describe(edit)))
         return True

@@ -1,13 +1,15 @@
 """An inference run shown as a napari labels layer, shared by the inspection panels.
 
 The run's ``segmentation.h5`` is never modified: the layer shows the original with the
-run's proofreading edits (``edits.json``, :class:`ffn_core.proofread.EditList`) applied,
+run's proofreading edits (``edits.json``, :class:`ffn_core.analysis.proofread.EditList`) applied,
 then the display filters (hide small segments, show only the selected ones).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import h5py
 import numpy as np
@@ -15,11 +17,12 @@ from napari.components import ViewerModel
 from napari.layers import Labels
 from PyQt5.QtCore import QObject, pyqtSignal
 
+from app.inspect.label_ops import apply_one, keep_only, replay, update_rows
+from app.viewer_panel import viewer_camera
+from ffn_core.analysis.proofread import Edit, EditList
+from ffn_core.analysis.segments import SegmentRow, segment_table
 from ffn_core.errors import UserError
 from ffn_core.project import Project
-from app.inspect.label_ops import apply_one, keep_only, replay, update_rows
-from ffn_core.proofread import Edit, EditList
-from ffn_core.segments import SegmentRow, segment_table
 
 RUN_FILE = "segmentation.h5"
 RUN_DATASET = "segmentation"
@@ -52,8 +55,10 @@ def load_run(run_dir: Path) -> tuple[np.ndarray, tuple[int, int, int]]:
         raise UserError(f"{path} does not exist.", "Run inference first, or pick another run.")
     with h5py.File(path, "r") as handle:
         if RUN_DATASET not in handle:
-            raise UserError(f"{path} has no '{RUN_DATASET}' dataset.",
-                            "The inference run did not finish; run or resume it again.")
+            raise UserError(
+                f"{path} has no '{RUN_DATASET}' dataset.",
+                "The inference run did not finish; run or resume it again.",
+            )
         dataset = handle[RUN_DATASET]
         start = tuple(int(v) for v in dataset.attrs.get("bbox_start_zyx", (0, 0, 0)))
         return dataset[...], start
@@ -91,14 +96,18 @@ class RunLayer(QObject):
         self._row_history: list[list[SegmentRow]] = []  # tables before each edit of this session
         self.scale_zyx = _image_scale(viewer)
         self.layer: Labels = viewer.add_labels(
-            self.edited, name=f"run {self.run_dir.name}", opacity=0.6, scale=self.scale_zyx,
+            self.edited,
+            name=f"run {self.run_dir.name}",
+            opacity=0.6,
+            scale=self.scale_zyx,
             translate=tuple(s * v for s, v in zip(self.scale_zyx, self.start_zyx)),
-            metadata={_METADATA_KEY: self})
+            metadata={_METADATA_KEY: self},
+        )
         self.layer.editable = False  # changes go through the edit list, not the brush
         self.layer.mouse_drag_callbacks.append(self._on_click)
 
     @classmethod
-    def attach(cls, viewer: ViewerModel, run_dir: Path) -> "RunLayer":
+    def attach(cls, viewer: ViewerModel, run_dir: Path) -> RunLayer:
         """The run's existing layer on ``viewer``, or a new one."""
         for layer in viewer.layers:
             run = layer.metadata.get(_METADATA_KEY)
@@ -130,7 +139,7 @@ class RunLayer(QObject):
         z, y, x = self.world_position(seg_id)
         if self.viewer.dims.ndisplay == 2:
             self.viewer.dims.set_point(0, z)
-        self.viewer.camera.center = (z, y, x)
+        viewer_camera(self.viewer).center = (z, y, x)
         self.layer.selected_label = seg_id
 
     # -- edits ------------------------------------------------------------------------
@@ -179,8 +188,12 @@ class RunLayer(QObject):
         while event.type == "mouse_move":
             dragged = True
             yield
-        value = layer.get_value(event.position, view_direction=event.view_direction,
-                                dims_displayed=event.dims_displayed, world=True)
+        value = layer.get_value(
+            event.position,
+            view_direction=event.view_direction,
+            dims_displayed=event.dims_displayed,
+            world=True,
+        )
         if dragged or not value:
             return
         seg_id = int(value)

@@ -2,25 +2,44 @@
 
 Coordinates are shown in volume voxels (z, y, x), i.e. with the run's box start added.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
 from napari.components import ViewerModel
-from PyQt5.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QItemSelection,
-                          QModelIndex, QSortFilterProxyModel, Qt)
-from PyQt5.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
-                             QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PyQt5.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QItemSelection,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PyQt5.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.inspect.run_layer import RunLayer
-from ffn_core.segments import SegmentRow
+from ffn_core.analysis.segments import SegmentRow
 
 SORT_ROLE = Qt.UserRole
-COLUMNS = (QT_TRANSLATE_NOOP("SegmentTableModel", "ID"),
-           QT_TRANSLATE_NOOP("SegmentTableModel", "Voxels"),
-           QT_TRANSLATE_NOOP("SegmentTableModel", "Bounding box z, y, x"),
-           QT_TRANSLATE_NOOP("SegmentTableModel", "Seed z, y, x"))
+COLUMNS = (
+    QT_TRANSLATE_NOOP("SegmentTableModel", "ID"),
+    QT_TRANSLATE_NOOP("SegmentTableModel", "Voxels"),
+    QT_TRANSLATE_NOOP("SegmentTableModel", "Bounding box z, y, x"),
+    QT_TRANSLATE_NOOP("SegmentTableModel", "Seed z, y, x"),
+)
 
 
 def _range_text(start: tuple[int, ...], stop: tuple[int, ...]) -> str:
@@ -46,8 +65,12 @@ class SegmentTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.DisplayRole,
+    ) -> Any:
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
             return QCoreApplication.translate("SegmentTableModel", COLUMNS[section])
         return None
@@ -56,8 +79,11 @@ class SegmentTableModel(QAbstractTableModel):
         row = self.segments[index.row()]
         start = tuple(a + o for a, o in zip(row.bbox_start_zyx, self.offset))
         stop = tuple(a + o for a, o in zip(row.bbox_stop_zyx, self.offset))
-        seed = (tuple(a + o for a, o in zip(row.seed_zyx, self.offset))
-                if row.seed_zyx is not None else None)
+        seed = (
+            tuple(a + o for a, o in zip(row.seed_zyx, self.offset))
+            if row.seed_zyx is not None
+            else None
+        )
         column = index.column()
         if role == SORT_ROLE:
             return (row.id, row.voxels, start, seed or (-1, -1, -1))[column]
@@ -141,10 +167,16 @@ class SegmentTablePanel(QWidget):
 
     def _update_summary(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        hidden = self.tr(" ({0} hidden below {1} voxels)").format(
-            total - shown, f"{self.proxy.min_voxels:,}") if shown < total else ""
-        self.summary.setText(self.tr("<b>{0}</b>: {1} segments{2}").format(
-            self.run.run_dir.name, total, hidden))
+        hidden = (
+            self.tr(" ({0} hidden below {1} voxels)").format(
+                total - shown, f"{self.proxy.min_voxels:,}"
+            )
+            if shown < total
+            else ""
+        )
+        self.summary.setText(
+            self.tr("<b>{0}</b>: {1} segments{2}").format(self.run.run_dir.name, total, hidden)
+        )
 
     def set_min_voxels(self, value: int) -> None:
         """Hide segments below ``value`` voxels in the table and on the layer."""
@@ -185,8 +217,9 @@ class SegmentTablePanel(QWidget):
         ids = self.selected_ids()
         self.run.set_selected(ids)
         current = self.table.selectionModel().currentIndex()
-        if current.isValid() and self.table.selectionModel().isRowSelected(current.row(),
-                                                                            QModelIndex()):
+        if current.isValid() and self.table.selectionModel().isRowSelected(
+            current.row(), QModelIndex()
+        ):
             self.jump_to(int(self.proxy.index(current.row(), 0).data(SORT_ROLE)))
         elif ids:
             self.jump_to(ids[0])

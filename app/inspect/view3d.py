@@ -2,9 +2,10 @@
 
 A second napari ``ViewerModel`` in 3D display shows only the selected segments of the run
 (with its proofreading edits), cut to their bounding box: as a labels layer (volume
-rendering) or as surface meshes from marching cubes (:mod:`ffn_core.meshes`).
+rendering) or as surface meshes from marching cubes (:mod:`ffn_core.analysis.meshes`).
 Coordinates are physical (voxel size of the project's image volume).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,23 +15,31 @@ from napari.components import ViewerModel
 from napari.qt import QtViewer
 from PyQt5 import sip
 from PyQt5.QtCore import QT_TRANSLATE_NOOP
-from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                             QPushButton, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.inspect.run_layer import RunLayer, run_project
-from ffn_core.meshes import segment_mesh, write_obj, write_stl
+from app.viewer_panel import viewer_camera
+from ffn_core.analysis.meshes import segment_mesh, write_obj, write_stl
 
 SELECTED_LAYER = "selected segments"
 MESH_WRITERS = {"obj": write_obj, "stl": write_stl}
-MODES = (QT_TRANSLATE_NOOP("View3DPanel", "Labels"),
-         QT_TRANSLATE_NOOP("View3DPanel", "Surfaces"))
+MODES = (QT_TRANSLATE_NOOP("View3DPanel", "Labels"), QT_TRANSLATE_NOOP("View3DPanel", "Surfaces"))
 OBLIQUE = (0.0, 35.0, 60.0)  # camera angles of a first look: z axis tilted towards the user
 
 
 def project_voxel_size(run_dir: Path) -> tuple[float, float, float]:
     """Voxel size (z, y, x) of the project's image volume; 1, 1, 1 when unknown."""
     project = run_project(run_dir)
-    record = (project.data.get("volumes", {}).get("image", {}) if project else {})
+    record = project.data.get("volumes", {}).get("image", {}) if project else {}
     size = record.get("voxel_size") or (1.0, 1.0, 1.0)
     return tuple(float(v) for v in size)
 
@@ -38,14 +47,18 @@ def project_voxel_size(run_dir: Path) -> tuple[float, float, float]:
 class View3DPanel(QWidget):
     """3D view of the segments selected in the run ``run_dir`` shown on ``viewer``."""
 
-    def __init__(self, viewer: ViewerModel, run_dir: Path,
-                 voxel_size_zyx: tuple[float, float, float] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        viewer: ViewerModel,
+        run_dir: Path,
+        voxel_size_zyx: tuple[float, float, float] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.run = RunLayer.attach(viewer, run_dir)
         self.voxel_size = np.asarray(voxel_size_zyx or project_voxel_size(run_dir), float)
         self.model = ViewerModel(title="3D segments", ndisplay=3)
-        self.model.camera.angles = OBLIQUE
+        viewer_camera(self.model).angles = OBLIQUE
         self.qt_viewer = QtViewer(self.model, show_welcome_screen=False)
         self.shown_ids: list[int] = []
         self._build()
@@ -66,8 +79,10 @@ class View3DPanel(QWidget):
         self.status = QLabel(self.tr("Select segments in the table to see them in 3D."))
         self.status.setWordWrap(True)
         show_row, export_row = QHBoxLayout(), QHBoxLayout()
-        for row, widgets in ((show_row, (self.follow, self.mode)),
-                             (export_row, (self.format, self.export_button))):
+        for row, widgets in (
+            (show_row, (self.follow, self.mode)),
+            (export_row, (self.format, self.export_button)),
+        ):
             for widget in widgets:
                 row.addWidget(widget)
             row.addStretch(1)
@@ -95,7 +110,8 @@ class View3DPanel(QWidget):
         """Show segments ``ids`` (those that exist) in 3D, replacing what was shown."""
         present = {row.id for row in self.run.rows()}
         self.shown_ids = [i for i in ids if i in present]
-        angles = self.model.camera.angles  # keep the user's rotation (adding layers resets it)
+        # keep the user's rotation (adding layers resets it)
+        angles = viewer_camera(self.model).angles
         self.model.layers.clear()
         if not self.shown_ids:
             self.status.setText(self.tr("No segment selected."))
@@ -105,21 +121,28 @@ class View3DPanel(QWidget):
         if MODES[self.mode.currentIndex()] == "Surfaces":
             self._add_surfaces(part, origin)
         else:
-            self.model.add_labels(part, name=SELECTED_LAYER, scale=self.voxel_size,
-                                  translate=origin)
+            self.model.add_labels(
+                part, name=SELECTED_LAYER, scale=self.voxel_size, translate=origin
+            )
         self.model.reset_view(reset_camera_angle=False)
-        self.model.camera.angles = angles
-        self.status.setText(self.tr("Segments {0} ({1}).").format(
-            ", ".join(map(str, self.shown_ids)), self.mode.currentText().lower()))
+        viewer_camera(self.model).angles = angles
+        self.status.setText(
+            self.tr("Segments {0} ({1}).").format(
+                ", ".join(map(str, self.shown_ids)), self.mode.currentText().lower()
+            )
+        )
 
     def _add_surfaces(self, part: np.ndarray, origin: np.ndarray) -> None:
         for seg_id in self.shown_ids:
             vertices, faces = segment_mesh(part, seg_id, tuple(self.voxel_size))
             colour = np.asarray(self.run.layer.get_color(seg_id), float)
             colour[3] = 1.0
-            self.model.add_surface((vertices + origin, faces), name=f"segment {seg_id}",
-                                   vertex_colors=np.tile(colour, (len(vertices), 1)),
-                                   shading="smooth")
+            self.model.add_surface(
+                (vertices + origin, faces),
+                name=f"segment {seg_id}",
+                vertex_colors=np.tile(colour, (len(vertices), 1)),
+                shading="smooth",
+            )
 
     def export_meshes(self, folder: Path, fmt: str = "obj") -> list[Path]:
         """Write one mesh file per shown segment into ``folder``; returns the paths."""

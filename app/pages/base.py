@@ -1,24 +1,35 @@
-"""What every stage page shares: its host (the main window), the open project, helpers."""
+"""What every stage page shares: its host (a :class:`PageHost`), the open project, helpers."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from PyQt5.QtWidgets import QWidget
 
+from app.pages.host import PageHost
+from ffn_core.errors import UserError
 from ffn_core.project import Project
+from ffn_core.stages import StageConfig, config_class
 
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
+C = TypeVar("C", bound=StageConfig)
 
 
-def last_run_params(project: Project | None, stage: str) -> dict[str, Any]:
-    """Parameters of the latest run of ``stage`` in the project's history (or ``{}``)."""
+def last_run_config(project: Project | None, stage: str) -> StageConfig | None:
+    """The config of the latest run of ``stage`` in the project's history, if it can be read.
+
+    The history stores each run's ``config.to_dict()``; entries written by older versions
+    (command-line options) or no longer valid read as None.
+    """
     if project is None:
-        return {}
+        return None
     for run in reversed(project.data.get("runs", [])):
         if run.get("stage") == stage:
-            return dict(run.get("params") or {})
-    return {}
+            try:
+                return config_class(stage).from_dict(dict(run.get("params") or {}))
+            except (UserError, TypeError, ValueError):
+                return None
+    return None
 
 
 class StagePage(QWidget):
@@ -27,13 +38,21 @@ class StagePage(QWidget):
     title = ""
     stage = ""
 
-    def __init__(self, host: "MainWindow", parent: QWidget | None = None) -> None:
+    def __init__(self, host: PageHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
 
     @property
     def project(self) -> Project | None:
         return self.host.project
+
+    def config_or_error(self, build: Callable[[], C]) -> C | None:
+        """The config ``build`` makes from the form; None after showing why it cannot."""
+        try:
+            return build()
+        except UserError as exc:
+            self.host.show_error(exc.message, exc.hint)
+            return None
 
     def project_changed(self) -> None:
         """The host opened another project (or reloaded it after a job)."""

@@ -1,24 +1,45 @@
 """Export page: write an inference run's segmentation as slices, TIFF or HDF5; evaluate it."""
+
 from __future__ import annotations
 
-from PyQt5.QtCore import QT_TRANSLATE_NOOP
-from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
-                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                             QWidget)
+from typing import Any
 
+from PyQt5.QtCore import QT_TRANSLATE_NOOP
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.controllers.evaluate import evaluate_config
+from app.controllers.export import export_config
 from app.pages.base import StagePage, inference_runs, run_segmentation_spec
 from app.pages.forms import path_combo
+from app.pages.host import PageHost
 from ffn_core.io.export import BIT_DEPTHS, FORMATS
+from ffn_core.protocol import Result
 
-SCORES = (("arand", QT_TRANSLATE_NOOP("ExportPage", "Adapted Rand error")),
-          ("precision", QT_TRANSLATE_NOOP("ExportPage", "Rand precision")),
-          ("recall", QT_TRANSLATE_NOOP("ExportPage", "Rand recall")),
-          ("voi_split", QT_TRANSLATE_NOOP("ExportPage", "VOI split")),
-          ("voi_merge", QT_TRANSLATE_NOOP("ExportPage", "VOI merge")))
-_FORMAT_TIPS = {"png": QT_TRANSLATE_NOOP("ExportPage", "one PNG per z slice"),
-                "tif": QT_TRANSLATE_NOOP("ExportPage", "one TIFF per z slice"),
-                "tiff-stack": QT_TRANSLATE_NOOP("ExportPage", "a single multi-page TIFF"),
-                "hdf5": QT_TRANSLATE_NOOP("ExportPage", "segmentation.h5 with the box")}
+SCORES = (
+    ("arand", QT_TRANSLATE_NOOP("ExportPage", "Adapted Rand error")),
+    ("precision", QT_TRANSLATE_NOOP("ExportPage", "Rand precision")),
+    ("recall", QT_TRANSLATE_NOOP("ExportPage", "Rand recall")),
+    ("voi_split", QT_TRANSLATE_NOOP("ExportPage", "VOI split")),
+    ("voi_merge", QT_TRANSLATE_NOOP("ExportPage", "VOI merge")),
+)
+_FORMAT_TIPS = {
+    "png": QT_TRANSLATE_NOOP("ExportPage", "one PNG per z slice"),
+    "tif": QT_TRANSLATE_NOOP("ExportPage", "one TIFF per z slice"),
+    "tiff-stack": QT_TRANSLATE_NOOP("ExportPage", "a single multi-page TIFF"),
+    "hdf5": QT_TRANSLATE_NOOP("ExportPage", "segmentation.h5 with the box"),
+}
 
 
 class ExportPage(StagePage):
@@ -27,10 +48,11 @@ class ExportPage(StagePage):
     title = "Export"
     stage = "export"
 
-    def __init__(self, host, parent: QWidget | None = None) -> None:
+    def __init__(self, host: PageHost, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.run = path_combo(self.tr("Inference run (inference/<run>/segmentation.h5)"),
-                              editable=False)
+        self.run = path_combo(
+            self.tr("Inference run (inference/<run>/segmentation.h5)"), editable=False
+        )
         self.show_button = QPushButton(self.tr("Show"))
         self.show_button.setToolTip(self.tr("Show this run's segmentation in the viewer"))
         self.show_button.clicked.connect(self.show_run)
@@ -46,8 +68,9 @@ class ExportPage(StagePage):
         self.remap = QCheckBox(self.tr("Renumber IDs 1..N if they do not fit"))
         self.overwrite = QCheckBox(self.tr("Replace a non-empty destination"))
         self.destination = QLineEdit()
-        self.destination.setPlaceholderText(self.tr(
-            "default: <project>/exports/<run>-<format>-<depth>"))
+        self.destination.setPlaceholderText(
+            self.tr("default: <project>/exports/<run>-<format>-<depth>")
+        )
         browse = QPushButton(self.tr("Folder..."))
         browse.clicked.connect(self._pick_destination)
         self.export_button = QPushButton(self.tr("Export"))
@@ -55,8 +78,9 @@ class ExportPage(StagePage):
         self.written = QLabel("")
         self.written.setWordWrap(True)
         self.evaluate_button = QPushButton(self.tr("Evaluate against the project's labels"))
-        self.evaluate_button.setToolTip(self.tr("Adapted Rand error (SNEMI3D) and variation of "
-                                                "information in the run's box"))
+        self.evaluate_button.setToolTip(
+            self.tr("Adapted Rand error (SNEMI3D) and variation of information in the run's box")
+        )
         self.evaluate_button.clicked.connect(self.start_evaluate)
         self.scores = {key: QLabel("–") for key, _ in SCORES}
         self._build_layout(browse)
@@ -93,52 +117,60 @@ class ExportPage(StagePage):
         if folder:
             self.destination.setText(folder)
 
-    def export_args(self) -> list[str]:
-        """Command-line arguments of the export stage for the current form."""
-        args = ["--run", self.run.currentText(), "--format", self.format.currentData()]
-        if self.bits.currentData() is not None:
-            args += ["--bit-depth", str(self.bits.currentData())]
-        for box, flag in ((self.colour, "--colour"), (self.remap, "--remap"),
-                          (self.overwrite, "--overwrite")):
-            if box.isChecked():
-                args.append(flag)
-        if self.destination.text().strip():
-            args += ["--out", self.destination.text().strip()]
-        return args
+    def field_values(self) -> dict[str, Any]:
+        """The form as plain values (see :func:`app.controllers.export.export_config`)."""
+        return {
+            "run": self.run.currentText(),
+            "format": self.format.currentData(),
+            "bit_depth": self.bits.currentData(),
+            "colour": self.colour.isChecked(),
+            "remap": self.remap.isChecked(),
+            "overwrite": self.overwrite.isChecked(),
+            "out": self.destination.text(),
+        }
 
     def start_export(self) -> bool:
         if not self.run.currentText():
-            self.host.show_error(self.tr("There is no inference run to export."),
-                                 self.tr("Run inference first."))
+            self.host.show_error(
+                self.tr("There is no inference run to export."), self.tr("Run inference first.")
+            )
+            return False
+        config = self.config_or_error(lambda: export_config(self.field_values()))
+        if config is None:
             return False
         self.written.setText("")
-        return self.host.run_job("export", self.export_args(), on_result=self._on_exported)
+        return self.host.run_job(config, on_result=self._on_exported)
 
-    def _on_exported(self, record: dict) -> None:
-        folder = (record.get("outputs") or {}).get("export")
+    def _on_exported(self, record: Result) -> None:
+        folder = record.outputs.get("export")
         if folder:
-            self.written.setText(self.tr("Written to {0}").format(
-                f"<a style='color:#7fb8ff' href='file:{folder}'>{folder}</a>"))
+            self.written.setText(
+                self.tr("Written to {0}").format(
+                    f"<a style='color:#7fb8ff' href='file:{folder}'>{folder}</a>"
+                )
+            )
             self.written.setOpenExternalLinks(True)
 
     def start_evaluate(self) -> bool:
+        config = self.config_or_error(lambda: evaluate_config(self.field_values()))
+        if config is None:
+            return False
         for label in self.scores.values():
             label.setText("…")
-        return self.host.run_job("evaluate", ["--run", self.run.currentText()],
-                                 on_result=self._on_scores)
+        return self.host.run_job(config, on_result=self._on_scores)
 
-    def _on_scores(self, record: dict) -> None:
-        outputs = record.get("outputs") or {}
+    def _on_scores(self, record: Result) -> None:
         for key, label in self.scores.items():
-            value = outputs.get(key)
+            value = record.outputs.get(key)
             label.setText(f"{value:.4f}" if isinstance(value, (int, float)) else "–")
 
     def show_run(self) -> None:
         """Show the chosen run's segmentation in the viewer."""
         if self.project is not None and self.run.currentText():
             name = self.run.currentText()
-            self.host.presenter.show_segmentation(f"segmentation {name}",
-                                                  run_segmentation_spec(self.project, name))
+            self.host.presenter.show_segmentation(
+                f"segmentation {name}", run_segmentation_spec(self.project, name)
+            )
 
     def project_changed(self) -> None:
         current = self.run.currentText()

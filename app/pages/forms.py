@@ -1,7 +1,8 @@
 """Small form pieces shared by the stage pages."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -55,13 +56,21 @@ class PresetBox(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         self.combo.addItems(list_presets())
-        self.combo.setToolTip(self.tr("anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); "
-                                      "isotropic: FIB-SEM-like data"))
+        self.combo.setToolTip(
+            self.tr(
+                "anisotropic: z steps 2-4x the xy pixel size (SNEMI3D); "
+                "isotropic: FIB-SEM-like data"
+            )
+        )
         self.resolved = QLabel()
         self.resolved.setWordWrap(True)
         self.resolved.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.resolved.setToolTip(self.tr("The model_args the stage will use, as the reference "
-                                         "writes them: fov_size and deltas in x, y, z"))
+        self.resolved.setToolTip(
+            self.tr(
+                "The model_args the stage will use, as the reference "
+                "writes them: fov_size and deltas in x, y, z"
+            )
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo)
@@ -80,9 +89,3 @@ class PresetBox(QWidget):
         args = load_preset(name)
         self.resolved.setText(f"<code>{args.to_json()}</code>")
         self.changed.emit(args)
-
-
-def lom_radius_xyz(args: ModelArgs) -> tuple[int, int, int]:
-    """The partition window radius the reference advises: fov_size // 2 + deltas, (x, y, z)."""
-    zyx = [f // 2 + d for f, d in zip(args.fov_size_zyx, args.deltas_zyx)]
-    return tuple(zyx[::-1])  # type: ignore[return-value]

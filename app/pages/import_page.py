@@ -1,22 +1,39 @@
 """Import page: choose the image and label stacks, preview them, import into the project."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PyQt5.QtCore import QCoreApplication, Qt, pyqtSignal
 from PyQt5.QtGui import QImage, QPixmap
-from PyQt5.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                             QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.pages.base import StagePage, last_run_params
+from app.controllers.import_volumes import import_config, import_fields
+from app.pages.base import StagePage, last_run_config
+from app.pages.host import PageHost
 from ffn_core.errors import UserError
+from ffn_core.protocol import Result
+from ffn_core.stages.import_volumes import ImportConfig
 
 PREVIEW_SIZE = 220
 if TYPE_CHECKING:
     from ffn_core.io.stacks import SourceInfo
+
 
 def slice_to_pixmap(plane: np.ndarray, size: int = PREVIEW_SIZE) -> QPixmap:
     """A grey (or RGB) 2-D slice scaled to 8 bits and ``size`` pixels, as a pixmap."""
@@ -26,10 +43,10 @@ def slice_to_pixmap(plane: np.ndarray, size: int = PREVIEW_SIZE) -> QPixmap:
     low, high = float(plane.min()), float(plane.max())
     scaled = ((plane - low) * (255.0 / (high - low or 1.0))).astype(np.uint8)
     scaled = np.ascontiguousarray(scaled)
-    image = QImage(scaled.data, scaled.shape[1], scaled.shape[0], scaled.strides[0],
-                   QImage.Format_Grayscale8).copy()
-    return QPixmap.fromImage(image).scaled(size, size, Qt.KeepAspectRatio,
-                                           Qt.SmoothTransformation)
+    image = QImage(
+        scaled.data, scaled.shape[1], scaled.shape[0], scaled.strides[0], QImage.Format_Grayscale8
+    ).copy()
+    return QPixmap.fromImage(image).scaled(size, size, Qt.KeepAspectRatio, Qt.SmoothTransformation)
 
 
 class SourcePicker(QWidget):
@@ -41,9 +58,13 @@ class SourcePicker(QWidget):
         super().__init__(parent)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
-        self.edit.setToolTip(self.tr("A folder of PNG/TIFF slices (sorted naturally: 2.png "
-                                     "before 10.png), a multi-page TIFF, or an HDF5 dataset "
-                                     "as file.h5:dataset"))
+        self.edit.setToolTip(
+            self.tr(
+                "A folder of PNG/TIFF slices (sorted naturally: 2.png "
+                "before 10.png), a multi-page TIFF, or an HDF5 dataset "
+                "as file.h5:dataset"
+            )
+        )
         self.edit.editingFinished.connect(lambda: self.changed.emit(self.path()))
         folder, file = QPushButton(self.tr("Folder...")), QPushButton(self.tr("File..."))
         folder.clicked.connect(self._pick_folder)
@@ -68,8 +89,11 @@ class SourcePicker(QWidget):
 
     def _pick_file(self) -> None:
         file, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Stack file"), self.path(),
-            "Stacks (*.tif *.tiff *.h5 *.hdf5);;All files (*)")
+            self,
+            self.tr("Stack file"),
+            self.path(),
+            "Stacks (*.tif *.tiff *.h5 *.hdf5);;All files (*)",
+        )
         if file:
             self.set_path(file)
 
@@ -99,6 +123,7 @@ class SourcePreview(QGroupBox):
             self.info.setText(self.tr("Nothing chosen."))
             return
         from ffn_core.io.stacks import describe_source
+
         try:
             info = describe_source(source, to_gray=to_gray)
             first = info.first_slice()
@@ -111,16 +136,20 @@ class SourcePreview(QGroupBox):
 
     def _summary(self, info: SourceInfo) -> str:
         channels = self.tr(", {0} channels").format(info.channels) if info.is_color else ""
-        lines = [self.tr("<b>{0}</b>: {1} slices").format(info.kind, info.shape_zyx[0]),
-                 self.tr("shape (z, y, x): {0}").format(tuple(info.shape_zyx)),
-                 self.tr("dtype: {0}").format(info.dtype) + channels,
-                 self.tr("order: {0}").format(_file_order(info))]
+        lines = [
+            self.tr("<b>{0}</b>: {1} slices").format(info.kind, info.shape_zyx[0]),
+            self.tr("shape (z, y, x): {0}").format(tuple(info.shape_zyx)),
+            self.tr("dtype: {0}").format(info.dtype) + channels,
+            self.tr("order: {0}").format(_file_order(info)),
+        ]
         if info.is_color and not info.to_gray:
-            lines.append(self.tr("<i>Colour slices: tick 'Convert colour slices to gray' to "
-                                 "import.</i>"))
+            lines.append(
+                self.tr("<i>Colour slices: tick 'Convert colour slices to gray' to import.</i>")
+            )
         if info.skipped:
-            lines.append(self.tr("<i>skipped: {0}</i>").format(
-                ", ".join(Path(f).name for f in info.skipped)))
+            lines.append(
+                self.tr("<i>skipped: {0}</i>").format(", ".join(Path(f).name for f in info.skipped))
+            )
         return "<br>".join(lines)
 
 
@@ -138,21 +167,29 @@ class ImportPage(StagePage):
     title = "Import"
     stage = "import"
 
-    def __init__(self, host, parent: QWidget | None = None) -> None:
+    def __init__(self, host: PageHost, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.images = SourcePicker(
-            self.tr("EM images: folder, multi-page TIFF or file.h5:dataset"))
-        self.labels = SourcePicker(
-            self.tr("Labels (optional): folder, TIFF or file.h5:dataset"))
+        self.images = SourcePicker(self.tr("EM images: folder, multi-page TIFF or file.h5:dataset"))
+        self.labels = SourcePicker(self.tr("Labels (optional): folder, TIFF or file.h5:dataset"))
         self.image_preview = SourcePreview(self.tr("Images"))
         self.label_preview = SourcePreview(self.tr("Labels"))
-        self.voxel = [self._voxel_box(axis) for axis in "zyx"]
+        self.voxel = [
+            self._voxel_box(axis, size) for axis, size in zip("zyx", ImportConfig.voxel_size_zyx)
+        ]
         self.to_gray = QCheckBox(self.tr("Convert colour (RGB) slices to gray"))
-        self.to_gray.setToolTip(self.tr("RGB(A) images are refused unless this is ticked; "
-                                        "then they are converted with the ITU-R 601 luma weights."))
+        self.to_gray.setToolTip(
+            self.tr(
+                "RGB(A) images are refused unless this is ticked; "
+                "then they are converted with the ITU-R 601 luma weights."
+            )
+        )
         self.import_button = QPushButton(self.tr("Import"))
-        self.import_button.setToolTip(self.tr("Write the stacks as chunked, compressed HDF5 into "
-                                              "the project (in the worker process)"))
+        self.import_button.setToolTip(
+            self.tr(
+                "Write the stacks as chunked, compressed HDF5 into "
+                "the project (in the worker process)"
+            )
+        )
         self.import_button.clicked.connect(self.start_import)
         self.images.changed.connect(lambda _: self._refresh(self.images, self.image_preview))
         self.labels.changed.connect(lambda _: self._refresh(self.labels, self.label_preview))
@@ -160,13 +197,16 @@ class ImportPage(StagePage):
         self._build_layout()
 
     @staticmethod
-    def _voxel_box(axis: str) -> QDoubleSpinBox:
+    def _voxel_box(axis: str, size: float) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
         box.setRange(0.01, 99999)
         box.setDecimals(2)
-        box.setValue(1.0)
-        box.setToolTip(QCoreApplication.translate(
-            "ImportPage", "Voxel size along {0} (e.g. nm); stored with the volumes").format(axis))
+        box.setValue(size)
+        box.setToolTip(
+            QCoreApplication.translate(
+                "ImportPage", "Voxel size along {0} (e.g. nm); stored with the volumes"
+            ).format(axis)
+        )
         return box
 
     def _build_layout(self) -> None:
@@ -190,45 +230,43 @@ class ImportPage(StagePage):
     def _refresh(self, picker: SourcePicker, preview: SourcePreview) -> None:
         preview.show_source(picker.path(), self.to_gray.isChecked())
 
-    def voxel_size(self) -> str:
-        """The voxel size fields as ``z,y,x``."""
-        return ",".join(f"{box.value():g}" for box in self.voxel)
-
-    def import_args(self) -> list[str]:
-        """Command-line arguments of the import stage for the current form."""
-        args = ["--images", self.images.path(), "--voxel-size", self.voxel_size()]
-        if self.labels.path():
-            args += ["--labels", self.labels.path()]
-        if self.to_gray.isChecked():
-            args.append("--to-gray")
-        return args
+    def field_values(self) -> dict[str, Any]:
+        """The form as plain values (see :func:`app.controllers.import_volumes.import_config`)."""
+        return {
+            "images": self.images.path(),
+            "labels": self.labels.path(),
+            "voxel_size_zyx": tuple(box.value() for box in self.voxel),
+            "to_gray": self.to_gray.isChecked(),
+        }
 
     def start_import(self) -> bool:
         """Release the shown volumes (the import rewrites them) and start the worker."""
-        if not self.images.path():
-            self.host.show_error(self.tr("No image stack chosen."),
-                                 self.tr("Choose the folder or file of the EM images first."))
+        config = self.config_or_error(lambda: import_config(self.field_values()))
+        if config is None:
             return False
         self.host.presenter.release("labels")
         self.host.presenter.release("image")
-        return self.host.run_job("import", self.import_args(), on_result=self._on_result)
+        return self.host.run_job(config, on_result=self._on_result)
 
-    def _on_result(self, record: dict) -> None:
-        outputs = record.get("outputs") or {}
+    def _on_result(self, record: Result) -> None:
+        outputs = record.outputs
         if outputs.get("image"):
             self.host.presenter.show_image("image", outputs["image"])
         if outputs.get("labels"):
             self.host.presenter.show_labels("labels", outputs["labels"])
 
     def project_changed(self) -> None:
-        params = last_run_params(self.project, "import")
+        """Fill the form from the project's latest import (sources only into empty fields)."""
+        config = last_run_config(self.project, "import")
+        if config is None:
+            return
+        fields = import_fields(config)
         for picker, key in ((self.images, "images"), (self.labels, "labels")):
-            if params.get(key) and not picker.path():
-                picker.set_path(str(params[key]))
-        if params.get("voxel_size"):
-            values = str(params["voxel_size"]).strip("[]()").split(",")
-            for box, value in zip(self.voxel, values):
-                box.setValue(float(value))
+            if fields[key] and not picker.path():
+                picker.set_path(fields[key])
+        for box, size in zip(self.voxel, fields["voxel_size_zyx"]):
+            box.setValue(size)
+        self.to_gray.setChecked(fields["to_gray"])
 
     def job_running_changed(self, running: bool) -> None:
         self.import_button.setEnabled(not running)

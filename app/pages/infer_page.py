@@ -1,46 +1,112 @@
 """Infer page: segment the project's image (or a box of it) with a checkpoint.
 
-Options left empty are not passed, so the request file's values (or the reference
-defaults shown as placeholders) apply. The segmentation layer is refreshed whenever the
-worker reports a new ``segmentation`` artifact.
+Options left empty are not set, so the request file's values (or the engine's defaults,
+shown as placeholders) apply. The segmentation layer is refreshed whenever the worker
+reports a new ``segmentation`` artifact.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-from PyQt5.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                             QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
-                             QWidget)
+from PyQt5.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.bbox import BoxPresenter, format_box, parse_box
+from app.bbox import BoxPresenter
+from app.controllers.infer import infer_config, option_defaults, option_label
 from app.pages.base import StagePage
 from app.pages.forms import path_combo, path_row, project_checkpoints
+from app.pages.host import PageHost
+from ffn_core.errors import UserError
+from ffn_core.infer.seeds import POLICIES
+from ffn_core.io.volume_spec import parse_volume_spec
+from ffn_core.protocol import Artifact, Progress
+from ffn_core.stages.infer import InferConfig
+from ffn_core.zyx import Box, format_box, parse_box
 
-# (option, placeholder default, tooltip) — the reference's inference_options
+# (InferConfig field, tooltip) — the reference's inference_options
 OPTIONS = (
-    ("init-activation", "0.95", QT_TRANSLATE_NOOP("InferPage", "Probability written at the seed "
-     "before the first FOV evaluation (init_activation).")),
-    ("pad-value", "0.05", QT_TRANSLATE_NOOP("InferPage", "Probability the object mask is padded "
-     "with (pad_value); must match the training seed_pad.")),
-    ("move-threshold", "0.9", QT_TRANSLATE_NOOP("InferPage", "The FOV moves to a face whose max "
-     "probability is at least this (move_threshold); must match training's threshold.")),
-    ("segment-threshold", "0.6", QT_TRANSLATE_NOOP("InferPage", "Voxels at or above this "
-     "probability join the object (segment_threshold).")),
-    ("min-segment-size", "1000", QT_TRANSLATE_NOOP("InferPage", "Objects with fewer voxels are "
-     "discarded (min_segment_size).")),
-    ("min-boundary-dist", "1,1,1", QT_TRANSLATE_NOOP("InferPage", "z,y,x: seeds closer than this "
-     "to an existing object are skipped (min_boundary_dist).")),
-    ("checkpoint-interval", "1800", QT_TRANSLATE_NOOP("InferPage", "Seconds between inference "
-     "checkpoints, so a stopped or crashed run can resume (checkpoint_interval).")),
-    ("image-mean", QT_TRANSLATE_NOOP("InferPage", "project image"), QT_TRANSLATE_NOOP(
-        "InferPage", "Mean used to normalise the image; default: the request's image_mean, "
-        "else the project image's mean.")),
-    ("image-std", QT_TRANSLATE_NOOP("InferPage", "project image"), QT_TRANSLATE_NOOP(
-        "InferPage", "Standard deviation used to normalise the image; default: the request's "
-        "image_stddev, else the project image's.")),
+    (
+        "init_activation",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Probability written at the seed before the first FOV evaluation (init_activation).",
+        ),
+    ),
+    (
+        "pad_value",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Probability the object mask is padded "
+            "with (pad_value); must match the training seed_pad.",
+        ),
+    ),
+    (
+        "move_threshold",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "The FOV moves to a face whose max "
+            "probability is at least this (move_threshold); must match training's threshold.",
+        ),
+    ),
+    (
+        "segment_threshold",
+        QT_TRANSLATE_NOOP(
+            "InferPage", "Voxels at or above this probability join the object (segment_threshold)."
+        ),
+    ),
+    (
+        "min_segment_size",
+        QT_TRANSLATE_NOOP(
+            "InferPage", "Objects with fewer voxels are discarded (min_segment_size)."
+        ),
+    ),
+    (
+        "min_boundary_dist_zyx",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "z,y,x: seeds closer than this to an existing object are skipped (min_boundary_dist).",
+        ),
+    ),
+    (
+        "checkpoint_interval",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Seconds between inference "
+            "checkpoints, so a stopped or crashed run can resume (checkpoint_interval).",
+        ),
+    ),
+    (
+        "image_mean",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Mean used to normalise the image; default: the request's image_mean, "
+            "else the project image's mean.",
+        ),
+    ),
+    (
+        "image_std",
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Standard deviation used to normalise the image; default: the request's "
+            "image_stddev, else the project image's.",
+        ),
+    ),
 )
-SEED_POLICIES = ("PolicyPeaks", "PolicyGrid3d", "PolicyFillEmptySpace")
+PROJECT_IMAGE = QT_TRANSLATE_NOOP("InferPage", "project image")  # default of mean and std
 
 
 class InferPage(StagePage):
@@ -49,34 +115,53 @@ class InferPage(StagePage):
     title = "Infer"
     stage = "infer"
 
-    def __init__(self, host, parent: QWidget | None = None) -> None:
+    def __init__(self, host: PageHost, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.checkpoint = path_combo(self.tr("A checkpoint prefix (…/model.ckpt-7000000, ours or "
-                                             "the reference TF1 one) or a training run folder "
-                                             "(its latest)"))
+        self.checkpoint = path_combo(
+            self.tr(
+                "A checkpoint prefix (…/model.ckpt-7000000, ours or "
+                "the reference TF1 one) or a training run folder "
+                "(its latest)"
+            )
+        )
         self.checkpoint.currentTextChanged.connect(self._suggest_request)
         self.request = QLineEdit()
         self.request.setPlaceholderText(self.tr("optional inference request (.pbtxt)"))
-        self.request.setToolTip(self.tr("The reference's InferenceRequest text file: model_args, "
-                                        "image mean/std, seed policy and options"))
+        self.request.setToolTip(
+            self.tr(
+                "The reference's InferenceRequest text file: model_args, "
+                "image mean/std, seed policy and options"
+            )
+        )
         self.model_args = QLineEdit()
-        self.model_args.setPlaceholderText(self.tr(
-            'from the request, e.g. {"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}'))
-        self.model_args.setToolTip(self.tr(
-            "Reference JSON model_args; fov_size and deltas are x, y, z"))
+        self.model_args.setPlaceholderText(
+            self.tr(
+                'from the request, e.g. {"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}'
+            )
+        )
+        self.model_args.setToolTip(
+            self.tr("Reference JSON model_args; fov_size and deltas are x, y, z")
+        )
         self.bbox = QLineEdit()
         self.bbox.setPlaceholderText(self.tr("whole image; or z0:z1,y0:y1,x0:x1"))
-        self.bbox.setToolTip(self.tr("Box of the image to segment (voxels, stops exclusive); "
-                                     "or press Draw and drag a rectangle in the viewer"))
+        self.bbox.setToolTip(
+            self.tr(
+                "Box of the image to segment (voxels, stops exclusive); "
+                "or press Draw and drag a rectangle in the viewer"
+            )
+        )
         self.bbox.editingFinished.connect(self._on_bbox_edited)
         self.draw_button = QPushButton(self.tr("Draw"))
         self.draw_button.clicked.connect(self._start_drawing)
-        self.run_name = QLineEdit("default")
+        self.run_name = QLineEdit(InferConfig.run)
         self.run_name.setToolTip(self.tr("Results go to <project>/inference/<run>/"))
         self.seed_policy = QComboBox()
-        self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *SEED_POLICIES])
-        self.options = {name: self._option_field(default, tip)
-                        for name, default, tip in OPTIONS}
+        self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *POLICIES])
+        defaults = option_defaults()
+        self.options = {
+            name: self._option_field(defaults.get(name, PROJECT_IMAGE), tip)
+            for name, tip in OPTIONS
+        }
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(lambda: self.start_inference())
         self.resume_button = QPushButton(self.tr("Resume"))
@@ -111,7 +196,7 @@ class InferPage(StagePage):
         option_form = QFormLayout(options)
         option_form.addRow(self.tr("seed policy"), self.seed_policy)
         for name, field in self.options.items():
-            option_form.addRow(name.replace("-", " "), field)
+            option_form.addRow(option_label(name), field)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.resume_button)
@@ -125,15 +210,18 @@ class InferPage(StagePage):
 
     # -- pickers ----------------------------------------------------------------------
     def _pick_checkpoint(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(self, "Checkpoint (.index file)", "",
-                                              "TF checkpoints (*.index);;All files (*)")
+        file, _ = QFileDialog.getOpenFileName(
+            self, "Checkpoint (.index file)", "", "TF checkpoints (*.index);;All files (*)"
+        )
         if file:
-            self.checkpoint.setCurrentText(file[:-len(".index")] if file.endswith(".index")
-                                           else file)
+            self.checkpoint.setCurrentText(
+                file[: -len(".index")] if file.endswith(".index") else file
+            )
 
     def _pick_request(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(self, "Inference request", "",
-                                              "Requests (*.pbtxt *.txt);;All files (*)")
+        file, _ = QFileDialog.getOpenFileName(
+            self, "Inference request", "", "Requests (*.pbtxt *.txt);;All files (*)"
+        )
         if file:
             self.request.setText(file)
 
@@ -160,11 +248,11 @@ class InferPage(StagePage):
     def _on_bbox_edited(self) -> None:
         if not self._sync_volume():
             return
+        text = self.bbox.text().strip()
         try:
-            box = parse_box(self.bbox.text(), self.boxes.shape_zyx)
-        except ValueError as exc:
-            self.counts.setText("<span style='color:#e05050'>{0}</span>".format(
-                self.tr("Box: {0}").format(exc)))
+            box = parse_box(text, "Box", self.boxes.shape_zyx) if text else None
+        except UserError as exc:
+            self.counts.setText(f"<span style='color:#e05050'>{exc.message}</span>")
             return
         self.boxes.show(box)
 
@@ -173,67 +261,76 @@ class InferPage(StagePage):
             self._on_bbox_edited()
             self.boxes.start_drawing()
 
-    def _on_box_drawn(self, box) -> None:
+    def _on_box_drawn(self, box: Box) -> None:
         self.bbox.setText(format_box(box))
 
     # -- jobs -------------------------------------------------------------------------
-    def infer_args(self, on_exists: str = "ask") -> list[str]:
-        """Command-line arguments of the infer stage for the current form."""
-        args = ["--checkpoint", self.checkpoint.currentText().strip(),
-                "--run", self.run_name.text().strip() or "default", "--on-exists", on_exists]
-        for flag, field in (("--request", self.request), ("--model-args", self.model_args),
-                            ("--bbox", self.bbox)):
-            if field.text().strip():
-                args += [flag, field.text().strip()]
-        if self.seed_policy.currentIndex() > 0:
-            args += ["--seed-policy", self.seed_policy.currentText()]
-        for name, field in self.options.items():
-            if field.text().strip():
-                args += [f"--{name}", field.text().strip()]
-        return args
+    def field_values(self) -> dict[str, Any]:
+        """The form as plain values (see :func:`app.controllers.infer.infer_config`)."""
+        values = {name: field.text() for name, field in self.options.items()}
+        values.update(
+            checkpoint=self.checkpoint.currentText(),
+            request=self.request.text(),
+            model_args=self.model_args.text(),
+            bbox=self.bbox.text(),
+            run=self.run_name.text(),
+            seed_policy=self.seed_policy.currentText()
+            if self.seed_policy.currentIndex() > 0
+            else "",
+        )
+        return values
 
     def start_inference(self, on_exists: str | None = None) -> bool:
         """Start (or with ``resume`` continue) the run; asks first when results exist."""
-        if not self.checkpoint.currentText().strip():
-            self.host.show_error(self.tr("No checkpoint chosen."),
-                                 self.tr("Choose a training run or a checkpoint such as "
-                                         "…/model.ckpt-7000000."))
+        config = self.config_or_error(lambda: infer_config(self.field_values()))
+        if config is None:
             return False
-        on_exists = on_exists or self._ask_on_exists()
+        on_exists = on_exists or self._ask_on_exists(config.run)
         if on_exists is None:
             return False
         self.counts.setText("")
-        return self.host.run_job("infer", self.infer_args(on_exists))
+        return self.host.run_job(config.replace(on_exists=on_exists))
 
-    def _ask_on_exists(self) -> str | None:
-        run_dir = self.project.path("inference", self.run_name.text().strip() or "default")
+    def _ask_on_exists(self, run: str) -> str | None:
+        run_dir = self.project.path("inference", run)
         if not run_dir.is_dir() or not any(run_dir.iterdir()):
             return "ask"
-        box = QMessageBox(QMessageBox.Question, "FFN Workbench",
-                          self.tr("Inference run '{0}' already has results.").format(run_dir.name),
-                          parent=self)
-        buttons = {box.addButton(text, role): choice for text, role, choice in (
-            (self.tr("Resume"), QMessageBox.AcceptRole, "resume"),
-            (self.tr("Replace"), QMessageBox.DestructiveRole, "replace"),
-            (self.tr("New run"), QMessageBox.AcceptRole, "new"))}
+        box = QMessageBox(
+            QMessageBox.Question,
+            "FFN Workbench",
+            self.tr("Inference run '{0}' already has results.").format(run_dir.name),
+            parent=self,
+        )
+        buttons = {
+            box.addButton(text, role): choice
+            for text, role, choice in (
+                (self.tr("Resume"), QMessageBox.AcceptRole, "resume"),
+                (self.tr("Replace"), QMessageBox.DestructiveRole, "replace"),
+                (self.tr("New run"), QMessageBox.AcceptRole, "new"),
+            )
+        }
         box.addButton(QMessageBox.Cancel)
         box.exec_()
         return buttons.get(box.clickedButton())
 
-    def _on_client_artifact(self, record: dict) -> None:
-        if record.get("kind") == "segmentation" and record.get("path"):
-            run = Path(str(record["path"]).rsplit(":", 1)[0]).parent.name
+    def _on_client_artifact(self, record: Artifact) -> None:
+        if record.name == "segmentation" and record.path:
             try:
-                self.host.presenter.show_segmentation(f"segmentation {run}", record["path"])
-            except (OSError, KeyError) as exc:  # the worker may be replacing the file
-                self.host.job_panel.append_log(f"Could not refresh the segmentation: {exc}")
+                run = parse_volume_spec(record.path)[0].parent.name
+                self.host.presenter.show_segmentation(f"segmentation {run}", record.path)
+            except (OSError, KeyError, UserError) as exc:  # the worker may be replacing it
+                self.host.log(f"Could not refresh the segmentation: {exc}")
 
-    def _on_client_progress(self, record: dict) -> None:
-        metrics = record.get("metrics") or {}
-        if record.get("stage") == "infer" and "objects" in metrics:
-            self.counts.setText(self.tr("objects: {0}  ·  voxels segmented: {1}  ·  FOV/s: {2}")
-                                .format(f"{metrics['objects']:,}", f"{metrics.get('voxels', 0):,}",
-                                        f"{metrics.get('fov_per_s', 0):.1f}"))
+    def _on_client_progress(self, record: Progress) -> None:
+        metrics = record.metrics
+        if record.stage == "infer" and "objects" in metrics:
+            self.counts.setText(
+                self.tr("objects: {0}  ·  voxels segmented: {1}  ·  FOV/s: {2}").format(
+                    f"{metrics['objects']:,}",
+                    f"{metrics.get('voxels', 0):,}",
+                    f"{metrics.get('fov_per_s', 0):.1f}",
+                )
+            )
 
     def project_changed(self) -> None:
         current = self.checkpoint.currentText()

@@ -4,17 +4,19 @@ Each canvas generator (:meth:`Canvas.segment_all`) has at most one FOV pending; 
 the pending FOVs of all live canvases into one ``predict(images, seeds)`` call and sends each
 canvas its own logits. Results equal separate batch-1 runs: a canvas never sees the others.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ffn_core.infer.canvas import FovRequest, FovSteps
 
 
-def drive_batched(steps: Sequence[FovSteps],
-                  predict: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> int:
+def drive_batched(
+    steps: Sequence[FovSteps], predict: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> int:
     """Run all generators to the end; returns the number of batched model calls."""
     pending: dict[int, FovRequest] = {}
     for index, generator in enumerate(steps):
@@ -25,8 +27,9 @@ def drive_batched(steps: Sequence[FovSteps],
     calls = 0
     while pending:
         keys = list(pending)
-        logits = predict(np.stack([pending[k].image for k in keys]),
-                         np.stack([pending[k].seed for k in keys]))
+        logits = predict(
+            np.stack([pending[k].image for k in keys]), np.stack([pending[k].seed for k in keys])
+        )
         calls += 1
         for key, out in zip(keys, logits):
             try:

@@ -7,27 +7,25 @@ into one model call. ``drive(canvas.segment_all(), predict_one)`` runs it with b
 
 Everything is (z, y, x) in the canvas's (subvolume's) coordinates.
 """
+
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Callable, Generator
+from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
-from ffn_core.infer.movement import FaceMaxMovementPolicy, Position
+from ffn_core.errors import UserError
+from ffn_core.fov import MOVE_THRESHOLD, SEED_PAD, Position
+from ffn_core.infer.movement import FaceMaxMovementPolicy
 from ffn_core.infer.seeds import SeedPolicy, make_seed_policy
+from ffn_core.logits import logit32, sigmoid
 
 FovSteps = Generator["FovRequest", np.ndarray, Any]
-
-
-def logit32(p: float) -> float:
-    """``logit(p)`` as the reference holds it: a float32 proto field, read back as float."""
-    p = float(np.float32(p))
-    return float(np.float32(math.log(p / (1.0 - p))))
+PROBABILITIES = ("init_activation", "pad_value", "move_threshold", "segment_threshold")
 
 
 def quantize_probability(prob: np.ndarray) -> np.ndarray:
@@ -48,15 +46,27 @@ class FovRequest:
 
 @dataclass(frozen=True)
 class CanvasOptions:
-    """Inference options in probability space (the reference's ``InferenceOptions``)."""
+    """Inference options in probability space (the reference's ``InferenceOptions``).
+
+    The values of :data:`PROBABILITIES` must lie strictly between 0 and 1
+    (:class:`~ffn_core.errors.UserError` otherwise).
+    """
 
     init_activation: float = 0.95
-    pad_value: float = 0.05
-    move_threshold: float = 0.9
+    pad_value: float = SEED_PAD
+    move_threshold: float = MOVE_THRESHOLD
     segment_threshold: float = 0.6
     min_segment_size: int = 1000
     min_boundary_dist_zyx: tuple[int, int, int] = (1, 1, 1)
     disco_seed_threshold: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in PROBABILITIES:
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise UserError(
+                    f"{name} = {getattr(self, name)} is not a probability in (0, 1).",
+                    "Give a value strictly between 0 and 1.",
+                )
 
 
 class Canvas:
@@ -74,9 +84,15 @@ class Canvas:
         Reference seed policy class name and its JSON arguments.
     """
 
-    def __init__(self, image: np.ndarray, options: CanvasOptions, fov_size_zyx: Any,
-                 deltas_zyx: Any, seed_policy: str = "PolicyPeaks",
-                 seed_policy_args: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        image: np.ndarray,
+        options: CanvasOptions,
+        fov_size_zyx: Any,
+        deltas_zyx: Any,
+        seed_policy: str = "PolicyPeaks",
+        seed_policy_args: dict[str, Any] | None = None,
+    ) -> None:
         self.image = np.asarray(image, dtype=np.float32)
         self.shape = self.image.shape
         self.options = options
@@ -95,7 +111,8 @@ class Canvas:
         self.counters: Counter[str] = Counter()
         self.movement = FaceMaxMovementPolicy(deltas_zyx, self.move_threshold)
         self.seed_policy: SeedPolicy = make_seed_policy(
-            seed_policy, self.image, self.segmentation, self.margin, seed_policy_args)
+            seed_policy, self.image, self.segmentation, self.margin, seed_policy_args
+        )
         self.min_pos = self.max_pos = np.zeros(3, dtype=np.int64)
         self._resume_idx = 0
         self._resume_counters: Counter[str] = Counter()
@@ -187,8 +204,10 @@ class Canvas:
             self._mark_failed(pos, "invalid_weak_seed")
             return
         half = self.fov_size // 2
-        box = tuple(slice(max(int(s), 0), int(e) + 1)
-                    for s, e in zip(self.min_pos - half, self.max_pos + half))
+        box = tuple(
+            slice(max(int(s), 0), int(e) + 1)
+            for s, e in zip(self.min_pos - half, self.max_pos + half)
+        )
         seg = self.segmentation[box]
         mask = self.seed[box] >= self.segment_threshold
         ids, counts = np.unique(seg[mask], return_counts=True)
@@ -202,7 +221,7 @@ class Canvas:
         while self.max_id in self.origins:
             self.max_id += 1
         seg[mask] = self.max_id
-        self.seg_prob[box][mask] = quantize_probability(expit(self.seed[box][mask]))
+        self.seg_prob[box][mask] = quantize_probability(sigmoid(self.seed[box][mask], np.float32))
         self.overlaps[self.max_id] = np.array([ids[ids > 0], counts[ids > 0]])
         self.origins[self.max_id] = (tuple(int(v) for v in pos), int(iters), float(seconds))
         self.counters["voxels_segmented"] += voxels
@@ -226,10 +245,16 @@ class Canvas:
     def get_state(self) -> dict[str, Any]:
         """Everything needed to resume: the state before the object now being filled."""
         coords, _ = self.seed_policy.get_state()
-        return {"segmentation": self.segmentation, "seg_prob": self.seg_prob,
-                "origins": dict(self.origins), "overlaps": dict(self.overlaps),
-                "max_id": self.max_id, "seed_coords": coords, "seed_idx": self._resume_idx,
-                "counters": dict(self._resume_counters)}
+        return {
+            "segmentation": self.segmentation,
+            "seg_prob": self.seg_prob,
+            "origins": dict(self.origins),
+            "overlaps": dict(self.overlaps),
+            "max_id": self.max_id,
+            "seed_coords": coords,
+            "seed_idx": self._resume_idx,
+            "counters": dict(self._resume_counters),
+        }
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Restore a :meth:`get_state` snapshot (the next seed is the one it was filling)."""
@@ -244,8 +269,11 @@ class Canvas:
         self._resume_counters = Counter(self.counters)
 
 
-def drive(steps: FovSteps, predict_one: Callable[[FovRequest], np.ndarray],
-          after_each: Callable[[], bool] | None = None) -> bool:
+def drive(
+    steps: FovSteps,
+    predict_one: Callable[[FovRequest], np.ndarray],
+    after_each: Callable[[], bool] | None = None,
+) -> bool:
     """Run a canvas generator, answering each request with ``predict_one``.
 
     ``after_each`` is called after every FOV; returning True stops early. Returns True when the

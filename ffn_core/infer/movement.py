@@ -1,47 +1,20 @@
 """The reference's FaceMaxMovementPolicy (``movement.py``, reference §2.4); numpy only.
 
-After every FOV evaluation the policy looks at the six faces of the box ``c ± δ`` around the
-centre ``c`` of the predicted logits, takes the maximum of each face, and appends the faces whose
-maximum reaches the score threshold to a FIFO queue, highest score first (breadth-first; not a
-global priority queue). Revisits are prevented on a δ-lattice centred on the object's seed.
+After every FOV evaluation the policy appends the face-maximum moves of the predicted logits
+(:func:`ffn_core.fov.scored_move_offsets`, the rule training's ``max_pred_moves`` uses too),
+best first, to a FIFO queue (breadth-first; not a global priority queue). Revisits are prevented
+on a δ-lattice centred on the object's seed.
 """
+
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Iterator
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-Position = tuple[int, int, int]
-
-
-def scored_face_moves(logits: np.ndarray, deltas_zyx: np.ndarray,
-                      threshold: float) -> Iterator[tuple[float, Position]]:
-    """Yield ``(score, offset_zyx)`` for every face of ``c ± δ`` whose maximum is >= threshold.
-
-    ``offset`` is ``±δ`` along the face's axis and, on the other two axes, the position of the
-    face maximum (first in C order on ties) relative to the face centre.
-    """
-    centre = np.array(logits.shape) // 2
-    box = [slice(c - d, c + d + 1) for c, d in zip(centre, deltas_zyx)]
-    seen: set[tuple[float, Position]] = set()
-    for axis, delta in enumerate(deltas_zyx):
-        if delta == 0:
-            continue
-        for axis_offset in (-int(delta), int(delta)):
-            face_sel = list(box)
-            face_sel[axis] = int(centre[axis] + axis_offset)
-            face = logits[tuple(face_sel)]
-            face_pos = np.unravel_index(int(face.argmax()), face.shape)
-            score = face[face_pos]
-            if score < threshold:
-                continue
-            rel = [int(face_pos[0] - face.shape[0] // 2), int(face_pos[1] - face.shape[1] // 2)]
-            rel.insert(axis, axis_offset)
-            item = (float(score), tuple(rel))
-            if item not in seen:
-                seen.add(item)
-                yield item  # type: ignore[misc]
+from ffn_core.fov import Position, scored_move_offsets
 
 
 class FaceMaxMovementPolicy:
@@ -88,7 +61,5 @@ class FaceMaxMovementPolicy:
     def update(self, logits: np.ndarray, pos: Position) -> None:
         """Mark ``pos`` visited and queue the face-maximum moves of its FOV ``logits``."""
         self.done.add(self.quantize(pos))
-        moves = sorted(scored_face_moves(logits, self.deltas, self.score_threshold),
-                       reverse=True)
-        for score, offset in moves:
+        for score, offset in scored_move_offsets(logits, self.deltas, self.score_threshold):
             self.queue.append((score, tuple(int(p + o) for p, o in zip(pos, offset))))

@@ -1,4 +1,4 @@
-"""The reference's ``InferenceRequest`` in protobuf text format, parsed without protobuf.
+"""The reference's ``InferenceRequest`` in protobuf text format, read and written without protobuf.
 
 Reads files like ``inference.pbtxt`` of the Windows fork (reference §1.4)::
 
@@ -7,8 +7,10 @@ Reads files like ``inference.pbtxt`` of the Windows fork (reference §1.4)::
     model_args: "{\\"depth\\": 9, \\"fov_size\\": [33, 33, 17], \\"deltas\\": [8, 8, 4]}"
     inference_options { init_activation: 0.95 min_boundary_dist { x: 1 y: 1 z: 1 } }
 
-Fields this program does not use are returned as warnings, not errors.
+Fields this program does not use are returned as warnings, not errors. :func:`format_request`
+writes the request a run used (stored in its ``seg-*.npz``, as the reference stores its own).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,19 +20,41 @@ from typing import Any
 
 from ffn_core.errors import UserError
 from ffn_core.infer.canvas import CanvasOptions
+from ffn_core.zyx import Box
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     \s+ | \#[^\n]* | [,;]                                  # skipped
   | (?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<punct>[{}:<>\[\]])
   | (?P<word>[-+.\w]+)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
-_OPTION_FIELDS = {"init_activation", "pad_value", "move_threshold", "segment_threshold",
-                  "min_segment_size", "min_boundary_dist", "disco_seed_threshold"}
-_USED = {"image", "image_mean", "image_stddev", "seed_policy", "seed_policy_args", "model_name",
-         "model_args", "model_checkpoint_path", "segmentation_output_dir",
-         "checkpoint_interval", "inference_options", "movement_policy_name"}
+_OPTION_FIELDS = {
+    "init_activation",
+    "pad_value",
+    "move_threshold",
+    "segment_threshold",
+    "min_segment_size",
+    "min_boundary_dist",
+    "disco_seed_threshold",
+}
+_USED = {
+    "image",
+    "image_mean",
+    "image_stddev",
+    "seed_policy",
+    "seed_policy_args",
+    "model_name",
+    "model_args",
+    "model_checkpoint_path",
+    "segmentation_output_dir",
+    "checkpoint_interval",
+    "inference_options",
+    "movement_policy_name",
+}
 
 
 def _unescape(text: str) -> str:
@@ -43,8 +67,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match:
-            raise UserError(f"Inference request: cannot read {text[pos:pos + 30]!r}.",
-                            "Check the text-format syntax (field: value, message { ... }).")
+            raise UserError(
+                f"Inference request: cannot read {text[pos : pos + 30]!r}.",
+                "Check the text-format syntax (field: value, message { ... }).",
+            )
         pos = match.end()
         kind = match.lastgroup
         if kind == "str" and tokens and tokens[-1][0] == "str":
@@ -67,15 +93,19 @@ def _scalar(kind: str, text: str) -> Any:
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
-def _parse_message(tokens: list[tuple[str, str]], pos: int, closing: str | None) -> tuple[dict, int]:
+def _parse_message(
+    tokens: list[tuple[str, str]], pos: int, closing: str | None
+) -> tuple[dict, int]:
     fields: dict[str, Any] = {}
     while pos < len(tokens):
         kind, text = tokens[pos]
         if closing is not None and text == closing and kind == "punct":
             return fields, pos + 1
         if kind != "word":
-            raise UserError(f"Inference request: expected a field name, found {text!r}.",
-                            "Check the text-format syntax (field: value, message { ... }).")
+            raise UserError(
+                f"Inference request: expected a field name, found {text!r}.",
+                "Check the text-format syntax (field: value, message { ... }).",
+            )
         pos += 1
         if pos < len(tokens) and tokens[pos][1] == ":":
             pos += 1
@@ -124,9 +154,17 @@ def _options(fields: dict[str, list[Any]], warnings: list[str]) -> CanvasOptions
     opts = _last(fields, "inference_options", {}) or {}
     for name in sorted(set(opts) - _OPTION_FIELDS):
         warnings.append(f"inference_options.{name} is not used by this program")
-    values = {name: float(_last(opts, name)) for name in
-              ("init_activation", "pad_value", "move_threshold", "segment_threshold",
-               "disco_seed_threshold") if name in opts}
+    values = {
+        name: float(_last(opts, name))
+        for name in (
+            "init_activation",
+            "pad_value",
+            "move_threshold",
+            "segment_threshold",
+            "disco_seed_threshold",
+        )
+        if name in opts
+    }
     if "min_segment_size" in opts:
         values["min_segment_size"] = int(_last(opts, "min_segment_size"))
     if "min_boundary_dist" in opts:
@@ -141,8 +179,10 @@ def _json_args(text: Any, name: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"Inference request: {name} is not JSON: {exc}.",
-                        f"Write {name} as a JSON object string.") from None
+        raise UserError(
+            f"Inference request: {name} is not JSON: {exc}.",
+            f"Write {name} as a JSON object string.",
+        ) from None
     if not isinstance(value, dict):
         raise UserError(f"Inference request: {name} must be a JSON object.", "Fix the request.")
     return value
@@ -155,8 +195,10 @@ def parse_request(text: str) -> InferenceRequest:
     image = _last(fields, "image", {}) or {}
     policy = _last(fields, "movement_policy_name", "FaceMaxMovementPolicy")
     if not str(policy).endswith("FaceMaxMovementPolicy"):
-        raise UserError(f"Inference request: movement policy {policy!r} is not available.",
-                        "Remove movement_policy_name (FaceMaxMovementPolicy is used).")
+        raise UserError(
+            f"Inference request: movement policy {policy!r} is not available.",
+            "Remove movement_policy_name (FaceMaxMovementPolicy is used).",
+        )
     mean, std = _last(fields, "image_mean"), _last(fields, "image_stddev")
     return InferenceRequest(
         image=_last(image, "hdf5"),
@@ -169,4 +211,37 @@ def parse_request(text: str) -> InferenceRequest:
         model_checkpoint_path=_last(fields, "model_checkpoint_path"),
         segmentation_output_dir=_last(fields, "segmentation_output_dir"),
         checkpoint_interval=float(_last(fields, "checkpoint_interval", 1800.0)),
-        options=_options(fields, warnings), warnings=warnings)
+        options=_options(fields, warnings),
+        warnings=warnings,
+    )
+
+
+def format_request(request: InferenceRequest, bbox: Box) -> str:
+    """``request`` in the reference's text format, ending with a comment naming ``bbox`` (zyx).
+
+    Writes the fields a run uses (mean and std, checkpoint interval, seed policy, model and
+    inference options); :func:`parse_request` reads the text back.
+    """
+    o = request.options
+    z, y, x = o.min_boundary_dist_zyx
+    lines = [
+        f"image_mean: {request.image_mean!r}",
+        f"image_stddev: {request.image_stddev!r}",
+        f"checkpoint_interval: {request.checkpoint_interval!r}",
+        f"seed_policy: {json.dumps(request.seed_policy)}",
+        f"seed_policy_args: {json.dumps(json.dumps(request.seed_policy_args))}",
+        f"model_checkpoint_path: {json.dumps(request.model_checkpoint_path)}",
+        f"model_name: {json.dumps(request.model_name)}",
+        f"model_args: {json.dumps(request.model_args)}",
+        "inference_options {",
+        f"  init_activation: {o.init_activation!r}",
+        f"  pad_value: {o.pad_value!r}",
+        f"  move_threshold: {o.move_threshold!r}",
+        f"  min_boundary_dist {{ x: {x} y: {y} z: {z} }}",
+        f"  segment_threshold: {o.segment_threshold!r}",
+        f"  min_segment_size: {o.min_segment_size}",
+        f"  disco_seed_threshold: {o.disco_seed_threshold!r}",
+        "}",
+        f"# bounding box (z, y, x): {[start for start, _ in bbox]} to {[stop for _, stop in bbox]}",
+    ]
+    return "\n".join(lines) + "\n"

@@ -5,12 +5,14 @@ does: only the image inside it is read and normalised, the canvas sees nothing e
 run equals a run on the cropped volume. The model is any ``predict(images, seeds) -> logits``
 callable on float32 (B, z, y, x) arrays; here it is called with batch 1.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -59,8 +61,15 @@ def read_normalised(dataset: Any, start: Any, stop: Any, mean: float, std: float
 class _Session:
     """Bookkeeping of one driven run: timing, progress, checkpoints, live refreshes."""
 
-    def __init__(self, canvas: Canvas, settings: RunSettings, run_dir: Path,
-                 elapsed_before: float, emit: Any, cancel: Any) -> None:
+    def __init__(
+        self,
+        canvas: Canvas,
+        settings: RunSettings,
+        run_dir: Path,
+        elapsed_before: float,
+        emit: Any,
+        cancel: Any,
+    ) -> None:
         self.canvas, self.settings, self.run_dir = canvas, settings, run_dir
         self.emit, self.cancel = emit, cancel
         self.elapsed_before = elapsed_before
@@ -82,8 +91,14 @@ class _Session:
         self.last_refresh = time.monotonic()
         for attempt in range(5 if complete else 1):
             try:
-                storage.write_h5(self.h5, self.canvas.final_segmentation(), self.canvas.seg_prob,
-                                 self.settings.bbox_start, self.settings.bbox_stop, complete)
+                storage.write_h5(
+                    self.h5,
+                    self.canvas.final_segmentation(),
+                    self.canvas.seg_prob,
+                    self.settings.bbox_start,
+                    self.settings.bbox_stop,
+                    complete,
+                )
                 break
             except OSError as exc:
                 if complete and attempt < 4:
@@ -103,9 +118,15 @@ class _Session:
         done, total = self.canvas.seeds_done()
         c = self.canvas.counters
         session_s = max(time.monotonic() - self.started, 1e-9)
-        self.emit.progress(done, total, "seeds", objects=len(self.canvas.origins),
-                           voxels=int(c["voxels_segmented"]), fov_evals=int(c["fov_evals"]),
-                           fov_per_s=(c["fov_evals"] - self.fov_start) / session_s)
+        self.emit.progress(
+            done,
+            total,
+            "seeds",
+            objects=len(self.canvas.origins),
+            voxels=int(c["voxels_segmented"]),
+            fov_evals=int(c["fov_evals"]),
+            fov_per_s=(c["fov_evals"] - self.fov_start) / session_s,
+        )
 
     def after_fov(self) -> bool:
         """Called after every FOV evaluation; True means stop now (state saved)."""
@@ -116,7 +137,8 @@ class _Session:
         interval = self.settings.checkpoint_interval
         if interval > 0 and now - self.last_checkpoint >= interval:
             self.checkpoint()
-        if self.settings.refresh_interval > 0 and now - self.last_refresh >= self.settings.refresh_interval:
+        refresh = self.settings.refresh_interval
+        if refresh > 0 and now - self.last_refresh >= refresh:
             self.refresh()
         self.progress()
         return False
@@ -125,23 +147,38 @@ class _Session:
 def _restore(canvas: Canvas, cpoint: Path, fingerprint: dict[str, Any]) -> float:
     state, meta = storage.load_checkpoint(cpoint)
     if meta.get("fingerprint") != fingerprint:
-        raise UserError(f"The checkpoint {cpoint} belongs to a run with other settings "
-                        f"({meta.get('fingerprint')}).",
-                        "Resume with the same box, model and options, or start a new run.")
+        raise UserError(
+            f"The checkpoint {cpoint} belongs to a run with other settings "
+            f"({meta.get('fingerprint')}).",
+            "Resume with the same box, model and options, or start a new run.",
+        )
     canvas.set_state(state)
     return float(meta.get("elapsed_s", 0.0))
 
 
-def run_subvolume(image: np.ndarray, settings: RunSettings, predict: PredictFn, run_dir: Path,
-                  emit: Any = None, cancel: Any = None, resume: bool = False) -> RunOutcome:
+def run_subvolume(
+    image: np.ndarray,
+    settings: RunSettings,
+    predict: PredictFn,
+    run_dir: Path,
+    emit: Any = None,
+    cancel: Any = None,
+    resume: bool = False,
+) -> RunOutcome:
     """Segment the normalised ``image`` (the box) into ``run_dir``; resumes from its checkpoint.
 
     Returns status ``completed`` or ``stopped`` (a checkpoint was saved; run again with
     ``resume=True`` to continue).
     """
     run_dir = Path(run_dir)
-    canvas = Canvas(image, settings.options, settings.fov_size_zyx, settings.deltas_zyx,
-                    settings.seed_policy, settings.seed_policy_args)
+    canvas = Canvas(
+        image,
+        settings.options,
+        settings.fov_size_zyx,
+        settings.deltas_zyx,
+        settings.seed_policy,
+        settings.seed_policy_args,
+    )
     cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
     elapsed = _restore(canvas, cpoint, settings.fingerprint) if resume and cpoint.is_file() else 0.0
     session = _Session(canvas, settings, run_dir, elapsed, emit, cancel)
@@ -151,8 +188,14 @@ def run_subvolume(image: np.ndarray, settings: RunSettings, predict: PredictFn, 
 
     if not drive(canvas.segment_all(), predict_one, session.after_fov):
         session.refresh()
-        return RunOutcome("stopped", session.h5, None, dict(canvas.counters),
-                          len(canvas.origins), session.elapsed())
+        return RunOutcome(
+            "stopped",
+            session.h5,
+            None,
+            dict(canvas.counters),
+            len(canvas.origins),
+            session.elapsed(),
+        )
     return _finish(canvas, session)
 
 
@@ -161,9 +204,16 @@ def _finish(canvas: Canvas, session: _Session) -> RunOutcome:
     counters = {**canvas.counters, "wall_s": round(seconds, 3)}
     settings, run_dir = session.settings, session.run_dir
     seg = canvas.final_segmentation()
-    npz = storage.save_reference_npz(run_dir, settings.bbox_start, seg, canvas.seg_prob,
-                                     canvas.origins, canvas.overlaps, settings.request_text,
-                                     counters)
+    npz = storage.save_reference_npz(
+        run_dir,
+        settings.bbox_start,
+        seg,
+        canvas.seg_prob,
+        canvas.origins,
+        canvas.overlaps,
+        settings.request_text,
+        counters,
+    )
     session.refresh(complete=True)
     storage.write_counters(run_dir, counters)
     session.cpoint.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ Every policy computes its coordinates once per subvolume (on the first request),
 in order, and drops those closer than ``margin`` to the border. Its state ``(coords, idx)`` is
 checkpointable. numpy/scipy/scikit-image only.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,7 @@ from scipy import ndimage
 from skimage.feature import peak_local_max
 
 from ffn_core.errors import UserError
-
-Position = tuple[int, int, int]
+from ffn_core.fov import Position
 
 
 def _noisy(values: np.ndarray) -> np.ndarray:
@@ -35,11 +35,14 @@ class SeedPolicy:
         Half the FOV (z, y, x); a position needs ``margin`` voxels of context on each side.
     """
 
-    def __init__(self, image: np.ndarray, segmentation: np.ndarray, margin: Any,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, image: np.ndarray, segmentation: np.ndarray, margin: Any, **kwargs: Any
+    ) -> None:
         if kwargs:
-            raise UserError(f"Seed policy {type(self).__name__} got unknown arguments "
-                            f"{sorted(kwargs)}.", "Remove them from seed_policy_args.")
+            raise UserError(
+                f"Seed policy {type(self).__name__} got unknown arguments {sorted(kwargs)}.",
+                "Remove them from seed_policy_args.",
+            )
         self.image = image
         self.segmentation = segmentation
         self.margin = np.asarray(margin, dtype=np.int64)
@@ -99,18 +102,27 @@ class PolicyPeaks(SeedPolicy):
 class PolicyGrid3d(SeedPolicy):
     """For each offset o (in order): every point o + step·k in z, y and x."""
 
-    def __init__(self, image: np.ndarray, segmentation: np.ndarray, margin: Any,
-                 step: int = 16, offsets: Any = (0, 8, 4, 12, 2, 10, 14)) -> None:
+    def __init__(
+        self,
+        image: np.ndarray,
+        segmentation: np.ndarray,
+        margin: Any,
+        step: int = 16,
+        offsets: Any = (0, 8, 4, 12, 2, 10, 14),
+    ) -> None:
         super().__init__(image, segmentation, margin)
         self.step = int(step)
         self.offsets = tuple(int(o) for o in offsets)
 
     def compute_coords(self) -> np.ndarray:
         nz, ny, nx = self.image.shape
-        coords = [(z, y, x) for o in self.offsets
-                  for z in range(o, nz, self.step)
-                  for y in range(o, ny, self.step)
-                  for x in range(o, nx, self.step)]
+        coords = [
+            (z, y, x)
+            for o in self.offsets
+            for z in range(o, nz, self.step)
+            for y in range(o, ny, self.step)
+            for x in range(o, nx, self.step)
+        ]
         return np.array(coords, dtype=np.int64)
 
 
@@ -129,10 +141,21 @@ POLICIES: dict[str, type[SeedPolicy]] = {
 }
 
 
-def make_seed_policy(name: str, image: np.ndarray, segmentation: np.ndarray, margin: Any,
-                     args: dict[str, Any] | None = None) -> SeedPolicy:
+def make_seed_policy(
+    name: str,
+    image: np.ndarray,
+    segmentation: np.ndarray,
+    margin: Any,
+    args: dict[str, Any] | None = None,
+) -> SeedPolicy:
     """The seed policy called ``name`` (reference class name) with JSON ``args``."""
-    if name not in POLICIES:
-        raise UserError(f"Unknown seed policy {name!r}.",
-                        f"Use one of: {', '.join(POLICIES)}.")
+    check_seed_policy(name)
     return POLICIES[name](image, segmentation, margin, **(args or {}))
+
+
+def check_seed_policy(name: str) -> None:
+    """Raise a :class:`UserError` unless ``name`` is one of :data:`POLICIES`."""
+    if name not in POLICIES:
+        raise UserError(
+            f"Seed policy {name!r} is not available.", f"Use one of: {', '.join(sorted(POLICIES))}."
+        )

@@ -6,17 +6,18 @@ seconds)} and ``overlaps`` {id: [[ids], [counts]]}, ``request`` (text) and ``cou
 ``.prob`` holds ``qprob``. Our checkpoint ``.cpoint`` stores only plain arrays (no pickles), so it
 loads with any numpy. Every file is written to a temporary name and renamed.
 """
+
 from __future__ import annotations
 
 import json
 import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import h5py
 import numpy as np
+
+from ffn_core.io.atomic import atomic_write_text, replacing
 
 H5_NAME = "segmentation.h5"
 
@@ -27,21 +28,8 @@ def subvolume_path(run_dir: Path, corner_zyx: Any, suffix: str) -> Path:
     return Path(run_dir) / str(x) / str(y) / f"seg-{x}_{y}_{z}.{suffix}"
 
 
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _savez(path: Path, compressed: bool = False, **arrays: Any) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+    with replacing(path) as tmp, open(tmp, "wb") as handle:
         (np.savez_compressed if compressed else np.savez)(handle, **arrays)
         handle.flush()
         os.fsync(handle.fileno())
@@ -62,8 +50,11 @@ def _flat_overlaps(overlaps: dict[int, np.ndarray]) -> dict[str, np.ndarray]:
     parts = [np.asarray(overlaps[i], dtype=np.int64).reshape(2, -1) for i in ids]
     sizes = [p.shape[1] for p in parts]
     joined = np.concatenate(parts, axis=1) if parts else np.zeros((2, 0), np.int64)
-    return {"overlap_ids": np.array(ids, dtype=np.int64),
-            "overlap_sizes": np.array(sizes, dtype=np.int64), "overlap_pairs": joined}
+    return {
+        "overlap_ids": np.array(ids, dtype=np.int64),
+        "overlap_sizes": np.array(sizes, dtype=np.int64),
+        "overlap_pairs": joined,
+    }
 
 
 def save_checkpoint(path: Path, state: dict[str, Any], meta: dict[str, Any]) -> None:
@@ -71,45 +62,74 @@ def save_checkpoint(path: Path, state: dict[str, Any], meta: dict[str, Any]) -> 
     origins = state["origins"]
     ids = sorted(origins)
     coords = state["seed_coords"]
-    _savez(path, segmentation=state["segmentation"], seg_prob=state["seg_prob"],
-           max_id=np.int64(state["max_id"]), seed_idx=np.int64(state["seed_idx"]),
-           has_coords=np.bool_(coords is not None),
-           seed_coords=np.zeros((0, 3), np.int64) if coords is None else coords,
-           origin_ids=np.array(ids, dtype=np.int64),
-           origin_pos=np.array([origins[i][0] for i in ids], dtype=np.int64).reshape(-1, 3),
-           origin_iters=np.array([origins[i][1] for i in ids], dtype=np.int64),
-           origin_seconds=np.array([origins[i][2] for i in ids], dtype=np.float64),
-           counters=np.array(json.dumps(state["counters"])), meta=np.array(json.dumps(meta)),
-           **_flat_overlaps(state["overlaps"]))
+    _savez(
+        path,
+        segmentation=state["segmentation"],
+        seg_prob=state["seg_prob"],
+        max_id=np.int64(state["max_id"]),
+        seed_idx=np.int64(state["seed_idx"]),
+        has_coords=np.bool_(coords is not None),
+        seed_coords=np.zeros((0, 3), np.int64) if coords is None else coords,
+        origin_ids=np.array(ids, dtype=np.int64),
+        origin_pos=np.array([origins[i][0] for i in ids], dtype=np.int64).reshape(-1, 3),
+        origin_iters=np.array([origins[i][1] for i in ids], dtype=np.int64),
+        origin_seconds=np.array([origins[i][2] for i in ids], dtype=np.float64),
+        counters=np.array(json.dumps(state["counters"])),
+        meta=np.array(json.dumps(meta)),
+        **_flat_overlaps(state["overlaps"]),
+    )
 
 
 def load_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a checkpoint written by :func:`save_checkpoint`: (state, meta)."""
     with np.load(path, allow_pickle=False) as data:
-        origins = {int(i): (tuple(int(v) for v in p), int(n), float(s)) for i, p, n, s in zip(
-            data["origin_ids"], data["origin_pos"], data["origin_iters"], data["origin_seconds"])}
+        origins = {
+            int(i): (tuple(int(v) for v in p), int(n), float(s))
+            for i, p, n, s in zip(
+                data["origin_ids"], data["origin_pos"], data["origin_iters"], data["origin_seconds"]
+            )
+        }
         bounds = np.concatenate([[0], np.cumsum(data["overlap_sizes"])])
         pairs = data["overlap_pairs"]
-        overlaps = {int(i): pairs[:, bounds[k]:bounds[k + 1]]
-                    for k, i in enumerate(data["overlap_ids"])}
-        state = {"segmentation": data["segmentation"], "seg_prob": data["seg_prob"],
-                 "origins": origins, "overlaps": overlaps, "max_id": int(data["max_id"]),
-                 "seed_coords": data["seed_coords"] if bool(data["has_coords"]) else None,
-                 "seed_idx": int(data["seed_idx"]),
-                 "counters": json.loads(str(data["counters"]))}
+        overlaps = {
+            int(i): pairs[:, bounds[k] : bounds[k + 1]] for k, i in enumerate(data["overlap_ids"])
+        }
+        state = {
+            "segmentation": data["segmentation"],
+            "seg_prob": data["seg_prob"],
+            "origins": origins,
+            "overlaps": overlaps,
+            "max_id": int(data["max_id"]),
+            "seed_coords": data["seed_coords"] if bool(data["has_coords"]) else None,
+            "seed_idx": int(data["seed_idx"]),
+            "counters": json.loads(str(data["counters"])),
+        }
         meta = json.loads(str(data["meta"]))
     return state, meta
 
 
 # -- results ------------------------------------------------------------------------------
-def save_reference_npz(run_dir: Path, corner_zyx: Any, segmentation: np.ndarray,
-                       qprob: np.ndarray, origins: dict[int, Any], overlaps: dict[int, Any],
-                       request_text: str, counters: dict[str, Any]) -> Path:
+def save_reference_npz(
+    run_dir: Path,
+    corner_zyx: Any,
+    segmentation: np.ndarray,
+    qprob: np.ndarray,
+    origins: dict[int, Any],
+    overlaps: dict[int, Any],
+    request_text: str,
+    counters: dict[str, Any],
+) -> Path:
     """Write ``seg-*.npz`` and ``seg-*.prob`` of the reference layout; returns the npz path."""
     npz = subvolume_path(run_dir, corner_zyx, "npz")
-    _savez(npz, compressed=True, segmentation=reduce_id_bits(segmentation),
-           origins=_object(origins), overlaps=_object(overlaps), request=np.array(request_text),
-           counters=np.array(json.dumps(counters)))
+    _savez(
+        npz,
+        compressed=True,
+        segmentation=reduce_id_bits(segmentation),
+        origins=_object(origins),
+        overlaps=_object(overlaps),
+        request=np.array(request_text),
+        counters=np.array(json.dumps(counters)),
+    )
     _savez(subvolume_path(run_dir, corner_zyx, "prob"), compressed=True, qprob=qprob)
     return npz
 
@@ -120,25 +140,35 @@ def _object(value: Any) -> np.ndarray:
     return holder
 
 
-def write_h5(path: Path, segmentation: np.ndarray, qprob: np.ndarray, start_zyx: Any,
-             stop_zyx: Any, complete: bool) -> None:
+def write_h5(
+    path: Path,
+    segmentation: np.ndarray,
+    qprob: np.ndarray,
+    start_zyx: Any,
+    stop_zyx: Any,
+    complete: bool,
+) -> None:
     """``segmentation`` (uint32, bbox-sized) and ``probabilities`` (uint8) in one HDF5 file."""
-    with atomic_path(path) as tmp:
+    with replacing(path) as tmp:
         with h5py.File(tmp, "w") as handle:
-            dset = handle.create_dataset("segmentation", data=segmentation.astype(np.uint32),
-                                         compression="gzip", compression_opts=1)
+            dset = handle.create_dataset(
+                "segmentation",
+                data=segmentation.astype(np.uint32),
+                compression="gzip",
+                compression_opts=1,
+            )
             dset.attrs["bbox_start_zyx"] = np.asarray(start_zyx, dtype=np.int64)
             dset.attrs["bbox_stop_zyx"] = np.asarray(stop_zyx, dtype=np.int64)
             dset.attrs["complete"] = bool(complete)
-            handle.create_dataset("probabilities", data=qprob.astype(np.uint8),
-                                  compression="gzip", compression_opts=1)
+            handle.create_dataset(
+                "probabilities", data=qprob.astype(np.uint8), compression="gzip", compression_opts=1
+            )
 
 
 def write_counters(run_dir: Path, counters: dict[str, Any]) -> None:
     """``counters.txt``: one ``name: value`` line per counter, sorted."""
     text = "".join(f"{name}: {counters[name]}\n" for name in sorted(counters))
-    with atomic_path(Path(run_dir) / "counters.txt") as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    atomic_write_text(Path(run_dir) / "counters.txt", text)
 
 
 def run_state(run_dir: Path, corner_zyx: Any) -> str:

@@ -19,21 +19,22 @@ Colour exports are 8-bit RGB with a stable colour per ID (a hash of the ID; 0 is
 Every export is written into a hidden temporary folder next to the destination and
 renamed into place at the end, so a failure or a stop leaves nothing behind.
 """
+
 from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import h5py
 import numpy as np
 import tifffile
 from PIL import Image
 
+from ffn_core.analysis.proofread import EditList, apply_edits
 from ffn_core.errors import UserError
 from ffn_core.project import Project
-from ffn_core.proofread import EditList, apply_edits
 
 FORMATS = ("png", "tif", "tiff-stack", "hdf5")
 BIT_DEPTHS = (8, 16, 32)
@@ -51,8 +52,10 @@ def run_segmentation_path(project: Project, run: str) -> Path:
     path = project.path("inference", run, RUN_FILE)
     if not path.is_file():
         runs = sorted(p.parent.name for p in project.path("inference").glob(f"*/{RUN_FILE}"))
-        raise UserError(f"Project {project.root} has no inference run '{run}' ({path} is missing).",
-                        f"Choose one of: {', '.join(runs)}." if runs else "Run inference first.")
+        raise UserError(
+            f"Project {project.root} has no inference run '{run}' ({path} is missing).",
+            f"Choose one of: {', '.join(runs)}." if runs else "Run inference first.",
+        )
     return path
 
 
@@ -65,14 +68,16 @@ def run_segmentation_attrs(project: Project, run: str) -> dict:
 def load_run_segmentation(project: Project, run: str) -> np.ndarray:
     """The segmentation of inference run ``run`` as a (z, y, x) uint32 array.
 
-    Proofreading edits of the run (``edits.json``, :mod:`ffn_core.proofread`) are
+    Proofreading edits of the run (``edits.json``, :mod:`ffn_core.analysis.proofread`) are
     applied; every consumer (export, evaluation) takes the labels through here.
     """
     path = run_segmentation_path(project, run)
     with h5py.File(path, "r") as handle:
         if RUN_DATASET not in handle:
-            raise UserError(f"{path} has no '{RUN_DATASET}' dataset.",
-                            "The inference run did not finish; run or resume it again.")
+            raise UserError(
+                f"{path} has no '{RUN_DATASET}' dataset.",
+                "The inference run did not finish; run or resume it again.",
+            )
         segmentation = handle[RUN_DATASET][...]
     edits = EditList.for_run(path.parent).edits
     return apply_edits(segmentation, edits) if edits else segmentation
@@ -122,15 +127,19 @@ def fit_ids(seg: np.ndarray, bits: int, remap: bool) -> tuple[np.ndarray, np.nda
         return seg.astype(dtype, copy=False), None
     if not remap:
         raise UserError(
-            f"The largest segment ID, {largest}, does not fit in {bits}-bit grey (at most {limit}).",
+            f"The largest segment ID, {largest}, does not fit in {bits}-bit grey "
+            f"(at most {limit}).",
             "Choose a larger --bit-depth (32-bit needs --format tif, tiff-stack or hdf5), "
-            "or add --remap to renumber the segments 1..N.")
+            "or add --remap to renumber the segments 1..N.",
+        )
     ids, inverse = np.unique(seg, return_inverse=True)
     if ids[0] != 0:
         ids, inverse = np.concatenate([[0], ids]), inverse + 1
     if ids.size - 1 > limit:
-        raise UserError(f"The segmentation has {ids.size - 1} segments; {bits}-bit grey holds "
-                        f"at most {limit}.", "Choose a larger --bit-depth.")
+        raise UserError(
+            f"The segmentation has {ids.size - 1} segments; {bits}-bit grey holds at most {limit}.",
+            "Choose a larger --bit-depth.",
+        )
     return inverse.reshape(seg.shape).astype(dtype), ids
 
 
@@ -140,27 +149,42 @@ def check_options(fmt: str, bits: int | None, colour: bool) -> int:
         raise UserError(f"Unknown export format '{fmt}'.", f"Choose one of {', '.join(FORMATS)}.")
     if colour:
         if fmt == "hdf5":
-            raise UserError("HDF5 export keeps the segment IDs; it has no colour mode.",
-                            "Leave out --colour, or export png, tif or tiff-stack.")
+            raise UserError(
+                "HDF5 export keeps the segment IDs; it has no colour mode.",
+                "Leave out --colour, or export png, tif or tiff-stack.",
+            )
         if bits not in (None, 8):
-            raise UserError(f"Colour exports are 8-bit RGB; --bit-depth {bits} does not apply.",
-                            "Leave out --bit-depth, or leave out --colour for grey IDs.")
+            raise UserError(
+                f"Colour exports are 8-bit RGB; --bit-depth {bits} does not apply.",
+                "Leave out --bit-depth, or leave out --colour for grey IDs.",
+            )
         return 8
     bits = bits or (32 if fmt == "hdf5" else 16)
     if bits not in BIT_DEPTHS:
         raise UserError(f"--bit-depth {bits} is not supported.", "Choose 8, 16 or 32.")
     if fmt == "png" and bits == 32:
-        raise UserError("PNG has no 32-bit grey images.",
-                        "Use --format tif or tiff-stack for 32-bit IDs, or --bit-depth 16.")
+        raise UserError(
+            "PNG has no 32-bit grey images.",
+            "Use --format tif or tiff-stack for 32-bit IDs, or --bit-depth 16.",
+        )
     return bits
 
 
 # -- writing ---------------------------------------------------------------------------
-def export_segmentation(seg: np.ndarray, out: Path, fmt: str, *, bits: int | None = None,
-                        colour: bool = False, remap: bool = False, overwrite: bool = False,
-                        attrs: dict | None = None, progress: Progress | None = None,
-                        stopped: Callable[[], bool] = lambda: False,
-                        warn: Callable[[str], None] = lambda message: None) -> Path | None:
+def export_segmentation(
+    seg: np.ndarray,
+    out: Path,
+    fmt: str,
+    *,
+    bits: int | None = None,
+    colour: bool = False,
+    remap: bool = False,
+    overwrite: bool = False,
+    attrs: dict | None = None,
+    progress: Progress | None = None,
+    stopped: Callable[[], bool] = lambda: False,
+    warn: Callable[[str], None] = lambda message: None,
+) -> Path | None:
     """Write ``seg`` (z, y, x) to folder ``out`` in ``fmt``; returns ``out``, or None if stopped.
 
     ``progress(done, total)`` is called per slice; ``stopped()`` is checked per slice
@@ -171,8 +195,10 @@ def export_segmentation(seg: np.ndarray, out: Path, fmt: str, *, bits: int | Non
     _check_destination(out, overwrite)
     labels, old_ids = (seg, None) if colour else fit_ids(seg, bits, remap)
     if old_ids is not None:
-        warn(f"Segment IDs up to {int(seg.max())} do not fit {bits}-bit grey: renumbered "
-             f"1..{old_ids.size - 1}; id_map.csv gives the original IDs.")
+        warn(
+            f"Segment IDs up to {int(seg.max())} do not fit {bits}-bit grey: renumbered "
+            f"1..{old_ids.size - 1}; id_map.csv gives the original IDs."
+        )
     frames = _frames(labels, colour, progress, stopped)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
@@ -197,8 +223,10 @@ def _check_destination(out: Path, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a folder.", "Choose a folder for the export.")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise UserError(f"{out} already exists and is not empty.",
-                        "Choose another folder, or replace it with --overwrite.")
+        raise UserError(
+            f"{out} already exists and is not empty.",
+            "Choose another folder, or replace it with --overwrite.",
+        )
 
 
 def _replace(temp: Path, out: Path) -> None:
@@ -209,8 +237,9 @@ def _replace(temp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _frames(labels: np.ndarray, colour: bool, progress: Progress | None,
-            stopped: Callable[[], bool]) -> Iterator[np.ndarray]:
+def _frames(
+    labels: np.ndarray, colour: bool, progress: Progress | None, stopped: Callable[[], bool]
+) -> Iterator[np.ndarray]:
     total = labels.shape[0]
     for z in range(total):
         if stopped():
@@ -236,23 +265,30 @@ def _write_tif(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: di
         tifffile.imwrite(folder / name, frame, photometric=photometric)
 
 
-def _write_tiff_stack(folder: Path, labels: np.ndarray, frames, colour: bool,
-                      attrs: dict) -> None:
+def _write_tiff_stack(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: dict) -> None:
     shape = labels.shape + ((3,) if colour else ())
     dtype = np.uint8 if colour else labels.dtype
     imagej = colour or dtype != np.uint32
     axes = "ZYXS" if colour else "ZYX"
     big = not imagej and int(np.prod(shape)) * np.dtype(dtype).itemsize > 2**32 - 2**25
-    tifffile.imwrite(folder / "segmentation.tif", data=frames, shape=shape, dtype=dtype,
-                     imagej=imagej, bigtiff=big, photometric="rgb" if colour else "minisblack",
-                     metadata={"axes": axes})
+    tifffile.imwrite(
+        folder / "segmentation.tif",
+        data=frames,
+        shape=shape,
+        dtype=dtype,
+        imagej=imagej,
+        bigtiff=big,
+        photometric="rgb" if colour else "minisblack",
+        metadata={"axes": axes},
+    )
 
 
 def _write_hdf5(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: dict) -> None:
     with h5py.File(folder / RUN_FILE, "w") as handle:
         chunks = (1,) + tuple(min(s, 256) for s in labels.shape[1:])
-        dataset = handle.create_dataset(RUN_DATASET, shape=labels.shape, dtype=labels.dtype,
-                                        chunks=chunks, compression="gzip")
+        dataset = handle.create_dataset(
+            RUN_DATASET, shape=labels.shape, dtype=labels.dtype, chunks=chunks, compression="gzip"
+        )
         dataset.attrs.update(attrs)
         for z, frame in enumerate(frames):
             dataset[z] = frame
@@ -263,5 +299,9 @@ def _write_id_map(path: Path, old_ids: np.ndarray) -> None:
     path.write_text("new_id,old_id\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
 
-_WRITERS = {"png": _write_png, "tif": _write_tif, "tiff-stack": _write_tiff_stack,
-            "hdf5": _write_hdf5}
+_WRITERS = {
+    "png": _write_png,
+    "tif": _write_tif,
+    "tiff-stack": _write_tiff_stack,
+    "hdf5": _write_hdf5,
+}

@@ -5,13 +5,14 @@ with c = 3 or 4 for RGB(A); dtypes keep the file's bit depth in native byte orde
 PNG files are read with Pillow, TIFF files with tifffile; both open files through
 Python paths, so non-ASCII (e.g. Japanese) names work on every platform.
 """
+
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import tifffile
@@ -23,8 +24,20 @@ PNG_SUFFIXES = (".png",)
 TIFF_SUFFIXES = (".tif", ".tiff")
 SLICE_SUFFIXES = PNG_SUFFIXES + TIFF_SUFFIXES
 # Image formats that are not slices we read: refused by name rather than skipped.
-OTHER_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".jp2", ".j2k", ".psd",
-                        ".tga", ".dm3", ".dm4", ".mrc")
+OTHER_IMAGE_SUFFIXES = (
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".gif",
+    ".webp",
+    ".jp2",
+    ".j2k",
+    ".psd",
+    ".tga",
+    ".dm3",
+    ".dm4",
+    ".mrc",
+)
 _TIFF_DAMAGE_WORDS = ("offset", "truncat", "corrupt")
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)  # ITU-R 601-2, as Pillow's "L" conversion
 
@@ -68,17 +81,23 @@ def list_slice_files(folder: Path) -> tuple[list[Path], list[Path]]:
         else:
             skipped.append(path)
     if foreign:
-        raise UserError(f"{folder} mixes other files in with the slices: "
-                        f"{_some_names(foreign)}; only PNG or TIFF slices can be imported.",
-                        "Move those files out of the folder, or convert them to PNG/TIFF "
-                        "if they belong to the stack.")
+        raise UserError(
+            f"{folder} mixes other files in with the slices: "
+            f"{_some_names(foreign)}; only PNG or TIFF slices can be imported.",
+            "Move those files out of the folder, or convert them to PNG/TIFF "
+            "if they belong to the stack.",
+        )
     if not slices:
         found = f" (it holds only {_some_names(skipped)})" if skipped else ""
-        raise UserError(f"{folder} holds no PNG or TIFF slices{found}.",
-                        "Choose the folder that holds the image slices (*.png, *.tif).")
+        raise UserError(
+            f"{folder} holds no PNG or TIFF slices{found}.",
+            "Choose the folder that holds the image slices (*.png, *.tif).",
+        )
     if len({path.suffix.lower() in PNG_SUFFIXES for path in slices}) > 1:
-        raise UserError(f"{folder} mixes PNG and TIFF slices.",
-                        "Keep one stack per folder, all in the same format.")
+        raise UserError(
+            f"{folder} mixes PNG and TIFF slices.",
+            "Keep one stack per folder, all in the same format.",
+        )
     return sorted(slices, key=lambda p: natural_key(p.name)), sorted(skipped)
 
 
@@ -106,7 +125,8 @@ def read_slice_file(path: Path, label_ids: bool = False) -> np.ndarray:
                     raise UserError(
                         f"{path} holds {len(tif.pages)} pages, but a folder of slices needs "
                         "one page per file.",
-                        "Give the multi-page TIFF file itself as the stack, not its folder.")
+                        "Give the multi-page TIFF file itself as the stack, not its folder.",
+                    )
                 array = tif.pages[0].asarray()
         else:
             with Image.open(path) as image:
@@ -130,8 +150,11 @@ def tiff_damage_raises(path: Path) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
-    damage = [r.getMessage() for r in records
-              if any(word in r.getMessage().lower() for word in _TIFF_DAMAGE_WORDS)]
+    damage = [
+        r.getMessage()
+        for r in records
+        if any(word in r.getMessage().lower() for word in _TIFF_DAMAGE_WORDS)
+    ]
     if damage:
         raise unreadable(path, ValueError(damage[0]))
 
@@ -151,9 +174,11 @@ def pillow_to_array(image: Image.Image, label_ids: bool = False) -> np.ndarray:
 
 def unreadable(path: Path | str, exc: Exception) -> UserError:
     """The error for a file that is damaged, truncated or not an image at all."""
-    return UserError(f"Cannot read {path}: {exc}.",
-                     "The file may be truncated or damaged: export or copy it again, "
-                     "or remove it from the stack.")
+    return UserError(
+        f"Cannot read {path}: {exc}.",
+        "The file may be truncated or damaged: export or copy it again, "
+        "or remove it from the stack.",
+    )
 
 
 def native(array: np.ndarray) -> np.ndarray:

@@ -6,14 +6,14 @@ Shapes are (z, y, x); colour slices are (y, x, c) until converted with ``to_gray
 Nothing here imports Qt or TensorFlow, so the GUI can call :func:`describe_source`
 for its previews.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
 
-import h5py
 import numpy as np
 import tifffile
 
@@ -86,8 +86,10 @@ class SourceInfo:
         names = [Path(name).name for name in self.files]
         if len(names) > 2 * shown:
             names = names[:shown] + ["…"] + names[-shown:]
-        return (f"{self.shape_zyx[0]} slices in natural order from "
-                f"{Path(self.files[0]).parent}: {', '.join(names)}")
+        return (
+            f"{self.shape_zyx[0]} slices in natural order from "
+            f"{Path(self.files[0]).parent}: {', '.join(names)}"
+        )
 
 
 class SliceStack:
@@ -105,7 +107,7 @@ class SliceStack:
         self.labels = labels
         self._first: np.ndarray | None = None
 
-    def __enter__(self) -> "SliceStack":
+    def __enter__(self) -> SliceStack:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -156,10 +158,17 @@ class SliceStack:
         if self._first is None:
             self._first = _slices.to_gray(raw) if self.to_gray else raw
         channels = raw.shape[-1] if _slices.is_color(raw) else 1
-        return SourceInfo(source=self.source, kind=self.kind, files=self.files,
-                          shape_zyx=(len(self),) + tuple(self.first.shape[:2]),
-                          dtype=self.first.dtype.name, channels=channels,
-                          to_gray=self.to_gray, labels=self.labels, skipped=self.skipped)
+        return SourceInfo(
+            source=self.source,
+            kind=self.kind,
+            files=self.files,
+            shape_zyx=(len(self),) + tuple(self.first.shape[:2]),
+            dtype=self.first.dtype.name,
+            channels=channels,
+            to_gray=self.to_gray,
+            labels=self.labels,
+            skipped=self.skipped,
+        )
 
     def __iter__(self) -> Iterator[np.ndarray]:
         """Every slice in order, each checked to match the first one's size and type."""
@@ -174,12 +183,14 @@ class SliceStack:
                 f"{self.slice_name(index)} is {_shape_text(array)}, but the first slice "
                 f"{self.slice_name(0)} is {_shape_text(first)}.",
                 "All slices of a stack must have the same size and channels: "
-                "crop or pad that slice, or remove it.")
+                "crop or pad that slice, or remove it.",
+            )
         if array.dtype != first.dtype:
             raise UserError(
                 f"{self.slice_name(index)} is {array.dtype.name}, but the first slice "
                 f"{self.slice_name(0)} is {first.dtype.name}.",
-                "Save all slices with the same bit depth.")
+                "Save all slices with the same bit depth.",
+            )
         return array
 
 
@@ -265,8 +276,10 @@ class Hdf5Stack(SliceStack):
         shape = self._dataset.shape
         if not (len(shape) == 3 or (len(shape) == 4 and shape[-1] in (3, 4))):
             self.close()
-            raise UserError(f"{spec} has shape {shape}; a stack must be 3-D (z, y, x).",
-                            "Give a 3-D dataset, or a (z, y, x, 3) colour one.")
+            raise UserError(
+                f"{spec} has shape {shape}; a stack must be 3-D (z, y, x).",
+                "Give a 3-D dataset, or a (z, y, x, 3) colour one.",
+            )
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -332,16 +345,19 @@ def open_stack(source: str | Path, to_gray: bool = False, labels: bool = False) 
     else:
         return Hdf5Stack(text, to_gray, labels)
     if path.suffix.lower() in _slices.PNG_SUFFIXES and path.is_file():
-        raise UserError(f"{path} is a single PNG slice.",
-                        f"Give the folder that holds all the slices ({path.parent}).")
+        raise UserError(
+            f"{path} is a single PNG slice.",
+            f"Give the folder that holds all the slices ({path.parent}).",
+        )
     if not path.exists():
         raise UserError(f"{path} does not exist.", "Check the path.")
-    raise UserError(f"{path} is not a folder of slices, a TIFF stack or an HDF5 file.",
-                    "Give a folder of PNG/TIFF slices, a multi-page .tif, or file.h5:dataset.")
+    raise UserError(
+        f"{path} is not a folder of slices, a TIFF stack or an HDF5 file.",
+        "Give a folder of PNG/TIFF slices, a multi-page .tif, or file.h5:dataset.",
+    )
 
 
-def describe_source(source: str | Path, to_gray: bool = False,
-                    labels: bool = False) -> SourceInfo:
+def describe_source(source: str | Path, to_gray: bool = False, labels: bool = False) -> SourceInfo:
     """Resolve ``source`` and report its files, shape (z, y, x) and dtype.
 
     Reads only the first slice. See :func:`open_stack` for the parameters.

@@ -1,12 +1,17 @@
 """HDF5 volume specs: ``file.h5:dataset`` (google/ffn) or ``file.h5@dataset`` (Windows fork)."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import h5py
 
 from ffn_core.errors import UserError
+
+if TYPE_CHECKING:
+    from ffn_core.project import Project
 
 _SPEC = re.compile(r"^(?P<file>.+?\.(?:h5|hdf5|hdf|he5))(?:[:@](?P<dataset>.+))?$", re.IGNORECASE)
 
@@ -19,8 +24,10 @@ def parse_volume_spec(spec: str) -> tuple[Path, str | None]:
     """
     match = _SPEC.match(str(spec))
     if not match:
-        raise UserError(f"'{spec}' is not an HDF5 volume spec.",
-                        "Give it as file.h5:dataset or file.h5@dataset.")
+        raise UserError(
+            f"'{spec}' is not an HDF5 volume spec.",
+            "Give it as file.h5:dataset or file.h5@dataset.",
+        )
     return Path(match["file"]), match["dataset"]
 
 
@@ -32,20 +39,51 @@ def open_dataset(spec: str) -> tuple[h5py.File, h5py.Dataset]:
     try:
         handle = h5py.File(path, "r")
     except OSError as exc:
-        raise UserError(f"Cannot read {path} as HDF5: {exc}.",
-                        "Check that the file is a complete HDF5 file.") from exc
+        raise UserError(
+            f"Cannot read {path} as HDF5: {exc}.", "Check that the file is a complete HDF5 file."
+        ) from exc
     if name is None:
         names = [key for key, item in handle.items() if isinstance(item, h5py.Dataset)]
         if len(names) != 1:
             handle.close()
-            raise UserError(f"{path} holds datasets {names}; which one?",
-                            f"Give the dataset as {path}:NAME.")
+            raise UserError(
+                f"{path} holds datasets {names}; which one?", f"Give the dataset as {path}:NAME."
+            )
         name = names[0]
     if name not in handle or not isinstance(handle[name], h5py.Dataset):
         available = []
-        handle.visititems(lambda key, item: available.append(key)
-                          if isinstance(item, h5py.Dataset) else None)
+        handle.visititems(
+            lambda key, item: available.append(key) if isinstance(item, h5py.Dataset) else None
+        )
         handle.close()
-        raise UserError(f"{path} has no dataset '{name}' (it has: {', '.join(available) or 'none'}).",
-                        f"Give one of those as {path}:NAME.")
+        raise UserError(
+            f"{path} has no dataset '{name}' (it has: {', '.join(available) or 'none'}).",
+            f"Give one of those as {path}:NAME.",
+        )
     return handle, handle[name]
+
+
+def image_stats(
+    project: Project, *given: tuple[float | None, float | None]
+) -> tuple[float | None, float | None]:
+    """The image mean and std to normalise with: the first given pair's values that are set,
+    else the project image's (its record, then its dataset attributes); None when unknown.
+
+    Parameters
+    ----------
+    project : Project
+        The project whose ``image`` volume was imported.
+    *given : (mean, std) pairs
+        Values from the user, in order of precedence (a config's, a request's).
+    """
+    record = project.volume("image")
+    handle, dataset = open_dataset(project.volume_spec("image"))
+    with handle:
+        stored = [(record.get(key), dataset.attrs.get(key)) for key in ("mean", "std")]
+    return tuple(  # type: ignore[return-value]
+        _first_set(*(pair[i] for pair in given), *stored[i]) for i in range(2)
+    )
+
+
+def _first_set(*values: Any) -> float | None:
+    return next((float(v) for v in values if v is not None), None)

@@ -1,13 +1,14 @@
 """Streaming (z, y, x) volume writing into chunked, compressed HDF5, and running statistics.
 
-A :class:`VolumeWriter` fills one chunk layer of slices in memory, writes it, and
-writes into a temporary file beside the target; :meth:`VolumeWriter.commit` renames
-it into place, so readers see the old volume or the new one, never half of one.
+A :class:`VolumeWriter` fills one chunk layer of slices in memory and writes it. It writes
+the temporary file of :func:`replacing_volume`, which renames it into place only when the
+block succeeds, so readers see the old volume or the new one, never half of one.
 """
+
 from __future__ import annotations
 
-import os
-import uuid
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import h5py
 import numpy as np
 
 from ffn_core.errors import UserError
+from ffn_core.io.atomic import replacing
 
-__all__ = ["RunningStats", "VolumeWriter", "chunk_shape"]
+__all__ = ["RunningStats", "VolumeWriter", "chunk_shape", "replacing_volume"]
 
 CHUNK_ZYX = (16, 128, 128)
 _LAYER_BYTES = 128 * 2**20  # the most one buffered chunk layer may take
@@ -55,7 +57,7 @@ class RunningStats:
         """Include the values of ``array`` (in float64 pieces of at most 8 MiB)."""
         flat = np.asarray(array).reshape(-1)
         for start in range(0, flat.size, _STATS_PIECE):
-            self._merge(flat[start:start + _STATS_PIECE].astype(np.float64))
+            self._merge(flat[start : start + _STATS_PIECE].astype(np.float64))
 
     def _merge(self, values: np.ndarray) -> None:
         count = values.size
@@ -73,13 +75,33 @@ class RunningStats:
         return float(np.sqrt(self._m2 / self.count)) if self.count else 0.0
 
 
+@contextlib.contextmanager
+def replacing_volume(target: str | Path) -> Iterator[Path]:
+    """:func:`~ffn_core.io.atomic.replacing` for a volume file, with a clear error when
+    another program holds ``target`` open (Windows refuses to replace it then)."""
+    target = Path(target)
+    try:
+        with replacing(target) as path:
+            yield path
+    except PermissionError as exc:
+        if exc.filename2 is None or Path(exc.filename2) != target:
+            raise
+        raise UserError(
+            f"Cannot replace {target}: {exc.strerror}.",
+            "Another program (or the viewer) has it open: close it and import again.",
+        ) from exc
+
+
 class VolumeWriter:
-    """Writes a (z, y, x) volume slice by slice into ``target`` (dataset ``raw``).
+    """Writes a (z, y, x) volume slice by slice into ``path`` (dataset ``raw``).
+
+    A context manager: leaving the block closes the file, finished or not. Write into the
+    temporary path of :func:`replacing_volume`, so a failure leaves the old volume.
 
     Parameters
     ----------
-    target : Path
-        The final ``.h5`` file; a hidden temporary file beside it is written first.
+    path : Path
+        The ``.h5`` file to write (created or truncated).
     shape_zyx : tuple of int
         Shape of the volume.
     dtype : numpy dtype
@@ -88,27 +110,36 @@ class VolumeWriter:
         Dataset name (``raw``, as the reference's png_to_h5 writes).
     """
 
-    def __init__(self, target: Path, shape_zyx: tuple[int, int, int], dtype: Any,
-                 dataset: str = "raw") -> None:
-        self.target = Path(target)
-        self.dataset_name = dataset
+    def __init__(
+        self, path: str | Path, shape_zyx: tuple[int, int, int], dtype: Any, dataset: str = "raw"
+    ) -> None:
         dtype = np.dtype(dtype)
-        tag = uuid.uuid4().hex[:8]
-        self.temporary = self.target.with_name(f".{self.target.stem}.{tag}.h5.tmp")
         # v108 object headers store attributes larger than 64 KiB (long file lists)
         # and stay readable by HDF5 1.8 and later.
         chunks = chunk_shape(shape_zyx, dtype.itemsize)
+        self._file = h5py.File(path, "w", libver=("v108", "latest"))
         try:
-            self._file = h5py.File(self.temporary, "x", libver=("v108", "latest"))
             self._dataset = self._file.create_dataset(
-                dataset, shape=shape_zyx, dtype=dtype, chunks=chunks, compression="gzip",
-                compression_opts=4, shuffle=dtype.itemsize > 1)
+                dataset,
+                shape=shape_zyx,
+                dtype=dtype,
+                chunks=chunks,
+                compression="gzip",
+                compression_opts=4,
+                shuffle=dtype.itemsize > 1,
+            )
         except BaseException:
-            self.temporary.unlink(missing_ok=True)
+            self._file.close()
             raise
         self._layer = np.empty((chunks[0],) + tuple(shape_zyx[1:]), dtype=dtype)
         self._filled = 0
         self._written = 0
+
+    def __enter__(self) -> VolumeWriter:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
     def append(self, array: np.ndarray) -> None:
         """Add the next slice (y, x)."""
@@ -120,29 +151,19 @@ class VolumeWriter:
     def _flush(self) -> None:
         if self._filled:
             stop = self._written + self._filled
-            self._dataset[self._written:stop] = self._layer[:self._filled]
+            self._dataset[self._written : stop] = self._layer[: self._filled]
             self._written, self._filled = stop, 0
 
     def finish(self, **attrs: Any) -> None:
-        """Write the last slices and ``attrs`` on the dataset, and close the temporary file."""
+        """Write the last slices and ``attrs`` on the dataset, and close the file."""
         self._flush()
         if self._written != self._dataset.shape[0]:
             raise ValueError(f"{self._written} of {self._dataset.shape[0]} slices written")
         for key, value in attrs.items():
             self._dataset.attrs[key] = value
-        self._file.close()
+        self.close()
 
-    def commit(self) -> None:
-        """Move the finished file into place, replacing any previous volume."""
-        try:
-            os.replace(self.temporary, self.target)
-        except PermissionError as exc:
-            raise UserError(f"Cannot replace {self.target}: {exc.strerror}.",
-                            "Another program (or the viewer) has it open: close it and "
-                            "import again.") from exc
-
-    def discard(self) -> None:
-        """Close and delete the temporary file (nothing when already committed)."""
+    def close(self) -> None:
+        """Close the file (nothing when already closed)."""
         if self._file.id.valid:
             self._file.close()
-        self.temporary.unlink(missing_ok=True)

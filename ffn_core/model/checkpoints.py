@@ -7,6 +7,7 @@ Ours are ``tf.train.Checkpoint(model=, optimizer=, step=, model_args=)`` written
 ``tf.train.CheckpointManager``; ``model_args`` is the reference JSON, so a checkpoint says
 what it is. :func:`load_weights` reads either kind.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,15 +64,19 @@ def resolve_checkpoint(path: str | Path) -> str:
             return latest
         indexes = list(path.glob("*.index"))
         if not indexes:
-            raise UserError(f"No checkpoint in folder {path} (no *.index file).",
-                            "Choose a checkpoint such as .../model.ckpt-7000000 or a run folder.")
+            raise UserError(
+                f"No checkpoint in folder {path} (no *.index file).",
+                "Choose a checkpoint such as .../model.ckpt-7000000 or a run folder.",
+            )
         latest_index = max(indexes, key=lambda p: (_step_of(p.with_suffix("")), p.stat().st_mtime))
         return str(latest_index.with_suffix(""))
     prefix = Path(_DATA_SUFFIX.sub("", str(path)))
     if not Path(str(prefix) + ".index").is_file():
-        raise UserError(f"Checkpoint {prefix} not found (no {prefix.name}.index beside it).",
-                        "Give the checkpoint prefix, e.g. .../model.ckpt-7000000 (the .index "
-                        "and .data-* files must be there), or the folder that holds it.")
+        raise UserError(
+            f"Checkpoint {prefix} not found (no {prefix.name}.index beside it).",
+            "Give the checkpoint prefix, e.g. .../model.ckpt-7000000 (the .index "
+            "and .data-* files must be there), or the folder that holds it.",
+        )
     return str(prefix)
 
 
@@ -79,8 +84,10 @@ def _reader(prefix: str) -> tf.train.CheckpointReader:
     try:
         return tf.train.load_checkpoint(prefix)
     except (tf.errors.OpError, ValueError) as exc:
-        raise UserError(f"Cannot read checkpoint {prefix}: {exc}.",
-                        "The files may be damaged or incomplete; copy them again.") from None
+        raise UserError(
+            f"Cannot read checkpoint {prefix}: {exc}.",
+            "The files may be damaged or incomplete; copy them again.",
+        ) from None
 
 
 def _meta_fov_zyx(prefix: str) -> tuple[int, int, int] | None:
@@ -111,17 +118,25 @@ def checkpoint_info(path: str | Path) -> CheckpointInfo:
     if f"{REFERENCE_SCOPE}/conv0_a/weights" in shapes:
         depth = sum(1 for k in shapes if re.fullmatch(rf"{REFERENCE_SCOPE}/conv\d+_a/weights", k))
         step = int(reader.get_tensor("global_step")) if "global_step" in shapes else 0
-        return CheckpointInfo(prefix, "reference", step, depth,
-                              shapes[f"{REFERENCE_SCOPE}/conv0_a/weights"][-1],
-                              _meta_fov_zyx(prefix), None)
+        return CheckpointInfo(
+            prefix,
+            "reference",
+            step,
+            depth,
+            shapes[f"{REFERENCE_SCOPE}/conv0_a/weights"][-1],
+            _meta_fov_zyx(prefix),
+            None,
+        )
     if ARGS_KEY in shapes:
         args = ModelArgs.from_reference(reader.get_tensor(ARGS_KEY).decode("utf-8"))
         step = int(reader.get_tensor(STEP_KEY)) if STEP_KEY in shapes else 0
-        return CheckpointInfo(prefix, "workbench", step, args.depth, args.features,
-                              args.fov_size_zyx, args)
-    raise UserError(f"{prefix} is not an FFN checkpoint (no seed_update/conv0_a/weights and no "
-                    "model_args).", "Choose a checkpoint of google/ffn, its Windows fork, or "
-                    "FFN Workbench.")
+        return CheckpointInfo(
+            prefix, "workbench", step, args.depth, args.features, args.fov_size_zyx, args
+        )
+    raise UserError(
+        f"{prefix} is not an FFN checkpoint (no seed_update/conv0_a/weights and no model_args).",
+        "Choose a checkpoint of google/ffn, its Windows fork, or FFN Workbench.",
+    )
 
 
 def _check_geometry(model: keras.Model, info: CheckpointInfo) -> None:
@@ -134,15 +149,16 @@ def _check_geometry(model: keras.Model, info: CheckpointInfo) -> None:
         fov = "unknown" if fov_zyx is None else ",".join(str(v) for v in fov_zyx[::-1])
         return f"depth {depth}, {features} features, fov_size {fov} (x,y,z)"
 
+    wanted = describe(have["depth"], have["features"], have["fov_size_zyx"])
     raise UserError(
         f"Checkpoint {info.prefix} has {describe(info.depth, info.features, info.fov_size_zyx)} "
-        f"but the model_args say {describe(have['depth'], have['features'], have['fov_size_zyx'])}.",
+        f"but the model_args say {wanted}.",
         "Use the model_args the checkpoint was trained with (the preset or the model_args line "
-        "of its inference request), or choose a checkpoint of this architecture.")
+        "of its inference request), or choose a checkpoint of this architecture.",
+    )
 
 
-def _import_reference(model: keras.Model, reader: tf.train.CheckpointReader,
-                      prefix: str) -> None:
+def _import_reference(model: keras.Model, reader: tf.train.CheckpointReader, prefix: str) -> None:
     shapes = reader.get_variable_to_shape_map()
     for name in conv_layer_names(model_geometry(model)["depth"]):
         layer = model.get_layer(name)
@@ -152,12 +168,14 @@ def _import_reference(model: keras.Model, reader: tf.train.CheckpointReader,
                 raise UserError(
                     f"Checkpoint {prefix}: {key} has shape {shapes.get(key, 'missing')}, the "
                     f"model needs {list(variable.shape)}.",
-                    "Use the model_args the checkpoint was trained with.")
+                    "Use the model_args the checkpoint was trained with.",
+                )
             variable.assign(reader.get_tensor(key))
 
 
-def make_checkpoint(model: keras.Model, args: ModelArgs, optimizer=None,
-                    step: tf.Variable | None = None) -> tf.train.Checkpoint:
+def make_checkpoint(
+    model: keras.Model, args: ModelArgs, optimizer=None, step: tf.Variable | None = None
+) -> tf.train.Checkpoint:
     """Our checkpoint object: model, optimizer and step (when given) and the model_args."""
     parts = {"model": model, "model_args": tf.Variable(args.to_json(), trainable=False)}
     if optimizer is not None:
@@ -181,6 +199,8 @@ def load_weights(model: keras.Model, path: str | Path) -> int:
         try:
             tf.train.Checkpoint(model=model).read(info.prefix).expect_partial()
         except (tf.errors.OpError, ValueError) as exc:
-            raise UserError(f"Cannot restore checkpoint {info.prefix}: {exc}.",
-                            "Use the model_args the checkpoint was trained with.") from None
+            raise UserError(
+                f"Cannot restore checkpoint {info.prefix}: {exc}.",
+                "Use the model_args the checkpoint was trained with.",
+            ) from None
     return info.step

@@ -4,6 +4,7 @@ Layer names follow the reference's TF1 variables: layer ``conv{i}_{a|b}`` holds
 ``seed_update/conv{i}_{a|b}/{weights,biases}`` and ``conv_lom`` the 1x1x1 head, so a reference
 checkpoint loads by name (:mod:`ffn_core.model.checkpoints`).
 """
+
 from __future__ import annotations
 
 import keras
@@ -35,16 +36,25 @@ class FFNConv3D(keras.layers.Layer):
     ``keras.layers.Conv3D`` here).
     """
 
-    def __init__(self, filters: int, kernel_size: int, relu: bool, compute: str = "float32",
-                 output: str | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int,
+        relu: bool,
+        compute: str = "float32",
+        output: str | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(autocast=False, **kwargs)
         self.filters, self.kernel_size, self.relu = filters, kernel_size, relu
         self.compute, self.output_dtype = compute, output or compute
 
     def build(self, input_shape) -> None:
         self.kernel = self.add_weight(
-            name="weights", shape=(self.kernel_size,) * 3 + (input_shape[-1], self.filters),
-            initializer="glorot_uniform")
+            name="weights",
+            shape=(self.kernel_size,) * 3 + (input_shape[-1], self.filters),
+            initializer="glorot_uniform",
+        )
         self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
 
     def call(self, x):
@@ -54,8 +64,14 @@ class FFNConv3D(keras.layers.Layer):
         return tf.cast(tf.nn.relu(y) if self.relu else y, self.output_dtype)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "relu": self.relu, "compute": self.compute, "output": self.output_dtype}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "relu": self.relu,
+            "compute": self.compute,
+            "output": self.output_dtype,
+        }
 
 
 def build_convstack(args: ModelArgs, precision: str = "float32") -> keras.Model:
@@ -92,5 +108,8 @@ def build_convstack(args: ModelArgs, precision: str = "float32") -> keras.Model:
 def model_geometry(model: keras.Model) -> dict[str, object]:
     """What a built model fixes: ``depth``, ``features`` and ``fov_size_zyx``."""
     depth = sum(1 for layer in model.layers if layer.name.endswith("_a"))
-    return {"depth": depth, "features": model.get_layer("conv0_a").filters,
-            "fov_size_zyx": tuple(int(d) for d in model.inputs[0].shape[1:4])}
+    return {
+        "depth": depth,
+        "features": model.get_layer("conv0_a").filters,
+        "fov_size_zyx": tuple(int(d) for d in model.inputs[0].shape[1:4]),
+    }

@@ -1,8 +1,9 @@
 """Fast forward passes of the FFN model for inference: numpy in, numpy out."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import keras
 import numpy as np
@@ -36,8 +37,9 @@ class Predictor:
         self._functions: dict[int, Callable] = {}
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, args: ModelArgs,
-                        precision: str = "float32") -> "Predictor":
+    def from_checkpoint(
+        cls, path: str | Path, args: ModelArgs, precision: str = "float32"
+    ) -> Predictor:
         """Build the model of ``args`` and load a reference or workbench checkpoint into it.
 
         ``precision="bfloat16"`` computes the convolutions in bfloat16 (about 1.7x faster on
@@ -67,6 +69,8 @@ class Predictor:
         seeds = np.asarray(seeds, dtype=np.float32)
         expected = self.args.fov_size_zyx
         if images.shape != seeds.shape or images.ndim != 4 or images.shape[1:] != expected:
-            raise ValueError(f"images {images.shape} and seeds {seeds.shape} must both be "
-                             f"(B, {', '.join(map(str, expected))})")
+            raise ValueError(
+                f"images {images.shape} and seeds {seeds.shape} must both be "
+                f"(B, {', '.join(map(str, expected))})"
+            )
         return self._function(images.shape[0])(images, seeds).numpy()

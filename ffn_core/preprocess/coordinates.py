@@ -6,16 +6,19 @@ of the largest class, and all of them are shuffled together. Coordinates are kep
 flat numpy indices while sampling and stored as ``<project>/preprocess/coordinates.npy``:
 an int32 array (N, 3) of z, y, x in full-volume coordinates.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ffn_core.errors import UserError
-from ffn_core.preprocess import check_cancel, replacing
+from ffn_core.io.atomic import replacing
+from ffn_core.preprocess import check_cancel
 from ffn_core.preprocess.partitions import BORDER
 
 if TYPE_CHECKING:
@@ -45,13 +48,14 @@ class BalancedCoordinates:
         indices = self.indices[item]
         zyx = np.empty((len(indices), 3), dtype=DTYPE)
         for start in range(0, len(indices), _CHUNK):
-            part = np.unravel_index(indices[start:start + _CHUNK], self.crop_shape)
-            zyx[start:start + _CHUNK] = np.stack(part, axis=1) + np.asarray(self.margin_zyx)
+            part = np.unravel_index(indices[start : start + _CHUNK], self.crop_shape)
+            zyx[start : start + _CHUNK] = np.stack(part, axis=1) + np.asarray(self.margin_zyx)
         return zyx
 
 
-def balanced_coordinates(partitions: np.ndarray, margin_zyx: Sequence[int],
-                         seed: int | None = 0) -> BalancedCoordinates:
+def balanced_coordinates(
+    partitions: np.ndarray, margin_zyx: Sequence[int], seed: int | None = 0
+) -> BalancedCoordinates:
     """Shuffled, class-balanced coordinates of ``partitions`` outside ``margin_zyx``.
 
     Every class gets as many coordinates as the largest one has voxels.
@@ -66,33 +70,42 @@ def balanced_coordinates(partitions: np.ndarray, margin_zyx: Sequence[int],
     max_count = max(len(members) for members in per_class)
     indices = np.empty(len(values) * max_count, dtype=dtype)
     for k, members in enumerate(per_class):
-        indices[k * max_count:(k + 1) * max_count] = np.resize(rng.permutation(members), max_count)
+        indices[k * max_count : (k + 1) * max_count] = np.resize(
+            rng.permutation(members), max_count
+        )
     rng.shuffle(indices)
     return BalancedCoordinates(indices, crop.shape, tuple(int(m) for m in margin_zyx))
 
 
-def sample_coordinates(partitions: np.ndarray, margin_zyx: Sequence[int],
-                       seed: int | None = 0) -> np.ndarray:
+def sample_coordinates(
+    partitions: np.ndarray, margin_zyx: Sequence[int], seed: int | None = 0
+) -> np.ndarray:
     """Balanced (N, 3) int32 z, y, x coordinates; see :func:`balanced_coordinates`."""
     return balanced_coordinates(partitions, margin_zyx, seed)[:]
 
 
-def save_coordinates(path: str | Path, coordinates: BalancedCoordinates | np.ndarray,
-                     cancel: object | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> None:
+def save_coordinates(
+    path: str | Path,
+    coordinates: BalancedCoordinates | np.ndarray,
+    cancel: object | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Write (N, 3) z, y, x coordinates to ``path`` (.npy, int32), chunk by chunk, atomically.
 
     :class:`BalancedCoordinates` are never expanded in memory as a whole; a cancelled
     write leaves ``path`` as it was.
     """
     total = len(coordinates)
-    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(DTYPE)),
-              "fortran_order": False, "shape": (total, 3)}
+    header = {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(DTYPE)),
+        "fortran_order": False,
+        "shape": (total, 3),
+    }
     with replacing(path) as tmp, open(tmp, "wb") as handle:
         np.lib.format.write_array_header_2_0(handle, header)
         for start in range(0, total, _CHUNK):
             check_cancel(cancel)
-            handle.write(np.asarray(coordinates[start:start + _CHUNK], dtype=DTYPE).tobytes())
+            handle.write(np.asarray(coordinates[start : start + _CHUNK], dtype=DTYPE).tobytes())
             if progress is not None:
                 progress(min(start + _CHUNK, total), total)
 

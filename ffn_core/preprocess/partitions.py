@@ -12,10 +12,12 @@ to every possible count.
 An object's voxels all lie in its bounding box, so the box sums it needs are taken
 there (separably, with integer prefix sums) instead of over the whole volume.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import h5py
 import numpy as np
@@ -23,8 +25,12 @@ from scipy import ndimage
 
 from ffn_core.preprocess import check_cancel
 
+if TYPE_CHECKING:
+    from ffn_core.project import Project
+
 BORDER = 255
 DATASET = "af"
+PARTITIONS_FILE = "partitions.h5"
 DEFAULT_THRESHOLDS = (0.025, 0.05, 0.075, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 DEFAULT_LOM_RADIUS_XYZ = (24, 24, 24)
 DEFAULT_MIN_SIZE = 10000
@@ -45,12 +51,14 @@ def class_lookup(thresholds: Sequence[float], window_volume: int) -> np.ndarray:
     return lookup
 
 
-def compute_partitions(labels: np.ndarray,
-                       thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
-                       lom_radius_xyz: Sequence[int] = DEFAULT_LOM_RADIUS_XYZ,
-                       min_size: int = DEFAULT_MIN_SIZE,
-                       progress: Progress | None = None,
-                       cancel: object | None = None) -> np.ndarray:
+def compute_partitions(
+    labels: np.ndarray,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    lom_radius_xyz: Sequence[int] = DEFAULT_LOM_RADIUS_XYZ,
+    min_size: int = DEFAULT_MIN_SIZE,
+    progress: Progress | None = None,
+    cancel: object | None = None,
+) -> np.ndarray:
     """Partition volume of ``labels`` (z, y, x), same shape, uint8, border = 255.
 
     Parameters
@@ -97,36 +105,52 @@ def partition_counts(partitions: np.ndarray, lom_radius_xyz: Sequence[int]) -> n
     return np.array([values, counts[values]], dtype=np.int64)
 
 
-def adjust_bounding_boxes(boxes_xyz: Sequence[tuple[Sequence[int], Sequence[int]]],
-                          lom_radius_xyz: Sequence[int]) -> np.ndarray:
+def adjust_bounding_boxes(
+    boxes_xyz: Sequence[tuple[Sequence[int], Sequence[int]]], lom_radius_xyz: Sequence[int]
+) -> np.ndarray:
     """Boxes ``(start_xyz, size_xyz)`` shrunk by the radius on each side; empty ones dropped."""
     radius = np.asarray(lom_radius_xyz, dtype=np.int64)
-    kept = [(np.asarray(start) + radius, np.asarray(size) - 2 * radius)
-            for start, size in boxes_xyz]
+    kept = [
+        (np.asarray(start) + radius, np.asarray(size) - 2 * radius) for start, size in boxes_xyz
+    ]
     kept = [box for box in kept if np.all(box[1] > 0)]
     return np.array(kept, dtype=np.int32).reshape(-1, 2, 3)
 
 
 def label_bounding_boxes(dataset: h5py.Dataset) -> list[tuple[np.ndarray, np.ndarray]]:
     """The label volume's ``bounding_boxes*`` attributes, else the whole volume (xyz)."""
-    boxes = [(np.asarray(box[0]), np.asarray(box[1]))
-             for name, value in dataset.attrs.items() if name.startswith("bounding_boxes")
-             for box in value]
+    boxes = [
+        (np.asarray(box[0]), np.asarray(box[1]))
+        for name, value in dataset.attrs.items()
+        if name.startswith("bounding_boxes")
+        for box in value
+    ]
     return boxes or [(np.zeros(3, np.int64), np.array(dataset.shape[::-1], np.int64))]
 
 
-def write_partitions(path: str | Path, partitions: np.ndarray, lom_radius_xyz: Sequence[int],
-                     bounding_boxes_xyz: np.ndarray) -> None:
+def partitions_path(project: Project) -> Path:
+    """Where the project keeps its partitions: ``<project>/preprocess/partitions.h5`` (``af``)."""
+    return Path(project.path("preprocess", PARTITIONS_FILE))
+
+
+def write_partitions(
+    path: str | Path,
+    partitions: np.ndarray,
+    lom_radius_xyz: Sequence[int],
+    bounding_boxes_xyz: np.ndarray,
+) -> None:
     """Write dataset ``af`` (chunked, gzip, fill 255) with the reference's attributes."""
     with h5py.File(path, "w") as handle:
-        dataset = handle.create_dataset(DATASET, data=partitions, chunks=True,
-                                        compression="gzip", fillvalue=BORDER)
+        dataset = handle.create_dataset(
+            DATASET, data=partitions, chunks=True, compression="gzip", fillvalue=BORDER
+        )
         dataset.attrs["bounding_boxes"] = bounding_boxes_xyz
         dataset.attrs["partition_counts"] = partition_counts(partitions, lom_radius_xyz)
 
 
-def _check_geometry(labels: np.ndarray, thresholds: Sequence[float],
-                    lom_radius_xyz: Sequence[int]) -> np.ndarray:
+def _check_geometry(
+    labels: np.ndarray, thresholds: Sequence[float], lom_radius_xyz: Sequence[int]
+) -> np.ndarray:
     if labels.ndim != 3:
         raise ValueError(f"labels must be 3-D (z, y, x), got shape {labels.shape}")
     if labels.dtype.kind not in "iub":
@@ -137,8 +161,10 @@ def _check_geometry(labels: np.ndarray, thresholds: Sequence[float],
     if radius_zyx.shape != (3,) or np.any(radius_zyx < 0):
         raise ValueError(f"lom_radius must be three non-negative ints, got {lom_radius_xyz}")
     if np.any(2 * radius_zyx >= labels.shape):
-        raise ValueError(f"lom_radius (x,y,z) {tuple(lom_radius_xyz)} leaves no voxel of a "
-                         f"volume of shape (z,y,x) {labels.shape}")
+        raise ValueError(
+            f"lom_radius (x,y,z) {tuple(lom_radius_xyz)} leaves no voxel of a "
+            f"volume of shape (z,y,x) {labels.shape}"
+        )
     return radius_zyx
 
 
@@ -147,12 +173,12 @@ def _bincount_slabs(volume: np.ndarray, minlength: int) -> np.ndarray:
     counts = np.zeros(minlength, dtype=np.int64)
     step = max(1, (1 << 22) // max(1, volume[0].size))
     for start in range(0, volume.shape[0], step):
-        slab = np.bincount(volume[start:start + step].ravel(), minlength=minlength)
+        slab = np.bincount(volume[start : start + step].ravel(), minlength=minlength)
         if slab.size > counts.size:
-            slab[:counts.size] += counts
+            slab[: counts.size] += counts
             counts = slab
         else:
-            counts[:slab.size] += slab
+            counts[: slab.size] += slab
     return counts
 
 
@@ -175,8 +201,9 @@ def _sum_dtype(bound: int) -> type:
     return np.uint64
 
 
-def _window_sums(values: np.ndarray, axis: int, start: int, stop: int, radius: int,
-                 dtype: type) -> np.ndarray:
+def _window_sums(
+    values: np.ndarray, axis: int, start: int, stop: int, radius: int, dtype: type
+) -> np.ndarray:
     """Sums over ``[p - radius, p + radius]`` along ``axis`` (zero outside), ``p`` in start:stop.
 
     Prefix sums wrap around in ``dtype``; the differences are exact as long as each
@@ -185,20 +212,28 @@ def _window_sums(values: np.ndarray, axis: int, start: int, stop: int, radius: i
     source = np.moveaxis(values, axis, 0)
     n = source.shape[0]
     prefix = np.empty((n + 2 * radius + 1,) + source.shape[1:], dtype=dtype)
-    prefix[:radius + 1] = 0
+    prefix[: radius + 1] = 0
     prefix[radius + 1] = source[0]
     for i in range(1, n):
         np.add(prefix[radius + i], source[i], out=prefix[radius + 1 + i])
-    prefix[radius + 1 + n:] = prefix[radius + n]
-    sums = prefix[start + 2 * radius + 1:stop + 2 * radius + 1] - prefix[start:stop]
+    prefix[radius + 1 + n :] = prefix[radius + n]
+    sums = prefix[start + 2 * radius + 1 : stop + 2 * radius + 1] - prefix[start:stop]
     return np.moveaxis(sums, 0, axis)
 
 
-def _partition_object(ids: np.ndarray, label: int, box: tuple[slice, ...],
-                      radius_zyx: np.ndarray, lookup: np.ndarray, out: np.ndarray) -> None:
+def _partition_object(
+    ids: np.ndarray,
+    label: int,
+    box: tuple[slice, ...],
+    radius_zyx: np.ndarray,
+    lookup: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """Write the classes of object ``label`` (bounding box ``box``) into ``out``."""
-    query = [(max(s.start, int(r)), min(s.stop, n - int(r)))
-             for s, r, n in zip(box, radius_zyx, ids.shape)]
+    query = [
+        (max(s.start, int(r)), min(s.stop, n - int(r)))
+        for s, r, n in zip(box, radius_zyx, ids.shape)
+    ]
     if any(lo >= hi for lo, hi in query):
         return
     mask = ids[box] == label

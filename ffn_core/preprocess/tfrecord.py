@@ -6,16 +6,18 @@ sharded ``path@N`` (``path-00000-of-0000N`` ...). TensorFlow is imported inside 
 functions only. Records are serialised here directly (the protobuf wire format of that
 one message), which is several times faster than building ``tf.train.Example`` objects.
 """
+
 from __future__ import annotations
 
 import glob
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
-from ffn_core.preprocess import check_cancel, replacing
+from ffn_core.io.atomic import replacing
+from ffn_core.preprocess import check_cancel
 
 _SHARDED = re.compile(r"^(?P<base>.+)@(?P<count>\d+)$")
 
@@ -54,8 +56,10 @@ def read_coordinates_tfrecord(pattern: str) -> tuple[np.ndarray, np.ndarray]:
     missing = [name for name in files if not Path(name).is_file()]
     if not files or missing:
         raise FileNotFoundError(f"no coordinate file {missing[0] if missing else pattern}")
-    features = {"center": tf.io.FixedLenFeature([1, 3], tf.int64),
-                "label_volume_name": tf.io.FixedLenFeature([1], tf.string)}
+    features = {
+        "center": tf.io.FixedLenFeature([1, 3], tf.int64),
+        "label_volume_name": tf.io.FixedLenFeature([1], tf.string),
+    }
     dataset = tf.data.TFRecordDataset(files, compression_type="GZIP").batch(1 << 16)
     centers, names = [np.zeros((0, 3), np.int64)], [np.zeros(0, object)]
     try:
@@ -63,14 +67,17 @@ def read_coordinates_tfrecord(pattern: str) -> tuple[np.ndarray, np.ndarray]:
             centers.append(batch["center"].numpy()[:, 0, ::-1])
             names.append(batch["label_volume_name"].numpy()[:, 0])
     except tf.errors.OpError as exc:
-        raise ValueError(f"{pattern} is not a GZIP TFRecord of coordinates: {exc.message}") \
-            from exc
+        raise ValueError(f"{pattern} is not a GZIP TFRecord of coordinates: {exc.message}") from exc
     return np.ascontiguousarray(np.concatenate(centers)), np.concatenate(names)
 
 
-def write_coordinates_tfrecord(path: str | Path, zyx: np.ndarray | Sequence, volume_name: str,
-                               progress: Callable[[int, int], None] | None = None,
-                               cancel: object | None = None) -> None:
+def write_coordinates_tfrecord(
+    path: str | Path,
+    zyx: np.ndarray | Sequence,
+    volume_name: str,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: object | None = None,
+) -> None:
     """Write (N, 3) z, y, x centres as a GZIP TFRecord file, atomically.
 
     ``zyx`` is an array or anything sliced into (n, 3) arrays, such as
@@ -80,15 +87,14 @@ def write_coordinates_tfrecord(path: str | Path, zyx: np.ndarray | Sequence, vol
     """
     import tensorflow as tf
 
-    name_entry = _map_entry(b"label_volume_name",
-                            _field(1, _field(1, volume_name.encode("utf-8"))))
+    name_entry = _map_entry(b"label_volume_name", _field(1, _field(1, volume_name.encode("utf-8"))))
     encode = _RecordEncoder(name_entry)
     total, step = len(zyx), 1 << 16
     with replacing(path) as tmp:
         with tf.io.TFRecordWriter(str(tmp), options="GZIP") as writer:
             for start in range(0, total, step):
                 check_cancel(cancel)
-                for record in encode.chunk(np.asarray(zyx[start:start + step])):
+                for record in encode.chunk(np.asarray(zyx[start : start + step])):
                     writer.write(record)
                 if progress is not None:
                     progress(min(start + step, total), total)
@@ -106,14 +112,13 @@ class _RecordEncoder:
         """The records of (n, 3) z, y, x centres."""
         fits = zyx.size == 0 or (zyx.min() >= 0 and zyx.max() < len(self.small))
         varint = self.small.__getitem__ if fits else _varint
-        return [self.record(varint(x) + varint(y) + varint(z))
-                for x, y, z in zyx[:, ::-1].tolist()]
+        return [self.record(varint(x) + varint(y) + varint(z)) for x, y, z in zyx[:, ::-1].tolist()]
 
     def record(self, packed: bytes) -> bytes:
         head = self.heads.get(len(packed))
         if head is None:
             whole = _example(bytes(len(packed)), self.name_entry)
-            head = self.heads[len(packed)] = whole[:-len(packed) - len(self.name_entry)]
+            head = self.heads[len(packed)] = whole[: -len(packed) - len(self.name_entry)]
         return head + packed + self.name_entry
 
 

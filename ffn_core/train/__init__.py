@@ -1,4 +1,5 @@
-"""FFN training: numpy example generation (examples, moves, metrics, summaries) and the TF trainer.
+"""FFN training: numpy example generation (examples, metrics, summaries) and the TF trainer.
 
-The numpy modules here never import TensorFlow, so the CLI parser and the GUI can import them cheaply.
+The numpy modules here never import TensorFlow, so the CLI parser and the GUI can import
+them cheaply.
 """

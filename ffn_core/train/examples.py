@@ -5,16 +5,24 @@ One :class:`ExampleStream` feeds one batch slot: it loads an example around a co
 hands out one FOV at a time following the ``fixed`` or ``max_pred_moves`` policy, takes the
 predicted logits back into the canvas, and reports finished examples cropped to the eval size.
 """
+
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
 
 import numpy as np
 
-from ffn_core.train.logits import logit
-from ffn_core.train.moves import face_max_candidates, fixed_shifts, quantize_offset
+from ffn_core.fov import (
+    MOVE_THRESHOLD,
+    SEED_PAD,
+    Position,
+    fixed_shifts,
+    quantize_offset,
+    scored_move_offsets,
+)
+from ffn_core.logits import logit
 
 POLICIES = ("fixed", "max_pred_moves")
 LABEL_SOFTNESS = 0.05
@@ -36,8 +44,8 @@ class ExampleConfig:
     deltas_zyx: tuple[int, int, int]
     policy: str = "fixed"
     fov_moves: int = 1
-    threshold: float = 0.9
-    seed_pad: float = 0.05
+    threshold: float = MOVE_THRESHOLD
+    seed_pad: float = SEED_PAD
     image_mean: float = 128.0
     image_stddev: float = 33.0
     permutable_axes: tuple[int, ...] = (1, 2)
@@ -54,8 +62,10 @@ class ExampleConfig:
         if self.fov_moves < 1:
             raise ValueError(f"fov_moves must be >= 1, got {self.fov_moves}")
         if len({self.load_size_zyx[a] for a in self.permutable_axes}) > 1:
-            raise ValueError(f"permutable axes {self.permutable_axes} have different load sizes "
-                             f"{self.load_size_zyx}")
+            raise ValueError(
+                f"permutable axes {self.permutable_axes} have different load sizes "
+                f"{self.load_size_zyx}"
+            )
 
     @property
     def fov_moves_eff(self) -> int:
@@ -65,7 +75,9 @@ class ExampleConfig:
     @property
     def load_size_zyx(self) -> tuple[int, int, int]:
         """Size of the loaded image, labels and canvas: fov + 2·deltas·fov_moves_eff."""
-        return tuple(f + 2 * d * self.fov_moves_eff for f, d in zip(self.fov_size_zyx, self.deltas_zyx))
+        return tuple(
+            f + 2 * d * self.fov_moves_eff for f, d in zip(self.fov_size_zyx, self.deltas_zyx)
+        )
 
     @property
     def eval_size_zyx(self) -> tuple[int, int, int]:
@@ -81,7 +93,7 @@ class Fov:
     seed: np.ndarray
     labels: np.ndarray
     weights: np.ndarray
-    offset_zyx: tuple[int, int, int] = (0, 0, 0)
+    offset_zyx: Position = (0, 0, 0)
 
 
 @dataclass
@@ -90,28 +102,40 @@ class FinishedExample:
 
     labels: np.ndarray
     logits: np.ndarray
-    center_zyx: tuple[int, int, int] | None = field(default=None)
+    center_zyx: Position | None = field(default=None)
 
 
 def load_patch(volume, center_zyx: Sequence[int], size_zyx: Sequence[int]) -> np.ndarray:
-    """Read ``[start, start + size)`` with ``start = center - (size - 1) // 2`` from an array or h5py dataset."""
+    """Read ``[start, start + size)`` with ``start = center - (size - 1) // 2``.
+
+    ``volume`` is an array or an h5py dataset.
+    """
     start = np.asarray(center_zyx, dtype=np.int64) - (np.asarray(size_zyx) - 1) // 2
     stop = start + np.asarray(size_zyx)
     if np.any(start < 0) or np.any(stop > np.asarray(volume.shape[:3])):
-        raise ValueError(f"patch [{start.tolist()}, {stop.tolist()}) around {list(center_zyx)} "
-                         f"leaves the volume of shape {tuple(volume.shape)}")
+        raise ValueError(
+            f"patch [{start.tolist()}, {stop.tolist()}) around {list(center_zyx)} "
+            f"leaves the volume of shape {tuple(volume.shape)}"
+        )
     return np.asarray(volume[tuple(slice(int(a), int(b)) for a, b in zip(start, stop))])
 
 
 def object_mask(labels: np.ndarray) -> np.ndarray:
-    """Voxels of the object at the patch centre (``size // 2``); all False when that is background."""
+    """Voxels of the object at the patch centre (``size // 2``).
+
+    All False when the centre is background.
+    """
     centre_id = labels[tuple(np.asarray(labels.shape) // 2)]
     return (labels > 0) & (labels == centre_id)
 
 
-def random_transform(rng: np.random.Generator, permutable_axes: Sequence[int],
-                     reflectable_axes: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Draw one axis permutation among ``permutable_axes`` and flips (p = 0.5) of ``reflectable_axes``."""
+def random_transform(
+    rng: np.random.Generator, permutable_axes: Sequence[int], reflectable_axes: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """Draw one axis permutation among ``permutable_axes``.
+
+    Also draws flips (p = 0.5) of ``reflectable_axes``.
+    """
     order = [0, 1, 2]
     for axis, source in zip(permutable_axes, rng.permutation(list(permutable_axes))):
         order[axis] = int(source)
@@ -132,8 +156,16 @@ class ExampleStream:
     ``start`` is the index of the first coordinate (spread several streams over the list).
     """
 
-    def __init__(self, image, labels, coords_zyx, config: ExampleConfig,
-                 rng: np.random.Generator, *, start: int = 0) -> None:
+    def __init__(
+        self,
+        image,
+        labels,
+        coords_zyx,
+        config: ExampleConfig,
+        rng: np.random.Generator,
+        *,
+        start: int = 0,
+    ) -> None:
         self._image_volume = image
         self._label_volume = labels
         self._coords = np.asarray(coords_zyx, dtype=np.int64).reshape(-1, 3)
@@ -154,14 +186,16 @@ class ExampleStream:
         self._start_example()
 
     @property
-    def shifts_zyx(self) -> list[tuple[int, int, int]]:
+    def shifts_zyx(self) -> list[Position]:
         """The fixed policy's shifts in the order this stream tries them."""
         return list(self._shifts)
 
     def next_fov(self) -> Fov:
         """The next FOV of the current example, starting the next example when this one is done."""
         if self._awaiting_update:
-            raise RuntimeError("call update() with the logits of the previous FOV before next_fov()")
+            raise RuntimeError(
+                "call update() with the logits of the previous FOV before next_fov()"
+            )
         offset = next(self._moves, None)
         if offset is None:
             self._finish_example()
@@ -169,9 +203,13 @@ class ExampleStream:
             offset = next(self._moves)
         self._window = self._fov_window(offset)
         self._awaiting_update = True
-        return Fov(image=self._image[self._window].copy(), seed=self._canvas[self._window].copy(),
-                   labels=self._labels[self._window].copy(), weights=self._weights[self._window].copy(),
-                   offset_zyx=offset)
+        return Fov(
+            image=self._image[self._window].copy(),
+            seed=self._canvas[self._window].copy(),
+            labels=self._labels[self._window].copy(),
+            weights=self._weights[self._window].copy(),
+            offset_zyx=offset,
+        )
 
     def update(self, logits: np.ndarray) -> None:
         """Write the logits predicted for the last FOV into the canvas (overwrite)."""
@@ -194,8 +232,9 @@ class ExampleStream:
         order, flips = random_transform(self._rng, config.permutable_axes, config.reflectable_axes)
         image = apply_transform(image, order, flips)
         mask = apply_transform(mask, order, flips)
-        self._image = ((image.astype(np.float32) - np.float32(config.image_mean))
-                       / np.float32(config.image_stddev))
+        self._image = (image.astype(np.float32) - np.float32(config.image_mean)) / np.float32(
+            config.image_stddev
+        )
         self._labels = np.where(mask, 1.0 - LABEL_SOFTNESS, LABEL_SOFTNESS).astype(np.float32)
         self._weights = np.ones(config.load_size_zyx, dtype=np.float32)
         self._canvas = np.full(config.load_size_zyx, logit(config.seed_pad), dtype=np.float32)
@@ -206,15 +245,19 @@ class ExampleStream:
     def _finish_example(self) -> None:
         start = (self._load - np.asarray(self.config.eval_size_zyx)) // 2
         crop = tuple(slice(int(a), int(a + s)) for a, s in zip(start, self.config.eval_size_zyx))
-        self._finished.append(FinishedExample(labels=self._labels[crop].copy(),
-                                              logits=self._canvas[crop].copy(),
-                                              center_zyx=self._center))
+        self._finished.append(
+            FinishedExample(
+                labels=self._labels[crop].copy(),
+                logits=self._canvas[crop].copy(),
+                center_zyx=self._center,
+            )
+        )
 
     def _fov_window(self, offset: Sequence[int]) -> tuple[slice, ...]:
         start = self._load // 2 + np.asarray(offset) - self._fov // 2
         return tuple(slice(int(a), int(a + s)) for a, s in zip(start, self._fov))
 
-    def _fixed_offsets(self) -> Iterator[tuple[int, int, int]]:
+    def _fixed_offsets(self) -> Iterator[Position]:
         """(0,0,0), then each shift whose canvas value at the target is >= logit(threshold)."""
         yield (0, 0, 0)
         centre = self._load // 2
@@ -222,12 +265,13 @@ class ExampleStream:
             if self._canvas[tuple(centre + np.asarray(shift))] >= self._threshold:
                 yield shift
 
-    def _max_pred_offsets(self) -> Iterator[tuple[int, int, int]]:
-        """Breadth-first over face-maximum candidates of each prediction, as inference moves."""
+    def _max_pred_offsets(self) -> Iterator[Position]:
+        """Breadth-first over the face-maximum moves of each prediction: the rule inference
+        moves by (:func:`ffn_core.fov.scored_move_offsets`), as in the reference."""
         deltas = self.config.deltas_zyx
         limit = self._load // 2 - self._fov // 2
         queue = deque([(0, 0, 0)])
-        visited: set[tuple[int, int, int]] = set()
+        visited: set[Position] = set()
         while queue:
             offset = queue.popleft()
             key = quantize_offset(offset, deltas)
@@ -236,5 +280,5 @@ class ExampleStream:
             visited.add(key)
             yield offset
             prediction = self._canvas[self._fov_window(offset)]
-            for _, move in face_max_candidates(prediction, deltas, self._threshold):
+            for _, move in scored_move_offsets(prediction, deltas, self._threshold):
                 queue.append(tuple(int(o + m) for o, m in zip(offset, move)))

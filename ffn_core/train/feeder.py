@@ -6,6 +6,7 @@ other group back into its canvases and cuts that group's next FOVs. Every stream
 the reference's order (write-back before the next move); only twice as many independent
 examples are in flight. numpy only.
 """
+
 from __future__ import annotations
 
 import threading
@@ -57,9 +58,13 @@ class BatchFeeder:
                 with self._lock:
                     self._finished.extend(done)
         fovs = [stream.next_fov() for stream in streams]
-        return Batch(image=np.stack([f.image for f in fovs]), seed=np.stack([f.seed for f in fovs]),
-                     labels=np.stack([f.labels for f in fovs]),
-                     weights=np.stack([f.weights for f in fovs]), group=group)
+        return Batch(
+            image=np.stack([f.image for f in fovs]),
+            seed=np.stack([f.seed for f in fovs]),
+            labels=np.stack([f.labels for f in fovs]),
+            weights=np.stack([f.weights for f in fovs]),
+            group=group,
+        )
 
     def next_batch(self) -> Batch:
         """The next prepared batch (waits for it when the threads are behind)."""
@@ -70,7 +75,10 @@ class BatchFeeder:
         return batch
 
     def give_back(self, batch: Batch, logits: np.ndarray) -> None:
-        """Write ``logits`` (B, z, y, x) of ``batch`` back and start preparing its group's next batch."""
+        """Write ``logits`` (B, z, y, x) of ``batch`` back.
+
+        Then start preparing the next batch of its group.
+        """
         self._pending[batch.group] = self._pool.submit(self._prepare, batch.group, logits)
 
     def pop_finished(self) -> list[FinishedExample]:

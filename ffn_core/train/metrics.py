@@ -1,12 +1,16 @@
 """Eval metrics of finished training examples (numpy only; reference EvalTracker, document §4.3)."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from ffn_core.train.logits import logit, sigmoid_cross_entropy
+from ffn_core.fov import MOVE_THRESHOLD
+from ffn_core.logits import logit, sigmoid_cross_entropy
 
 
-def eval_metrics(labels_soft: np.ndarray, logits: np.ndarray, threshold: float = 0.9) -> dict[str, float]:
+def eval_metrics(
+    labels_soft: np.ndarray, logits: np.ndarray, threshold: float = MOVE_THRESHOLD
+) -> dict[str, float]:
     """Voxel metrics of a prediction against soft labels.
 
     A voxel is predicted object when ``logits >= logit(threshold)`` and is object when
@@ -35,5 +39,7 @@ def eval_metrics(labels_soft: np.ndarray, logits: np.ndarray, threshold: float =
         "f1": 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0,
         "accuracy": (tp + tn) / max(float(truth.size), 1.0),
         "specificity": tn / max(tn + fp, 1.0),
-        "patch_loss": float(np.mean(sigmoid_cross_entropy(logits, labels_soft))) if truth.size else 0.0,
+        "patch_loss": float(np.mean(sigmoid_cross_entropy(logits, labels_soft)))
+        if truth.size
+        else 0.0,
     }

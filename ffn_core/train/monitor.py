@@ -5,6 +5,7 @@ per summary, the reference's eval summaries of finished examples: ``eval/precisi
 ``eval/recall``, ``eval/f1``, ``eval/accuracy``, ``eval/specificity``, ``eval/patch_loss``,
 ``eval/patches`` and images ``final_xy``/``final_xz``/``final_yz`` (label | prediction).
 """
+
 from __future__ import annotations
 
 import json
@@ -61,9 +62,11 @@ class Monitor:
         self._examples.clear()
         if not examples:
             return None
-        metrics = eval_metrics(np.concatenate([e.labels.ravel() for e in examples]),
-                               np.concatenate([e.logits.ravel() for e in examples]),
-                               self.threshold)
+        metrics = eval_metrics(
+            np.concatenate([e.labels.ravel() for e in examples]),
+            np.concatenate([e.logits.ravel() for e in examples]),
+            self.threshold,
+        )
         metrics["patches"] = float(len(examples))
         shown = examples[-MAX_IMAGES:]
         pairs = [plane_pairs(e.labels, e.logits) for e in shown]

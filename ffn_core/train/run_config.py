@@ -4,6 +4,7 @@ The folder holds ``config.json`` (these settings, model_args in the reference's 
 ``checkpoints/`` (``ckpt-<step>``), TensorBoard event files, ``history.jsonl`` (loss and eval
 metrics against steps, for plots) and ``preview.png`` (label | prediction of a finished example).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ffn_core.errors import UserError
+from ffn_core.fov import MOVE_THRESHOLD, SEED_PAD
+from ffn_core.io.atomic import atomic_write_text
 from ffn_core.model.args import PRECISIONS, ModelArgs
-from ffn_core.project import atomic_write_text
 
 CONFIG_FILE = "config.json"
 CHECKPOINT_DIR = "checkpoints"
@@ -26,7 +28,7 @@ FIXED_ON_RESUME = ("model_args", "optimizer")
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class RunSettings:
     """Everything that defines a training run (defaults as the reference's train.py)."""
 
     model_args: ModelArgs
@@ -40,8 +42,8 @@ class TrainConfig:
     max_steps: int = 10000
     fov_policy: str = "fixed"
     fov_moves: int = 1
-    threshold: float = 0.9
-    seed_pad: float = 0.05
+    threshold: float = MOVE_THRESHOLD
+    seed_pad: float = SEED_PAD
     permutable_axes: tuple[int, ...] = (1, 2)
     reflectable_axes: tuple[int, ...] = (0, 1, 2)
     checkpoint_minutes: float = 5.0
@@ -54,27 +56,39 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
-            raise UserError(f"Unknown optimizer {self.optimizer!r}.",
-                            f"Choose one of {', '.join(OPTIMIZERS)}.")
+            raise UserError(
+                f"Unknown optimizer {self.optimizer!r}.", f"Choose one of {', '.join(OPTIMIZERS)}."
+            )
         for name in ("batch_size", "max_steps", "fov_moves", "keep_checkpoints"):
             if int(getattr(self, name)) < 1:
-                raise UserError(f"{name} must be at least 1, got {getattr(self, name)}.",
-                                f"Give a positive {name}.")
+                raise UserError(
+                    f"{name} must be at least 1, got {getattr(self, name)}.",
+                    f"Give a positive {name}.",
+                )
         if self.precision not in PRECISIONS:
-            raise UserError(f"Unknown precision {self.precision!r}.",
-                            f"Choose one of {', '.join(PRECISIONS)}.")
+            raise UserError(
+                f"Unknown precision {self.precision!r}.", f"Choose one of {', '.join(PRECISIONS)}."
+            )
         if (self.learning_rate_decay_factor is None) != (self.decay_steps is None):
-            raise UserError("A learning-rate decay needs both a decay factor and decay steps.",
-                            "Give both --learning-rate-decay-factor and --decay-steps, or "
-                            "neither for a constant learning rate.")
+            raise UserError(
+                "A learning-rate decay needs both a decay factor and decay steps.",
+                "Give both --learning-rate-decay-factor and --decay-steps, or "
+                "neither for a constant learning rate.",
+            )
         if self.decay_steps is not None and not (
-                0 < self.learning_rate_decay_factor <= 1 and self.decay_steps >= 1):
-            raise UserError(f"Decay factor {self.learning_rate_decay_factor} must be in (0, 1] "
-                            f"and decay steps {self.decay_steps} at least 1.",
-                            "Check the settings.")
+            0 < self.learning_rate_decay_factor <= 1 and self.decay_steps >= 1
+        ):
+            raise UserError(
+                f"Decay factor {self.learning_rate_decay_factor} must be in (0, 1] "
+                f"and decay steps {self.decay_steps} at least 1.",
+                "Check the settings.",
+            )
         if not (self.learning_rate > 0 and self.image_stddev > 0):
-            raise UserError(f"learning_rate ({self.learning_rate}) and image std "
-                            f"({self.image_stddev}) must be positive.", "Check the settings.")
+            raise UserError(
+                f"learning_rate ({self.learning_rate}) and image std "
+                f"({self.image_stddev}) must be positive.",
+                "Check the settings.",
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``model_args`` in the reference form (x, y, z)."""
@@ -83,7 +97,7 @@ class TrainConfig:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, data: dict[str, Any]) -> RunSettings:
         """Inverse of :meth:`to_dict`; unknown keys are ignored (newer versions may add some)."""
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
@@ -94,24 +108,25 @@ class TrainConfig:
         return cls(**values)
 
 
-def read_run_config(run_dir: Path) -> TrainConfig | None:
+def read_run_config(run_dir: Path) -> RunSettings | None:
     """The settings stored in ``run_dir``, or None for a new run."""
     path = Path(run_dir) / CONFIG_FILE
     if not path.is_file():
         return None
     try:
-        return TrainConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return RunSettings.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise UserError(f"{path} is damaged: {exc}.",
-                        "Start a new run with another --run name.") from None
+        raise UserError(
+            f"{path} is damaged: {exc}.", "Start a new run with another --run name."
+        ) from None
 
 
-def write_run_config(run_dir: Path, config: TrainConfig) -> None:
+def write_run_config(run_dir: Path, config: RunSettings) -> None:
     """Store ``config`` in ``run_dir/config.json`` (atomically)."""
     atomic_write_text(Path(run_dir) / CONFIG_FILE, json.dumps(config.to_dict(), indent=2) + "\n")
 
 
-def merge_for_resume(stored: TrainConfig, given: dict[str, Any], run_dir: Path) -> TrainConfig:
+def merge_for_resume(stored: RunSettings, given: dict[str, Any], run_dir: Path) -> RunSettings:
     """``stored`` with the explicitly ``given`` settings applied; refuses to change the model.
 
     ``given`` holds only the settings the user named (None values are ignored).
@@ -123,5 +138,25 @@ def merge_for_resume(stored: TrainConfig, given: dict[str, Any], run_dir: Path) 
             new = given[key].to_json() if key == "model_args" else given[key]
             raise UserError(
                 f"Run {run_dir} was trained with {key} {json.dumps(old)}, not {new}.",
-                "Leave it out to continue this run, or start a new run with another --run name.")
+                "Leave it out to continue this run, or start a new run with another --run name.",
+            )
     return dataclasses.replace(stored, **given)
+
+
+def read_history(run_dir: Path) -> list[dict[str, Any]]:
+    """The records of ``run_dir/history.jsonl`` that have a ``step``, in file order.
+
+    A line being written, or cut short by a crash, is skipped.
+    """
+    path = Path(run_dir) / HISTORY_FILE
+    if not path.is_file():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("step"), int):
+            records.append(record)
+    return records

@@ -3,6 +3,7 @@
 Each plane (xy, xz, yz) shows the central slice of the labels beside sigmoid(prediction),
 grey 0–255, as the reference's ``final_xy/xz/yz`` summaries do (document §4.3).
 """
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ffn_core.train.logits import sigmoid
+from ffn_core.io.atomic import replacing
+from ffn_core.logits import sigmoid
 
 PLANES = ("xy", "xz", "yz")
 _GAP = 2  # columns/rows of mid-grey between panels
@@ -53,14 +55,16 @@ def preview_image(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
 
 
 def save_png(image: np.ndarray, path: str | os.PathLike, scale: int = 1) -> Path:
-    """Write a uint8 image as PNG atomically (readers never see half a file); ``scale`` enlarges it."""
+    """Write a uint8 image as PNG atomically (readers never see half a file).
+
+    ``scale`` enlarges it (nearest neighbour); returns ``path``.
+    """
     path = Path(path)
     picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8))
     if scale > 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
-    temporary = path.with_name(f".{path.name}.tmp")
-    picture.save(temporary, format="PNG")
-    os.replace(temporary, path)
+    with replacing(path) as temporary:
+        picture.save(temporary, format="PNG")
     return path
 
 

@@ -835,6 +835,16 @@
         <translation>書き込み可能なフォルダーを選んでください。</translation>
     </message>
     <message>
+        <location filename="../../app/main_window.py" line="356"/>
+        <source>Cannot write the job file: {0}.</source>
+        <translation>ジョブファイルを書き込めません: {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="357"/>
+        <source>Check that the project folder is writable.</source>
+        <translation>プロジェクトフォルダーに書き込めるか確認してください。</translation>
+    </message>
+    <message>
         <location filename="../../app/main_window.py" line="311"/>
         <source>(none)</source>
         <translation>（なし）</translation>

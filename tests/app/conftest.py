@@ -1,5 +1,7 @@
 """GUI test support: OpenGL context sharing before the QApplication, a display check,
-the main window with throw-away settings, and small stacks written by the tests."""
+the main window with throw-away settings, small stacks and an inference run written by
+the tests."""
+
 from __future__ import annotations
 
 import os
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.launch import has_display
+from tests.app.run_files import BOX_SHAPE, BOX_START, boxes_segmentation, write_run
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -23,6 +26,7 @@ def _qt_platform() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt5.QtCore import Qt
     from PyQt5.QtWidgets import QApplication
+
     if QApplication.instance() is None:
         QApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
 
@@ -40,6 +44,7 @@ def main_window(display, qtbot, tmp_path):
     from PyQt5.QtCore import QSettings
 
     from app.main_window import MainWindow
+
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     window = MainWindow(settings=settings)
     window.show()
@@ -56,6 +61,7 @@ def main_window(display, qtbot, tmp_path):
 def write_png_stack(folder: Path, volume: np.ndarray) -> Path:
     """Write ``volume`` (z, y, x) as slices 0.png, 1.png, ... 10.png (natural order)."""
     from PIL import Image
+
     folder.mkdir(parents=True, exist_ok=True)
     for index, plane in enumerate(volume):
         Image.fromarray(plane).save(folder / f"{index}.png")
@@ -69,14 +75,19 @@ def small_stacks(tmp_path) -> tuple[Path, Path, np.ndarray, np.ndarray]:
     image = rng.integers(0, 256, (12, 48, 64), dtype=np.uint8)
     labels = np.zeros((12, 48, 64), np.uint8)
     labels[:, :24, :32], labels[:, 24:, 32:], labels[6:, :24, 32:] = 3, 7, 200
-    return (write_png_stack(tmp_path / "images", image),
-            write_png_stack(tmp_path / "labels", labels), image, labels)
+    return (
+        write_png_stack(tmp_path / "images", image),
+        write_png_stack(tmp_path / "labels", labels),
+        image,
+        labels,
+    )
 
 
 @pytest.fixture
 def long_stack(tmp_path) -> str:
     """An HDF5 source of 1500 slices: long enough to stop or kill its import mid-way."""
     import h5py
+
     path = tmp_path / "long.h5"
     with h5py.File(path, "w") as handle:
         handle["raw"] = np.random.default_rng(1).integers(0, 256, (1500, 128, 128), np.uint8)
@@ -93,10 +104,12 @@ def project_with_run(tmp_path):
     import h5py
 
     from ffn_core.project import Project
+
     project = Project.create(tmp_path / "project")
     rng = np.random.default_rng(3)
     labels = np.repeat(np.arange(1, 5, dtype=np.uint16), 8)[None, :, None] * np.ones(
-        (6, 32, 40), np.uint16)
+        (6, 32, 40), np.uint16
+    )
     volumes = {"image": rng.integers(0, 256, labels.shape, np.uint8), "labels": labels}
     project.path("volumes").mkdir()
     for name, data in volumes.items():
@@ -110,3 +123,27 @@ def project_with_run(tmp_path):
         seg = handle.create_dataset("segmentation", data=labels[1:5, 8:24, 0:40].astype(np.uint32))
         seg.attrs["bbox_start_zyx"], seg.attrs["bbox_stop_zyx"] = (1, 8, 0), (5, 24, 40)
     return project
+
+
+@pytest.fixture
+def inference_run(tmp_path) -> Path:
+    """A project with a ground-truth ``labels`` volume and the run ``inference/boxes``."""
+    import h5py
+
+    from ffn_core.project import Project
+
+    project = Project.create(tmp_path / "project")
+    seg, origins = boxes_segmentation()
+    gt = np.zeros((16, 48, 60), np.uint16)
+    box = tuple(slice(s, s + n) for s, n in zip(BOX_START, BOX_SHAPE))
+    local = np.zeros(BOX_SHAPE, np.uint16)
+    local[:, :, :25] = 1  # GT 1 is split into predicted 3 and 5
+    local[:, :, 25:] = 2  # GT 2 covers predicted 8, 9, 12 ...
+    local[:, 30:, :25] = 4  # ... and predicted 5 merges GT 1 and GT 4
+    gt[box] = local
+    path = project.path("volumes", "labels.h5")
+    path.parent.mkdir()
+    with h5py.File(path, "w") as handle:
+        handle["raw"] = gt
+    project.register_volume("labels", path, "raw")
+    return write_run(project.path("inference", "boxes"), seg, BOX_START, origins)

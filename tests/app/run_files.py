@@ -1,21 +1,24 @@
 """Inference runs written by the tests: ``segmentation.h5`` and ``0/0/seg-0_0_0.npz`` as the
-infer stage writes them, plus a ground-truth ``labels`` volume in the project."""
+infer stage writes them. The ``inference_run`` fixture (in ``conftest.py``) adds a project
+with a ground-truth ``labels`` volume around them."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import h5py
 import numpy as np
-import pytest
-
-from ffn_core.project import Project
 
 BOX_START = (2, 4, 6)
 BOX_SHAPE = (12, 40, 50)
 
 
-def write_run(run_dir: Path, segmentation: np.ndarray, start_zyx=BOX_START,
-              origins: dict[int, tuple[int, int, int]] | None = None) -> Path:
+def write_run(
+    run_dir: Path,
+    segmentation: np.ndarray,
+    start_zyx=BOX_START,
+    origins: dict[int, tuple[int, int, int]] | None = None,
+) -> Path:
     """Write an inference run folder the way the infer stage does."""
     run_dir.mkdir(parents=True, exist_ok=True)
     with h5py.File(run_dir / "segmentation.h5", "w") as handle:
@@ -33,30 +36,10 @@ def write_run(run_dir: Path, segmentation: np.ndarray, start_zyx=BOX_START,
 def boxes_segmentation() -> tuple[np.ndarray, dict[int, tuple[int, int, int]]]:
     """Five box segments of different sizes (ids 3, 5, 8, 9, 12) and their seeds."""
     seg = np.zeros(BOX_SHAPE, np.uint32)
-    seg[:, :20, :25] = 3       # 6 000 voxels
-    seg[:, 20:, :25] = 5       # 6 000
-    seg[:6, :, 25:40] = 8      # 3 600
-    seg[6:, :10, 25:40] = 9    # 900
+    seg[:, :20, :25] = 3  # 6 000 voxels
+    seg[:, 20:, :25] = 5  # 6 000
+    seg[:6, :, 25:40] = 8  # 3 600
+    seg[6:, :10, 25:40] = 9  # 900
     seg[6:8, 30:34, 45:48] = 12  # 24
     origins = {3: (5, 10, 12), 5: (5, 30, 12), 8: (3, 20, 30), 9: (8, 5, 30), 12: (6, 31, 46)}
     return seg, origins
-
-
-@pytest.fixture
-def inference_run(tmp_path) -> Path:
-    """A project with a ground-truth ``labels`` volume and the run ``inference/boxes``."""
-    project = Project.create(tmp_path / "project")
-    seg, origins = boxes_segmentation()
-    gt = np.zeros((16, 48, 60), np.uint16)
-    box = tuple(slice(s, s + n) for s, n in zip(BOX_START, BOX_SHAPE))
-    local = np.zeros(BOX_SHAPE, np.uint16)
-    local[:, :, :25] = 1          # GT 1 is split into predicted 3 and 5
-    local[:, :, 25:] = 2          # GT 2 covers predicted 8, 9, 12 ...
-    local[:, 30:, :25] = 4        # ... and predicted 5 merges GT 1 and GT 4
-    gt[box] = local
-    path = project.path("volumes", "labels.h5")
-    path.parent.mkdir()
-    with h5py.File(path, "w") as handle:
-        handle["raw"] = gt
-    project.register_volume("labels", path, "raw")
-    return write_run(project.path("inference", "boxes"), seg, BOX_START, origins)

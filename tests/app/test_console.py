@@ -1,4 +1,5 @@
 """The console dock: a real in-process IPython kernel with the project in scope."""
+
 from __future__ import annotations
 
 import h5py
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from ffn_core.project import Project
+from ffn_core.stages.import_volumes import ImportConfig
 
 pytest.importorskip("qtconsole")
 
@@ -21,7 +23,9 @@ def project_with_image(tmp_path):
     return project
 
 
-def test_console_line_reads_the_project_image_shape(qtbot, project_with_image):
+def test_console_line_reads_the_project_image_shape_and_runs_a_stage(
+    qtbot, project_with_image, small_stacks
+):
     from app.console import ConsoleWidget
 
     console = ConsoleWidget()
@@ -31,6 +35,13 @@ def test_console_line_reads_the_project_image_shape(qtbot, project_with_image):
         console.execute("shape = project.volume('image').shape")
         qtbot.waitUntil(lambda: "shape" in console.namespace(), timeout=5000)
         assert console.namespace()["shape"] == (3, 5, 7)
-        assert callable(console.namespace()["run_stage"])
+        run_stage, config_class = (
+            console.namespace()["run_stage"],
+            console.namespace()["ImportConfig"],
+        )
+        assert config_class is ImportConfig
+        result = run_stage(ImportConfig(images=str(small_stacks[0])))  # in a worker process
+        assert result.status == "completed"
+        assert result.outputs["image"].startswith(str(project_with_image.root))
     finally:
         console.shutdown()

@@ -1,4 +1,5 @@
 """Export page: export and evaluate an inference run through the REAL worker process."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,6 +1,7 @@
 """A lab user's first day, through the REAL worker: welcome → demo project → import →
 preprocess → train (tiny) → infer → export, ending with the segmentation in napari and
 the exported files on disk."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,9 +22,11 @@ def _run(window, qtbot, start) -> None:
 def test_demo_through_every_stage(main_window, qtbot, tmp_path, monkeypatch, artifacts):
     import app.main_window as main_window_module
     from app.welcome import create_demo_project
+
     small = DemoSpec(shape_zyx=(16, 48, 48), n_cells=8)  # the default volume, smaller
-    monkeypatch.setattr(main_window_module, "create_demo_project",
-                        lambda folder: create_demo_project(folder, small))
+    monkeypatch.setattr(
+        main_window_module, "create_demo_project", lambda folder: create_demo_project(folder, small)
+    )
     assert main_window.central.currentWidget() is main_window.welcome
     assert main_window.start_demo(tmp_path / "demo")
     window = main_window
@@ -44,7 +47,7 @@ def test_demo_through_every_stage(main_window, qtbot, tmp_path, monkeypatch, art
     infer = window.show_stage("infer")
     assert infer.checkpoint.count() > 0  # the training run is offered
     infer.checkpoint.setCurrentIndex(0)
-    infer.options["min-segment-size"].setText("10")
+    infer.options["min_segment_size"].setText("10")
     _run(window, qtbot, infer.start_inference)
     assert "segmentation default" in window.viewer.layers
 
@@ -56,4 +59,3 @@ def test_demo_through_every_stage(main_window, qtbot, tmp_path, monkeypatch, art
     assert len(list((tmp_path / "exported").glob("*.tif"))) == small.shape_zyx[0]
     qtbot.wait(200)
     assert window.grab().save(str(artifacts / "main_window_pipeline.png"))
-

@@ -1,5 +1,6 @@
 """UI languages: the main window in Japanese and back in English, the language menu,
 the system-locale default, and a Japanese translation for every UI string in app/."""
+
 from __future__ import annotations
 
 import ast
@@ -33,15 +34,23 @@ def japanese_window(english_after, request):
 def window_texts(window) -> dict[str, list[str]]:
     """Menu titles, stage list items and push-button texts shown by ``window``."""
     from PyQt5.QtWidgets import QPushButton
-    return {"menus": [action.text() for action in window.menuBar().actions()],
-            "stages": [window.navigation.item(row).text()
-                       for row in range(window.navigation.count())],
-            "buttons": [button.text() for button in window.findChildren(QPushButton)]}
+
+    return {
+        "menus": [action.text() for action in window.menuBar().actions()],
+        "stages": [window.navigation.item(row).text() for row in range(window.navigation.count())],
+        "buttons": [button.text() for button in window.findChildren(QPushButton)],
+    }
 
 
 def test_main_window_in_japanese(japanese_window, tmp_path, artifacts):
     texts = window_texts(japanese_window)
-    assert texts["stages"] == ["1  インポート", "2  前処理", "3  学習", "4  推論", "5  エクスポート"]
+    assert texts["stages"] == [
+        "1  インポート",
+        "2  前処理",
+        "3  学習",
+        "4  推論",
+        "5  エクスポート",
+    ]
     assert texts["menus"][:4] == ["ファイル(&F)", "表示(&V)", "設定(&S)", "ヘルプ(&H)"]
     assert {"インポート", "開始", "停止", "TensorBoard で開く"} <= set(texts["buttons"])
     assert "プロジェクトを作成" in japanese_window.statusBar().currentMessage()
@@ -74,9 +83,16 @@ def test_language_menu_saves_the_choice(main_window, english_after, qtbot):
     box.close()
 
 
-@pytest.mark.parametrize("locale, stored, expected", [
-    ("ja_JP", None, "ja"), ("de_DE", None, "en"), ("en_US", None, "en"), ("ja_JP", "en", "en"),
-    ("en_GB", "ja", "ja")])
+@pytest.mark.parametrize(
+    "locale, stored, expected",
+    [
+        ("ja_JP", None, "ja"),
+        ("de_DE", None, "en"),
+        ("en_US", None, "en"),
+        ("ja_JP", "en", "en"),
+        ("en_GB", "ja", "ja"),
+    ],
+)
 def test_language_follows_the_locale_unless_chosen(tmp_path, locale, stored, expected):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     if stored:
@@ -97,8 +113,11 @@ def ui_strings() -> set[tuple[str, str]]:
         module = ast.parse(path.read_text(encoding="utf-8"))
         for context, call in calls_in_contexts(module):
             name = getattr(call.func, "attr", getattr(call.func, "id", ""))
-            literals = [arg.value for arg in call.args[:2]
-                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+            literals = [
+                arg.value
+                for arg in call.args[:2]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            ]
             first_is_literal = literals and getattr(call.args[0], "value", None) == literals[0]
             if name == "tr" and context and first_is_literal:
                 found.add((context, literals[0]))
@@ -112,8 +131,9 @@ def calls_in_contexts(node: ast.AST, context: str = ""):
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.Call):
             yield context, child
-        yield from calls_in_contexts(child, child.name if isinstance(child, ast.ClassDef)
-                                     else context)
+        yield from calls_in_contexts(
+            child, child.name if isinstance(child, ast.ClassDef) else context
+        )
 
 
 def test_every_ui_string_has_a_japanese_translation():
@@ -121,8 +141,10 @@ def test_every_ui_string_has_a_japanese_translation():
     assert ("MainWindow", "3  Train") in strings and ("ImportPage", "Import") in strings
     translator = TsTranslator(JA_TS)
     missing = sorted(key for key in strings if not translator.translate(*key).strip())
-    assert not missing, (f"UI strings without a Japanese translation: {missing}. Run pylupdate5 "
-                         "(see app/i18n.py) and translate them in ffn_workbench_ja.ts.")
+    assert not missing, (
+        f"UI strings without a Japanese translation: {missing}. Run pylupdate5 "
+        "(see app/i18n.py) and translate them in ffn_workbench_ja.ts."
+    )
 
 
 def test_translations_keep_placeholders_and_shortcuts():

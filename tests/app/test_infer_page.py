@@ -1,12 +1,15 @@
 """Infer page: box drawn/typed, a reference TF1 checkpoint run through the REAL worker,
 stopped, resumed, with the segmentation layer refreshed from artifact events."""
+
 from __future__ import annotations
 
 import h5py
 import numpy as np
 import pytest
 
+from app.controllers.infer import infer_config
 from ffn_core.project import Project
+from ffn_core.protocol import Artifact
 
 pytestmark = pytest.mark.gui
 JOB_TIMEOUT_MS = 180_000
@@ -17,6 +20,7 @@ MODEL = "models/snemi3d_ffn_windows"
 def snemi_project(shared, tmp_path) -> Project:
     """A project whose image is SNEMI3D slices 0-19, y and x 0-95."""
     from PIL import Image
+
     files = sorted((shared / "data" / "snemi3d" / "images").glob("*.png"))[:20]
     image = np.stack([np.asarray(Image.open(f))[:96, :96] for f in files])
     project = Project.create(tmp_path / "snemi")
@@ -24,13 +28,19 @@ def snemi_project(shared, tmp_path) -> Project:
     path.parent.mkdir()
     with h5py.File(path, "w") as handle:
         handle.create_dataset("raw", data=image, chunks=(1, 96, 96))
-    project.register_volume("image", path, "raw", shape=list(image.shape), dtype="uint8",
-                            mean=float(image.mean()), std=float(image.std()))
+    project.register_volume(
+        "image",
+        path,
+        "raw",
+        shape=list(image.shape),
+        dtype="uint8",
+        mean=float(image.mean()),
+        std=float(image.std()),
+    )
     return project
 
 
-def test_box_text_and_rectangle_follow_each_other(main_window, qtbot, snemi_project,
-                                                 artifacts):
+def test_box_text_and_rectangle_follow_each_other(main_window, qtbot, snemi_project, artifacts):
     assert main_window.open_project(snemi_project.root)
     page = main_window.show_stage("infer")
     page.bbox.setText("2:10,8:40,16:64")
@@ -45,19 +55,22 @@ def test_box_text_and_rectangle_follow_each_other(main_window, qtbot, snemi_proj
     assert main_window.grab().save(str(artifacts / "main_window_infer_box.png"))
     page.bbox.setText("0:10,0:300,0:5")
     page.bbox.editingFinished.emit()
-    assert "not inside 0:96" in page.counts.text()
+    assert "y range 0:300 is outside the image" in page.counts.text()
 
 
-def test_infer_reference_checkpoint_stop_and_resume(main_window, qtbot, shared, snemi_project,
-                                                    artifacts):
+def test_infer_reference_checkpoint_stop_and_resume(
+    main_window, qtbot, shared, snemi_project, artifacts
+):
     assert main_window.open_project(snemi_project.root)
     page = main_window.show_stage("infer")
     page.checkpoint.setCurrentText(str(shared / MODEL / "model.ckpt-7000000"))
     assert page.request.text() == str(shared / MODEL / "inference.pbtxt")  # suggested
     page.bbox.setText("0:20,0:80,0:80")
-    page.options["checkpoint-interval"].setText("0")
-    assert "--bbox" in page.infer_args() and "--min-segment-size" not in page.infer_args()
-    artifacts_seen: list[dict] = []
+    page.options["checkpoint_interval"].setText("0")
+    config = infer_config(page.field_values())
+    assert config.bbox == ((0, 20), (0, 80), (0, 80)) and config.min_segment_size is None
+    assert page.options["move_threshold"].placeholderText() == "0.9"  # the engine's default
+    artifacts_seen: list[Artifact] = []
     main_window.client.artifact.connect(artifacts_seen.append)
 
     with qtbot.waitSignal(main_window.client.progress, timeout=JOB_TIMEOUT_MS):
@@ -69,7 +82,7 @@ def test_infer_reference_checkpoint_stop_and_resume(main_window, qtbot, shared, 
     with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
         page.resume_button.click()
     assert finished.args == ["completed"], main_window.job_panel.log_view.toPlainText()
-    assert any(a["kind"] == "segmentation" for a in artifacts_seen)
+    assert any(a.name == "segmentation" for a in artifacts_seen)
     layer = main_window.viewer.layers["segmentation default"]
     assert layer.data.shape == (20, 80, 80) and layer.data.max() > 0
     assert page.counts.text().startswith("objects: ")

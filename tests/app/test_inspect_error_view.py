@@ -1,4 +1,6 @@
-"""Error view: scores equal ffn_core.evaluate's, split/merge layers, edits change the errors."""
+"""Error view: scores equal ffn_core.analysis.evaluate's, split/merge layers, edits change
+the errors."""
+
 from __future__ import annotations
 
 import h5py
@@ -6,10 +8,9 @@ import numpy as np
 import pytest
 from napari.components import ViewerModel
 
-from ffn_core.evaluate import score_segmentation
-from ffn_core.proofread import Edit
-from tests.app.run_files import BOX_SHAPE, BOX_START, boxes_segmentation, inference_run  # noqa: F401,E501
-from tests.app.run_files import write_run
+from ffn_core.analysis.evaluate import score_segmentation
+from ffn_core.analysis.proofread import Edit
+from tests.app.run_files import BOX_SHAPE, BOX_START, boxes_segmentation, write_run
 
 pytestmark = pytest.mark.gui
 
@@ -24,6 +25,7 @@ def test_scores_error_lists_and_layers(qtbot, inference_run, artifacts):
     from PyQt5.QtWidgets import QHBoxLayout, QWidget
 
     from app.inspect.error_view import ErrorViewPanel
+
     viewer = ViewerModel()
     viewer.add_image(np.full((16, 48, 60), 128, np.uint8), name="image")
     window = QWidget()
@@ -44,8 +46,7 @@ def test_scores_error_lists_and_layers(qtbot, inference_run, artifacts):
         assert set(np.unique(viewer.layers["merge errors"].data)) == {0, 1, 4}
         assert tuple(viewer.layers["merge errors"].translate) == BOX_START
         texts = [panel.errors.item(i).text() for i in range(panel.errors.count())]
-        assert texts == ["GT 1 split into 3, 5", "GT 2 split into 8, 9",
-                         "segment 5 merges GT 1, 4"]
+        assert texts == ["GT 1 split into 3, 5", "GT 2 split into 8, 9", "segment 5 merges GT 1, 4"]
         panel.errors.setCurrentRow(2)
         assert viewer.layers["run boxes"].selected_label == 5
         viewer.layers["run boxes"].visible = False
@@ -71,6 +72,7 @@ def test_scores_error_lists_and_layers(qtbot, inference_run, artifacts):
 
 def test_without_ground_truth_the_button_is_off(qtbot, tmp_path):
     from app.inspect.error_view import ErrorViewPanel
+
     seg, origins = boxes_segmentation()
     run_dir = write_run(tmp_path / "loose" / "inference" / "run", seg, (0, 0, 0), origins)
     panel = ErrorViewPanel(ViewerModel(), run_dir)
@@ -80,6 +82,7 @@ def test_without_ground_truth_the_button_is_off(qtbot, tmp_path):
 
 def test_ground_truth_smaller_than_the_box_is_explained(qtbot, inference_run, tmp_path):
     from app.inspect.error_view import ErrorViewPanel
+
     small = tmp_path / "small.h5"
     with h5py.File(small, "w") as handle:
         handle["gt"] = np.ones((4, 4, 4), np.uint16)

@@ -1,15 +1,22 @@
 """Fast label operations equal the engine's apply_edits and segment_table."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from app.inspect import label_ops
-from ffn_core.proofread import Edit, apply_edits
-from ffn_core.segments import segment_table
+from ffn_core.analysis.proofread import Edit, apply_edits
+from ffn_core.analysis.segments import segment_table
 
-EDITS = [Edit("merge", (4, 9, 2)), Edit("delete", (7,)), Edit("relabel", (4,), 30),
-         Edit("merge", (30, 5), 5), Edit("relabel", (3,), 11), Edit("delete", (11, 1))]
+EDITS = [
+    Edit("merge", (4, 9, 2)),
+    Edit("delete", (7,)),
+    Edit("relabel", (4,), 30),
+    Edit("merge", (30, 5), 5),
+    Edit("relabel", (3,), 11),
+    Edit("delete", (11, 1)),
+]
 
 
 @pytest.fixture
@@ -20,8 +27,10 @@ def labels() -> np.ndarray:
 
 
 def _rows(seg, origins):
-    return [(r.id, r.voxels, r.bbox_start_zyx, r.bbox_stop_zyx, r.seed_zyx)
-            for r in segment_table(seg, origins)]
+    return [
+        (r.id, r.voxels, r.bbox_start_zyx, r.bbox_stop_zyx, r.seed_zyx)
+        for r in segment_table(seg, origins)
+    ]
 
 
 @pytest.mark.parametrize("max_table", [label_ops.MAX_TABLE, 8])
@@ -34,8 +43,7 @@ def test_edits_one_by_one_equal_apply_edits(labels, monkeypatch, max_table):
         current = label_ops.apply_one(current, edit)
         rows = label_ops.update_rows(rows, edit)
         assert np.array_equal(current, expected)
-        assert np.array_equal(label_ops.replay(labels, EDITS[:count], int(labels.max())),
-                              expected)
+        assert np.array_equal(label_ops.replay(labels, EDITS[:count], int(labels.max())), expected)
         by_id = sorted((r.id, r.voxels, r.bbox_start_zyx, r.bbox_stop_zyx) for r in rows)
         assert by_id == sorted(row[:4] for row in _rows(expected, {}))
     assert current.dtype == labels.dtype

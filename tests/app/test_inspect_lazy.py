@@ -1,5 +1,6 @@
 """Lazy volumes: a 1000 x 1024 x 1024 chunked HDF5 with mostly empty chunks opens as a
 napari image layer backed by dask, reading only the planes napari shows."""
+
 from __future__ import annotations
 
 import dask.array as da
@@ -15,8 +16,9 @@ SHAPE = (1000, 1024, 1024)
 def sparse_volume(tmp_path):
     path = tmp_path / "big.h5"
     with h5py.File(path, "w") as handle:
-        dataset = handle.create_dataset("raw", shape=SHAPE, dtype=np.uint8, chunks=(64, 64, 64),
-                                        fillvalue=0, compression="gzip")
+        dataset = handle.create_dataset(
+            "raw", shape=SHAPE, dtype=np.uint8, chunks=(64, 64, 64), fillvalue=0, compression="gzip"
+        )
         dataset[500:564, 128:192, 256:320] = 200  # one chunk on the middle plane
         dataset[0:64, 0:64, 0:64] = 50
     return path
@@ -42,6 +44,7 @@ def read_planes(monkeypatch):
 
 def test_big_sparse_volume_opens_lazily_as_a_layer(sparse_volume, read_planes):
     from app.inspect.lazy import open_lazy
+
     assert sparse_volume.stat().st_size < 2_000_000  # a gigabyte volume, tiny on disk
     data = open_lazy(sparse_volume, "raw")
     assert isinstance(data, da.Array) and data.shape == SHAPE and data.chunksize == (1, 1024, 1024)
@@ -60,7 +63,10 @@ def test_big_sparse_volume_opens_lazily_as_a_layer(sparse_volume, read_planes):
 def test_spec_string_and_missing_dataset(sparse_volume):
     from app.inspect.lazy import open_lazy
     from ffn_core.errors import UserError
-    assert open_lazy(f"{sparse_volume}:raw")[10, 10:12, 10:12].compute().tolist() == [[50, 50],
-                                                                                      [50, 50]]
+
+    assert open_lazy(f"{sparse_volume}:raw")[10, 10:12, 10:12].compute().tolist() == [
+        [50, 50],
+        [50, 50],
+    ]
     with pytest.raises(UserError, match="no dataset 'nope'"):
         open_lazy(sparse_volume, "nope")

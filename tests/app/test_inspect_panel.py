@@ -1,5 +1,6 @@
 """The inspection dock: run chooser and tabs; on the real SNEMI3D crop, the error view
 reproduces the reference's adapted Rand error (0.178, ../shared/reference/REFERENCE.md)."""
+
 from __future__ import annotations
 
 import h5py
@@ -19,12 +20,14 @@ pytestmark = pytest.mark.gui
 def make_panel(qtbot):
     """Build InspectPanels; their 3D QtViewers are deleted after the test."""
     from app.inspect.inspect_panel import InspectPanel
+
     panels = []
 
     def build(viewer, root):
         panel = InspectPanel(viewer, root)
         panels.append(panel)
         return panel
+
     yield build
     for panel in panels:
         if sip.isdeleted(panel):  # deleted with its parent window
@@ -80,6 +83,7 @@ def _snemi_project(shared, root):
 def test_reference_crop_scores_and_screenshots(qtbot, make_panel, shared, tmp_path, artifacts):
     from napari.qt import QtViewer, get_stylesheet
     from PyQt5.QtWidgets import QHBoxLayout, QWidget
+
     project = _snemi_project(shared, tmp_path / "snemi")
     viewer = ViewerModel()
     viewer.add_image(h5py.File(project.path("volumes", "image.h5"), "r")["raw"][...], name="image")

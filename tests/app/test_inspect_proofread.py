@@ -1,5 +1,6 @@
 """Proofreading: merge, delete, relabel, undo through the panel; edits survive reopening;
 the stored edit list replayed with ``apply_edits`` equals what the layer shows."""
+
 from __future__ import annotations
 
 import h5py
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 from napari.components import ViewerModel
 
-from ffn_core.proofread import Edit, EditList, apply_edits
-from tests.app.run_files import boxes_segmentation, inference_run  # noqa: F401 - fixture
+from ffn_core.analysis.proofread import Edit, EditList, apply_edits
+from tests.app.run_files import boxes_segmentation
 
 pytestmark = pytest.mark.gui
 
@@ -20,6 +21,7 @@ def _ids(layer) -> set[int]:
 def test_edits_survive_reopening_and_match_apply_edits(qtbot, inference_run, artifacts):
     from app.inspect.proofread_panel import ProofreadPanel
     from app.inspect.segment_table import SegmentTablePanel
+
     viewer = ViewerModel()
     table = SegmentTablePanel(viewer, inference_run)
     panel = ProofreadPanel(viewer, inference_run)
@@ -45,7 +47,10 @@ def test_edits_survive_reopening_and_match_apply_edits(qtbot, inference_run, art
     panel.undo_button.click()
     assert _ids(layer) == {0, 3, 8, 40}
     assert [panel.history.item(i).text() for i in range(panel.history.count())] == [
-        "merge 3, 5 → 3", "delete 9", "relabel 12 → 40"]
+        "merge 3, 5 → 3",
+        "delete 9",
+        "relabel 12 → 40",
+    ]
     panel.resize(360, 340)
     panel.show()
     qtbot.waitExposed(panel)
@@ -70,6 +75,7 @@ def test_edits_survive_reopening_and_match_apply_edits(qtbot, inference_run, art
 
 def test_refusals_leave_no_edit(qtbot, inference_run):
     from app.inspect.proofread_panel import ProofreadPanel
+
     panel = ProofreadPanel(ViewerModel(), inference_run)
     qtbot.addWidget(panel)
     panel.ids.setText("3")
@@ -86,6 +92,7 @@ def test_refusals_leave_no_edit(qtbot, inference_run):
 
 def test_label_picked_on_the_layer_fills_the_ids(qtbot, inference_run):
     from app.inspect.proofread_panel import ProofreadPanel
+
     panel = ProofreadPanel(ViewerModel(), inference_run)
     qtbot.addWidget(panel)
     panel.run.layer.selected_label = 8

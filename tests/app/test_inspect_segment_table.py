@@ -1,4 +1,5 @@
 """Segment table: rows, sorting, size filter on table and layer, click-to-jump, only-selected."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,14 +8,13 @@ import numpy as np
 import pytest
 from PyQt5.QtCore import Qt
 
-from tests.app.run_files import inference_run  # noqa: F401 - fixture
-
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def viewer():
     from napari.components import ViewerModel
+
     model = ViewerModel()
     model.add_image(np.zeros((16, 48, 60), np.uint8), name="image")
     return model
@@ -26,6 +26,7 @@ def _column(panel, column: int) -> list[str]:
 
 def test_table_rows_sorting_and_size_filter(qtbot, viewer, inference_run, artifacts):
     from app.inspect.segment_table import SegmentTablePanel
+
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
     assert _column(panel, 1)[:3] == ["6,000", "6,000", "3,600"]
@@ -51,6 +52,7 @@ def test_table_rows_sorting_and_size_filter(qtbot, viewer, inference_run, artifa
 
 def test_click_jumps_to_seed_and_selects_label(qtbot, viewer, inference_run):
     from app.inspect.segment_table import SegmentTablePanel
+
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
     layer = viewer.layers["run boxes"]
@@ -67,6 +69,7 @@ def test_click_jumps_to_seed_and_selects_label(qtbot, viewer, inference_run):
 
 def test_show_only_selected_one_and_several(qtbot, viewer, inference_run):
     from app.inspect.segment_table import SegmentTablePanel
+
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
     layer = viewer.layers["run boxes"]
@@ -96,9 +99,12 @@ class _Mouse:
 
 def _click(viewer, layer, position, modifiers=(), drag_to=None) -> None:
     """Click (or drag) at world ``position`` on the plane shown at its z."""
-    from napari.utils.interactions import (mouse_move_callbacks, mouse_press_callbacks,
-                                           mouse_release_callbacks)
     from napari.utils._proxies import ReadOnlyWrapper  # how napari's own tests send events
+    from napari.utils.interactions import (
+        mouse_move_callbacks,
+        mouse_press_callbacks,
+        mouse_release_callbacks,
+    )
 
     def send(callbacks, *args, **kwargs):
         callbacks(layer, ReadOnlyWrapper(_Mouse(*args, **kwargs), exceptions=("handled",)))
@@ -112,19 +118,20 @@ def _click(viewer, layer, position, modifiers=(), drag_to=None) -> None:
 
 def test_clicks_on_the_layer_select_rows(qtbot, viewer, inference_run):
     from app.inspect.segment_table import SegmentTablePanel
+
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
     layer = viewer.layers["run boxes"]
     assert not layer.editable  # no brush: changes go through the proofreading edit list
-    _click(viewer, layer, (10, 9, 36))                        # world position of segment 9
+    _click(viewer, layer, (10, 9, 36))  # world position of segment 9
     assert panel.selected_ids() == [9] and layer.selected_label == 9
     _click(viewer, layer, (8, 35, 52), modifiers=("Control",))  # add segment 12
     assert sorted(panel.selected_ids()) == [9, 12]
     _click(viewer, layer, (10, 9, 36), modifiers=("Control",))  # remove 9 again
     assert panel.selected_ids() == [12]
-    _click(viewer, layer, (5, 10, 10), drag_to=(5, 30, 30))   # a drag pans: selection stays
+    _click(viewer, layer, (5, 10, 10), drag_to=(5, 30, 30))  # a drag pans: selection stays
     assert panel.selected_ids() == [12]
-    _click(viewer, layer, (5, 1, 1))                          # outside the run's box: nothing
+    _click(viewer, layer, (5, 1, 1))  # outside the run's box: nothing
     assert panel.selected_ids() == [12]
 
 
@@ -132,6 +139,7 @@ def test_anisotropic_image_run_overlays_it_and_jumps_to_the_right_slice(qtbot, i
     from napari.components import ViewerModel
 
     from app.inspect.segment_table import SegmentTablePanel
+
     viewer = ViewerModel()
     viewer.add_image(np.zeros((16, 48, 60), np.uint8), name="image", scale=(2.0, 1.0, 1.0))
     panel = SegmentTablePanel(viewer, inference_run)

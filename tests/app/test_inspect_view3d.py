@@ -1,4 +1,5 @@
 """3D view of selected segments: labels and surfaces in a 3D viewer, OBJ/STL export."""
+
 from __future__ import annotations
 
 import struct
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 from napari.components import ViewerModel
 
-from ffn_core.meshes import segment_mesh
-from tests.app.run_files import BOX_START, boxes_segmentation, inference_run  # noqa: F401
+from ffn_core.analysis.meshes import segment_mesh
+from tests.app.run_files import BOX_START, boxes_segmentation
 
 pytestmark = pytest.mark.gui
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def panel(qtbot, inference_run):
     from app.inspect.view3d import View3DPanel
+
     widget = View3DPanel(ViewerModel(), inference_run, voxel_size_zyx=(2.0, 1.0, 1.0))
     qtbot.addWidget(widget)
     yield widget
@@ -59,8 +61,9 @@ def test_export_writes_meshes_in_volume_coordinates(panel, tmp_path):
     full[2:14, 4:44, 6:56] = boxes_segmentation()[0]
     vertices, faces = segment_mesh(full, 12, (2.0, 1.0, 1.0))
     lines = paths[1].read_text().splitlines()
-    written = np.array([[float(v) for v in line.split()[1:]] for line in lines
-                        if line.startswith("v ")])
+    written = np.array(
+        [[float(v) for v in line.split()[1:]] for line in lines if line.startswith("v ")]
+    )
     assert np.allclose(written, vertices[:, ::-1], atol=1e-3)  # OBJ is x, y, z
     assert sum(line.startswith("f ") for line in lines) == len(faces)
 

@@ -1,4 +1,5 @@
 """The main window through the REAL worker process: import, stop, kill, screenshot."""
+
 from __future__ import annotations
 
 import h5py
@@ -18,8 +19,7 @@ def _record_progress(window) -> list[int]:
     return values
 
 
-def test_import_through_worker_shows_layers(main_window, qtbot, tmp_path, small_stacks,
-                                            artifacts):
+def test_import_through_worker_shows_layers(main_window, qtbot, tmp_path, small_stacks, artifacts):
     images, labels, image, label_values = small_stacks
     assert main_window.open_project(tmp_path / "project", create=True)
     page = main_window.show_stage("import")
@@ -56,8 +56,9 @@ def test_import_through_worker_shows_layers(main_window, qtbot, tmp_path, small_
     assert main_window.grab().save(str(artifacts / "main_window_import.png"))
 
 
-def test_stop_ends_the_job_cleanly_and_window_survives(main_window, qtbot, tmp_path,
-                                                        long_stack, small_stacks):
+def test_stop_ends_the_job_cleanly_and_window_survives(
+    main_window, qtbot, tmp_path, long_stack, small_stacks
+):
     assert main_window.open_project(tmp_path / "project", create=True)
     page = main_window.show_stage("import")
     page.images.set_path(str(small_stacks[0]))
@@ -78,8 +79,7 @@ def test_stop_ends_the_job_cleanly_and_window_survives(main_window, qtbot, tmp_p
     assert main_window.viewer.layers["image"].data.shape == (12, 48, 64)
 
 
-def test_killed_worker_shows_error_and_project_survives(main_window, qtbot, tmp_path,
-                                                         long_stack):
+def test_killed_worker_shows_error_and_project_survives(main_window, qtbot, tmp_path, long_stack):
     assert main_window.open_project(tmp_path / "project", create=True)
     page = main_window.show_stage("import")
     page.images.set_path(long_stack)
@@ -114,8 +114,7 @@ def test_recent_projects_and_stage_navigation(main_window, tmp_path):
     assert not main_window.open_project(tmp_path / "missing")
     assert main_window.project.root == tmp_path / "b"
     titles = [main_window.navigation.item(i).text() for i in range(5)]
-    assert [t.split()[-1] for t in titles] == ["Import", "Preprocess", "Train", "Infer",
-                                              "Export"]
+    assert [t.split()[-1] for t in titles] == ["Import", "Preprocess", "Train", "Infer", "Export"]
 
 
 def test_welcome_then_demo_project_prefills_import(main_window, qtbot, tmp_path, artifacts):
@@ -141,8 +140,9 @@ def test_console_dock_sees_project_and_viewer(main_window, qtbot, project_with_r
     assert console.namespace()["n"] == 2  # image and labels shown on opening
 
 
-def test_inspect_dock_shows_the_run_and_goes_with_the_project(main_window, qtbot,
-                                                              project_with_run, tmp_path):
+def test_inspect_dock_shows_the_run_and_goes_with_the_project(
+    main_window, qtbot, project_with_run, tmp_path
+):
     assert main_window.show_inspect() is None  # no project yet
     assert main_window.open_project(project_with_run.root)
     panel = main_window.show_inspect()
@@ -166,7 +166,7 @@ def test_diagnostics_dialog_reports_the_worker_environment(main_window, qtbot, a
 
 
 def test_environment_check_failure_becomes_a_dialog(main_window, qtbot, monkeypatch):
-    monkeypatch.setattr("app.worker.worker_python", lambda: "/nonexistent/python")
+    monkeypatch.setattr("ffn_core.jobs.worker_python", lambda: "/nonexistent/python")
     checker = main_window.check_environment()
     with qtbot.waitSignal(checker.finished, timeout=30_000):
         pass

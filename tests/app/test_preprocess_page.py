@@ -1,4 +1,5 @@
 """Preprocess page: lom radius from the preset, a run through the REAL worker."""
+
 from __future__ import annotations
 
 import numpy as np

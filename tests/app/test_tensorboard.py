@@ -1,4 +1,5 @@
 """TensorBoard from the Train page: a real server on loopback, stopped with the app."""
+
 from __future__ import annotations
 
 import pytest

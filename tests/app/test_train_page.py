@@ -1,5 +1,6 @@
 """Train page: preprocess and train a tiny model through the REAL worker, watch the plot
 and preview update, stop, resume with the step count and the curve continuing."""
+
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import json
 import h5py
 import pytest
 
+from app.controllers.train import train_config
 from ffn_core.demo_data import DemoSpec, make_demo_volume
 from ffn_core.project import Project
 
@@ -25,8 +27,15 @@ def demo_project(tmp_path) -> Project:
         path = project.path("volumes", f"{name}.h5")
         with h5py.File(path, "w") as handle:
             handle.create_dataset("raw", data=data)
-        project.register_volume(name, path, "raw", shape=list(data.shape), dtype=str(data.dtype),
-                                mean=float(data.mean()), std=float(data.std()))
+        project.register_volume(
+            name,
+            path,
+            "raw",
+            shape=list(data.shape),
+            dtype=str(data.dtype),
+            mean=float(data.mean()),
+            std=float(data.std()),
+        )
     return project
 
 
@@ -50,12 +59,18 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     page.summary_seconds.setValue(1)
     page.decay_factor.setText("0.5")
     page.decay_steps.setText("1000")
-    assert "--model-args" in page.train_args() and "--preset" not in page.train_args()
+    config = train_config(page.field_values())
+    assert config.model_args is not None and config.preset is None
     with qtbot.waitSignal(main_window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
         assert page.start_training()
-        qtbot.waitUntil(lambda: len(page.plot.history.loss) >= 20
-                        and page.preview.pixmap() is not None
-                        and not page.preview.pixmap().isNull(), timeout=JOB_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: (
+                len(page.plot.history.loss) >= 20
+                and page.preview.pixmap() is not None
+                and not page.preview.pixmap().isNull()
+            ),
+            timeout=JOB_TIMEOUT_MS,
+        )
         main_window.job_panel.stop_button.click()
     assert finished.args == ["stopped"], main_window.job_panel.log_view.toPlainText()
     stopped_at = page.plot.history.loss[-1][0]
@@ -63,8 +78,12 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     assert "steps/s" in page.rates.text()
 
     page.max_steps.setValue(stopped_at + 30)
-    assert page.train_args(resume=True) == ["--run", "default", "--max-steps",
-                                            str(stopped_at + 30)]
+    resumed = train_config(page.field_values(), resume=True)
+    assert (resumed.run, resumed.max_steps, resumed.batch_size) == (
+        "default",
+        stopped_at + 30,
+        None,
+    )
     assert _run(main_window, qtbot, lambda: page.start_training(resume=True)) == "completed"
     steps = [step for step, _ in page.plot.history.loss]
     assert steps == sorted(steps) and steps[-1] == stopped_at + 30

@@ -1,4 +1,5 @@
 """Welcome screen: its signals, the recent list, and the demo project with its stacks."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.gui
 
 def test_create_demo_project_writes_the_stacks(tmp_path):
     from app.welcome import create_demo_project
+
     spec = DemoSpec(shape_zyx=(6, 32, 40), n_cells=5)
     images, labels = create_demo_project(tmp_path / "demo", spec)
     assert Project.open(tmp_path / "demo").name == "demo"
@@ -25,6 +27,7 @@ def test_create_demo_project_writes_the_stacks(tmp_path):
 
 def test_buttons_and_recent_projects_emit_signals(qtbot, tmp_path, artifacts):
     from app.welcome import WelcomeWidget
+
     (tmp_path / "lab-project").mkdir()
     recent = [str(tmp_path / "lab-project"), str(tmp_path / "gone")]
     widget = WelcomeWidget(recent)

@@ -1,4 +1,6 @@
-"""Small image and label stacks on disk for the import tests (PNG, TIFF, HDF5)."""
+"""Small image and label stacks on disk for the import tests (PNG, TIFF, HDF5), and helpers
+to run and stop stages."""
+
 from __future__ import annotations
 
 import json
@@ -11,6 +13,9 @@ import h5py
 import numpy as np
 import tifffile
 from PIL import Image
+
+from ffn_core.events import CancelToken
+from ffn_core.protocol import Result, decode
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,8 +66,9 @@ def write_source(form: str, folder: Path, stack: np.ndarray) -> str:
         "png": lambda: write_pngs(folder / "s", stack)[0].parent,
         "tiff-folder": lambda: write_tiffs(folder / "s", stack)[0].parent,
         "multipage": lambda: write_multipage_tiff(folder / "s.tif", stack),
-        "h5-colon": lambda: f"{write_h5(folder / 's.h5', stack, 'em/raw', chunks=(2, 5, 7))}"
-                            ":em/raw",
+        "h5-colon": lambda: (
+            f"{write_h5(folder / 's.h5', stack, 'em/raw', chunks=(2, 5, 7))}:em/raw"
+        ),
         "h5-at": lambda: f"{write_h5(folder / 's.h5', stack, 'stack')}@stack",
     }
     return str(writers[form]())
@@ -76,11 +82,38 @@ def run_cli(*args, stdin=subprocess.DEVNULL, timeout=120, env=None):
 
     ``env`` adds environment variables to this process's environment.
     """
-    proc = subprocess.run([sys.executable, "-m", "ffn_core", *map(str, args)], cwd=REPO,
-                          stdin=stdin, capture_output=True, text=True, encoding="utf-8",
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-m", "ffn_core", *map(str, args)],
+        cwd=REPO,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     return proc.returncode, events
+
+
+class CancelAfter(CancelToken):
+    """Cancelled from the ``checks``-th time it is asked on."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.checks, self.asked = checks, 0
+
+    @property
+    def cancelled(self) -> bool:
+        self.asked += 1
+        return self.asked > self.checks
+
+
+def result_outputs(events: list[dict], project: Path) -> dict:
+    """The outputs of the final ``result`` event, project paths made absolute as readers do."""
+    record = decode(json.dumps(events[-1]), project)
+    assert isinstance(record, Result), events[-1]
+    return record.outputs
 
 
 def leftovers(project: Path) -> list[str]:

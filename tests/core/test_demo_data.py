@@ -1,9 +1,10 @@
 """The synthetic demo volume: labelled compartments with dark membranes between them."""
+
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 from PIL import Image
+from scipy import ndimage
 from skimage.segmentation import find_boundaries
 
 from ffn_core.demo_data import DemoSpec, make_demo_volume, write_demo_stacks
@@ -35,10 +36,12 @@ def test_written_stacks_read_back(tmp_path):
 
 
 def test_faint_membranes_and_dark_organelles_follow_the_spec():
-    spec = DemoSpec(shape_zyx=(16, 64, 64), n_cells=16, faint_membrane_fraction=0.15,
-                    organelles_per_cell=1.5)
-    plain = DemoSpec(shape_zyx=(16, 64, 64), n_cells=16, faint_membrane_fraction=0.0,
-                     organelles_per_cell=0.0)
+    spec = DemoSpec(
+        shape_zyx=(16, 64, 64), n_cells=16, faint_membrane_fraction=0.15, organelles_per_cell=1.5
+    )
+    plain = DemoSpec(
+        shape_zyx=(16, 64, 64), n_cells=16, faint_membrane_fraction=0.0, organelles_per_cell=0.0
+    )
     shares = []
     for each in (spec, plain):
         image, labels = make_demo_volume(each)

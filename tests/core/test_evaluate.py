@@ -1,7 +1,9 @@
 """Segmentation scores: hand-computed SNEMI3D adapted Rand and VOI cases, the reference's
 figure on the shared SNEMI3D crop, and the ``evaluate`` CLI."""
+
 from __future__ import annotations
 
+import io
 from math import log2
 
 import h5py
@@ -10,7 +12,11 @@ import pytest
 from PIL import Image
 from skimage.metrics import adapted_rand_error
 
-from ffn_core.evaluate import adapted_rand, contingency, score_segmentation, voi
+from ffn_core.analysis.evaluate import adapted_rand, contingency, score_segmentation, voi
+from ffn_core.errors import UserError
+from ffn_core.events import CancelToken, Emitter
+from ffn_core.project import Project
+from ffn_core.stages.evaluate import EvaluateConfig, evaluate
 from tests.core.stack_files import run_cli as run_stage_cli
 
 
@@ -19,8 +25,9 @@ def scores(seg, gt):
 
 
 def assert_scores(result, arand, precision, recall, voi_split, voi_merge):
-    expected = dict(arand=arand, precision=precision, recall=recall,
-                    voi_split=voi_split, voi_merge=voi_merge)
+    expected = dict(
+        arand=arand, precision=precision, recall=recall, voi_split=voi_split, voi_merge=voi_merge
+    )
     assert result == pytest.approx(expected, abs=1e-12)
 
 
@@ -54,10 +61,8 @@ def test_ground_truth_zero_is_ignored():
 
 
 def test_mixed_2d_case():
-    gt = [[1, 1, 2],
-          [1, 2, 2]]
-    seg = [[1, 1, 1],
-           [0, 2, 2]]
+    gt = [[1, 1, 2], [1, 2, 2]]
+    seg = [[1, 1, 1], [0, 2, 2]]
     # n(1,1) = 2, n(2,1) = 1, n(2,2) = 2, one unassigned voxel in GT 1.
     # together 4 + 1 + 4 + 1 = 10; seg sizes 3, 2 (+1 singleton) -> 9 + 4 + 1 = 14;
     # gt sizes 3, 3 -> 18. precision 5/7, recall 5/9, F = (50/63) / (80/63) = 5/8.
@@ -87,8 +92,9 @@ def test_skimage_differs_so_it_is_not_our_reference():
     ours = scores(seg, gt)
     assert ours["precision"] == 0.5 and sk_precision == 1.0
     assert sk_recall == pytest.approx(1 / 3)
-    assert adapted_rand_error(np.ones(4, int), np.array([0, 0, 5, 5]))[0] != \
-        pytest.approx(scores([0, 0, 5, 5], [1, 1, 1, 1])["arand"])
+    assert adapted_rand_error(np.ones(4, int), np.array([0, 0, 5, 5]))[0] != pytest.approx(
+        scores([0, 0, 5, 5], [1, 1, 1, 1])["arand"]
+    )
 
 
 def test_bad_inputs_raise():
@@ -102,8 +108,7 @@ def test_reference_segmentation_scores_as_the_reference_says(shared):
     with h5py.File(shared / "reference" / "snemi_train_crop_7M_seg.h5", "r") as handle:
         seg = handle["segmentation"][...]
     folder = shared / "data" / "snemi3d" / "segment"
-    gt = np.stack([np.asarray(Image.open(folder / f"{z:04d}.png"))[:256, :256]
-                   for z in range(100)])
+    gt = np.stack([np.asarray(Image.open(folder / f"{z:04d}.png"))[:256, :256] for z in range(100)])
     assert seg.shape == gt.shape == (100, 256, 256)
     result = score_segmentation(seg, gt)
     assert result["arand"] == pytest.approx(0.178, abs=0.001)
@@ -118,9 +123,15 @@ def run_cli(*args):
 
 
 def test_cli_on_the_reference_crop(shared):
-    code, last, _ = run_cli("--seg", shared / "reference" / "snemi_train_crop_7M_seg.h5@segmentation",
-                            "--gt", shared / "data" / "snemi3d" / "segment",
-                            "--crop", "0:100,0:256,0:256")
+    reference = shared / "reference" / "snemi_train_crop_7M_seg.h5"
+    code, last, _ = run_cli(
+        "--seg",
+        f"{reference}@segmentation",
+        "--gt",
+        shared / "data" / "snemi3d" / "segment",
+        "--crop",
+        "0:100,0:256,0:256",
+    )
     assert code == 0, last
     assert last["type"] == "result"
     assert last["outputs"]["arand"] == pytest.approx(0.178, abs=0.001)
@@ -150,7 +161,8 @@ def test_cli_scores_hdf5_against_png_slices(volumes):
     code, last, lines = run_cli("--seg", f"{tmp / 'seg.h5'}:seg", "--gt", folder)
     assert code == 0, last
     assert last["outputs"] == pytest.approx(
-        dict(arand=1 / 3, precision=0.5, recall=1.0, voi_split=0.0, voi_merge=1.0))
+        dict(arand=1 / 3, precision=0.5, recall=1.0, voi_split=0.0, voi_merge=1.0)
+    )
     assert any(line["type"] == "progress" for line in lines)
 
 
@@ -170,10 +182,69 @@ def test_cli_clear_errors(volumes, tmp_path):
     assert code == 2 and last["type"] == "error"
     assert "(3, 4, 4)" in last["message"] and "(3, 4, 5)" in last["message"]
     assert "--crop" in last["hint"]
-    code, last, _ = run_cli("--seg", f"{tmp / 'small.h5'}:seg", "--gt", folder,
-                            "--crop", "0:3,0:4,0:5")
+    code, last, _ = run_cli(
+        "--seg", f"{tmp / 'small.h5'}:seg", "--gt", folder, "--crop", "0:3,0:4,0:5"
+    )
     assert code == 2 and "not inside" in last["message"]
     code, last, _ = run_cli("--seg", f"{tmp / 'seg.h5'}:seg", "--gt", folder, "--crop", "0:3")
     assert code == 2 and "z0:z1,y0:y1,x0:x1" in last["message"]
     code, last, _ = run_cli("--seg", f"{tmp / 'seg.h5'}:nope", "--gt", folder)
     assert code == 2 and "no dataset 'nope'" in last["message"]
+
+
+def test_the_engine_function_runs_from_plain_python(volumes):
+    tmp, folder = volumes
+    config = EvaluateConfig(
+        seg=f"{tmp / 'seg.h5'}:seg", gt=str(folder), crop=((1, 3), (0, 4), (0, 5))
+    )
+    stream = io.StringIO()
+    result = evaluate(config, None, emit=Emitter("evaluate", stream), cancel=CancelToken())
+    assert result.status == "completed"
+    assert result.outputs == pytest.approx(
+        dict(arand=1 / 3, precision=0.5, recall=1.0, voi_split=0.0, voi_merge=1.0)
+    )
+    assert result.extra == {"voxels": 2 * 4 * 4, "box_zyx": [[1, 3], [0, 4], [0, 5]]}
+    assert "box 1:3,0:4,0:5" in stream.getvalue()
+    stopped = CancelToken()
+    stopped.cancel()
+    assert (
+        evaluate(config, None, emit=Emitter("evaluate", stream), cancel=stopped).status == "stopped"
+    )
+
+
+def test_the_project_gives_runs_and_the_default_ground_truth(volumes):
+    tmp, folder = volumes
+    with pytest.raises(UserError, match="need --project"):
+        evaluate(
+            EvaluateConfig(seg=f"{tmp / 'seg.h5'}:seg"),
+            None,
+            emit=Emitter("evaluate", io.StringIO()),
+        )
+    project = Project.create(tmp / "p")
+    project.register_volume("labels", tmp / "seg.h5", "seg")  # scored against itself
+    result = evaluate(
+        EvaluateConfig(seg=f"{tmp / 'seg.h5'}:part"),
+        project,
+        emit=Emitter("evaluate", io.StringIO()),
+    )
+    assert result.outputs["arand"] == pytest.approx(0.0)
+    assert result.extra["box_zyx"] == [[1, 3], [0, 4], [0, 5]]
+
+
+def test_config_round_trips_and_refuses_bad_values():
+    config = EvaluateConfig(run="run1", gt="gt.h5:labels", crop="0:10,0:20,5:30")
+    assert config.crop == ((0, 10), (0, 20), (5, 30))
+    assert config.to_dict() == {
+        "seg": None,
+        "run": "run1",
+        "gt": "gt.h5:labels",
+        "crop": [[0, 10], [0, 20], [5, 30]],
+    }
+    assert EvaluateConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(UserError, match="--seg SPEC or --run NAME"):
+        EvaluateConfig(seg="a.h5:seg", run="run1")
+    with pytest.raises(UserError, match="--seg SPEC or --run NAME"):
+        EvaluateConfig()
+    for crop in ("0:3", ((0, 3), (0, 4)), ((0, 3), (4, 2), (0, 5))):
+        with pytest.raises(UserError, match="--crop .* is not z0:z1,y0:y1,x0:x1"):
+            EvaluateConfig(seg="a.h5:seg", crop=crop)

@@ -1,4 +1,5 @@
 """Training example generation: geometry, labels, seed, FOV policies, augmentation, metrics."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,10 +8,9 @@ import h5py
 import numpy as np
 import pytest
 
+from ffn_core.logits import logit, sigmoid_cross_entropy
 from ffn_core.train.examples import ExampleConfig, ExampleStream, apply_transform, load_patch
-from ffn_core.train.logits import logit, sigmoid_cross_entropy
 from ffn_core.train.metrics import eval_metrics
-from ffn_core.train.moves import face_max_candidates
 
 FOV = (5, 7, 7)
 DELTAS = (1, 2, 2)
@@ -30,7 +30,10 @@ def _two_objects() -> np.ndarray:
 
 
 def _run_examples(stream: ExampleStream, model, count: int = 1) -> list[list]:
-    """FOVs of the first ``count`` examples, each list ending when the stream reports it finished."""
+    """FOVs of the first ``count`` examples.
+
+    Each list ends when the stream reports its example finished.
+    """
     examples: list[list] = [[]]
     while True:
         fov = stream.next_fov()
@@ -57,7 +60,9 @@ def test_sizes_for_both_policies():
 def test_fov_and_finished_shapes(policy):
     config = _config(policy=policy)
     labels = _two_objects()
-    stream = ExampleStream(labels.astype(np.uint8), labels, [(10, 15, 15)], config, np.random.default_rng(0))
+    stream = ExampleStream(
+        labels.astype(np.uint8), labels, [(10, 15, 15)], config, np.random.default_rng(0)
+    )
     fov = stream.next_fov()
     for array in (fov.image, fov.seed, fov.labels, fov.weights):
         assert array.shape == FOV and array.dtype == np.float32
@@ -72,8 +77,13 @@ def test_fov_and_finished_shapes(policy):
 def test_labels_are_the_softened_centre_object():
     labels = _two_objects()
     config = _config()
-    stream = ExampleStream(labels.astype(np.uint8), labels, [(10, 15, 17), (10, 5, 5)], config,
-                           np.random.default_rng(0))
+    stream = ExampleStream(
+        labels.astype(np.uint8),
+        labels,
+        [(10, 15, 17), (10, 5, 5)],
+        config,
+        np.random.default_rng(0),
+    )
     fov = stream.next_fov()
     patch = load_patch(labels, (10, 15, 17), FOV)
     assert set(np.unique(patch)) == {3, 7}
@@ -96,8 +106,9 @@ def test_seed_is_pad_with_confident_centre():
 
 def test_fixed_policy_visits_every_shift_once_in_a_fixed_shuffled_order():
     labels = _two_objects()
-    stream = ExampleStream(labels, labels, [(10, 15, 15), (10, 14, 14)], _config(),
-                           np.random.default_rng(5))
+    stream = ExampleStream(
+        labels, labels, [(10, 15, 15), (10, 14, 14)], _config(), np.random.default_rng(5)
+    )
     always = lambda fov: np.full(FOV, HIGH)  # noqa: E731
     first, second = ([fov.offset_zyx for fov in fovs] for fovs in _run_examples(stream, always, 2))
     everything = {s for s in itertools.product((-1, 0, 1), (-2, 0, 2), (-2, 0, 2)) if any(s)}
@@ -106,8 +117,9 @@ def test_fixed_policy_visits_every_shift_once_in_a_fixed_shuffled_order():
     assert second == first == [(0, 0, 0)] + stream.shifts_zyx
     other = ExampleStream(labels, labels, [(10, 15, 15)], _config(), np.random.default_rng(6))
     assert other.shifts_zyx != stream.shifts_zyx and set(other.shifts_zyx) == everything
-    unshuffled = ExampleStream(labels, labels, [(10, 15, 15)], _config(shuffle_moves=False),
-                               np.random.default_rng(5))
+    unshuffled = ExampleStream(
+        labels, labels, [(10, 15, 15)], _config(shuffle_moves=False), np.random.default_rng(5)
+    )
     assert unshuffled.shifts_zyx == sorted(everything)
 
 
@@ -154,12 +166,15 @@ def test_augmentation_is_applied_equally_to_image_and_labels():
     raw = load_patch(labels, (10, 15, 15), config.load_size_zyx)
     transforms = {}
     for order in ([0, 1, 2], [0, 2, 1]):
-        for flips in itertools.chain.from_iterable(itertools.combinations(range(3), k) for k in range(4)):
+        for flips in itertools.chain.from_iterable(
+            itertools.combinations(range(3), k) for k in range(4)
+        ):
             transforms[(tuple(order), flips)] = apply_transform(raw, order, flips)
     seen = set()
     for seed in range(40):
-        stream = ExampleStream(labels.astype(np.uint8), labels, [(10, 15, 15)], config,
-                               np.random.default_rng(seed))
+        stream = ExampleStream(
+            labels.astype(np.uint8), labels, [(10, 15, 15)], config, np.random.default_rng(seed)
+        )
         image = stream._image
         matches = [key for key, volume in transforms.items() if np.array_equal(volume, image)]
         assert len(matches) == 1
@@ -176,24 +191,21 @@ def test_image_is_normalised_after_loading_from_hdf5(tmp_path):
     with h5py.File(tmp_path / "v.h5", "w") as handle:
         handle["image"], handle["labels"] = image, labels
     with h5py.File(tmp_path / "v.h5", "r") as handle:
-        config = ExampleConfig(FOV, DELTAS, permutable_axes=(), reflectable_axes=(),
-                               image_mean=100.0, image_stddev=20.0)
-        fov = ExampleStream(handle["image"], handle["labels"], [(10, 15, 15)], config,
-                            np.random.default_rng(0)).next_fov()
+        config = ExampleConfig(
+            FOV,
+            DELTAS,
+            permutable_axes=(),
+            reflectable_axes=(),
+            image_mean=100.0,
+            image_stddev=20.0,
+        )
+        fov = ExampleStream(
+            handle["image"], handle["labels"], [(10, 15, 15)], config, np.random.default_rng(0)
+        ).next_fov()
     expected = (load_patch(image, (10, 15, 15), FOV).astype(np.float32) - 100.0) / 20.0
     np.testing.assert_allclose(fov.image, expected, rtol=1e-6)
     with pytest.raises(ValueError, match="leaves the volume"):
         ExampleStream(image, labels, [(1, 15, 15)], config, np.random.default_rng(0))
-
-
-def test_face_max_candidates_by_hand():
-    logits = np.full((5, 7, 7), LOW)
-    logits[2, 3, 5] = 3.0            # +x face (x = 3 + 2), centred
-    logits[2, 1, 4] = 4.0            # -y face (y = 3 - 2), one voxel towards +x
-    logits[2, 5, 2] = logit(0.9)     # +y face, exactly at the threshold
-    logits[0, 3, 3] = 9.0            # outside the box (z delta 1): ignored
-    assert face_max_candidates(logits, (1, 2, 2), logit(0.9)) == [
-        (4.0, (0, -2, 1)), (3.0, (0, 0, 2)), (logit(0.9), (0, 2, -1))]
 
 
 def test_max_pred_moves_follows_a_hand_built_object():
@@ -211,8 +223,9 @@ def test_max_pred_moves_follows_a_hand_built_object():
 
 def test_max_pred_moves_stays_put_without_confident_faces():
     labels = _two_objects()
-    stream = ExampleStream(labels, labels, [(10, 15, 15)], _config(policy="max_pred_moves"),
-                           np.random.default_rng(0))
+    stream = ExampleStream(
+        labels, labels, [(10, 15, 15)], _config(policy="max_pred_moves"), np.random.default_rng(0)
+    )
     (fovs,) = _run_examples(stream, lambda fov: np.full(FOV, LOW))
     assert [fov.offset_zyx for fov in fovs] == [(0, 0, 0)]
 
@@ -226,8 +239,15 @@ def test_eval_metrics_by_hand():
     assert metrics["f1"] == pytest.approx(2 / 3)
     assert metrics["accuracy"] == pytest.approx(6 / 8)
     assert metrics["specificity"] == pytest.approx(4 / 5)
-    xent = lambda x, z: -(z * np.log(1 / (1 + np.exp(-x))) + (1 - z) * np.log(1 - 1 / (1 + np.exp(-x))))  # noqa: E731
-    assert metrics["patch_loss"] == pytest.approx(np.mean([xent(x, z) for x, z in zip(logits, labels)]))
-    np.testing.assert_allclose(sigmoid_cross_entropy([100.0, -100.0], [1.0, 0.0]), [0.0, 0.0], atol=1e-12)
+
+    def xent(x, z):
+        return -(z * np.log(1 / (1 + np.exp(-x))) + (1 - z) * np.log(1 - 1 / (1 + np.exp(-x))))
+
+    assert metrics["patch_loss"] == pytest.approx(
+        np.mean([xent(x, z) for x, z in zip(logits, labels)])
+    )
+    np.testing.assert_allclose(
+        sigmoid_cross_entropy([100.0, -100.0], [1.0, 0.0]), [0.0, 0.0], atol=1e-12
+    )
     empty = eval_metrics(np.full(4, 0.05), np.full(4, -3.0))
     assert empty["precision"] == empty["recall"] == empty["f1"] == 0.0 and empty["accuracy"] == 1.0

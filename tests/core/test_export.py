@@ -1,7 +1,9 @@
 """Export of an inference run: round trips per format, colours, bit-depth refusal and
 remap, atomic writing and stop, and the ``export`` CLI."""
+
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import h5py
@@ -11,9 +13,11 @@ import tifffile
 from PIL import Image
 
 from ffn_core.errors import UserError
-from ffn_core.io.export import (colourise, export_segmentation, id_colours,
-                                load_run_segmentation)
+from ffn_core.events import CancelToken, Emitter
+from ffn_core.io.export import colourise, export_segmentation, id_colours, load_run_segmentation
 from ffn_core.project import Project
+from ffn_core.stages.export import ExportConfig, export
+from tests.core.stack_files import result_outputs
 from tests.core.stack_files import run_cli as run_stage_cli
 
 SHAPE = (4, 6, 7)
@@ -52,12 +56,26 @@ def run_cli(*args):
 def test_png_16bit_round_trip_through_the_cli(tmp_path):
     seg = labels(65535)
     make_run(tmp_path / "p", seg)
-    code, last, lines = run_cli("--project", tmp_path / "p", "--run", "run1", "--format", "png",
-                                "--bit-depth", "16", "--out", tmp_path / "out")
+    code, last, lines = run_cli(
+        "--project",
+        tmp_path / "p",
+        "--run",
+        "run1",
+        "--format",
+        "png",
+        "--bit-depth",
+        "16",
+        "--out",
+        tmp_path / "out",
+    )
     assert code == 0, last
     assert last["outputs"]["export"] == str((tmp_path / "out").resolve())
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == \
-        ["0000.png", "0001.png", "0002.png", "0003.png"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "0000.png",
+        "0001.png",
+        "0002.png",
+        "0003.png",
+    ]
     back = read_slices(tmp_path / "out", "png")
     assert back.dtype == np.uint16 and np.array_equal(back, seg)
     assert [line["done"] for line in lines if line["type"] == "progress"][-1] == SHAPE[0]
@@ -88,7 +106,8 @@ def test_hdf5_export_equal_with_attributes(tmp_path):
     code, last, _ = run_cli("--project", project.root, "--run", "run1", "--format", "hdf5")
     assert code == 0, last
     default = project.path("exports", "run1-hdf5-32bit", "segmentation.h5")
-    assert last["outputs"]["segmentation"] == f"{default}:segmentation"
+    assert last["outputs"]["segmentation"] == "exports/run1-hdf5-32bit/segmentation.h5:segmentation"
+    assert result_outputs([last], project.root)["segmentation"] == f"{default}:segmentation"
     with h5py.File(default, "r") as handle:
         assert np.array_equal(handle["segmentation"][...], seg)
         assert handle["segmentation"].dtype == np.uint32
@@ -115,8 +134,16 @@ def test_colour_is_stable_per_id_and_zero_is_black(tmp_path):
 def test_ids_too_large_for_16bit_are_refused_then_remapped(tmp_path):
     seg = labels(70_000)
     make_run(tmp_path / "p", seg)
-    args = ("--project", tmp_path / "p", "--run", "run1", "--format", "png",
-            "--out", tmp_path / "out")
+    args = (
+        "--project",
+        tmp_path / "p",
+        "--run",
+        "run1",
+        "--format",
+        "png",
+        "--out",
+        tmp_path / "out",
+    )
     code, last, _ = run_cli(*args)
     assert code == 2 and last["type"] == "error"
     assert "70000" in last["message"] and "16-bit" in last["message"]
@@ -124,8 +151,10 @@ def test_ids_too_large_for_16bit_are_refused_then_remapped(tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "p"]  # nothing written
     code, last, lines = run_cli(*args, "--remap")
     assert code == 0, last
-    assert any(line["type"] == "log" and line["level"] == "warning" and "renumbered" in
-               line["message"] for line in lines)
+    assert any(
+        line["type"] == "log" and line["level"] == "warning" and "renumbered" in line["message"]
+        for line in lines
+    )
     back = read_slices(tmp_path / "out", "png")
     assert back.dtype == np.uint16 and back.max() == 4
     rows = (tmp_path / "out" / "id_map.csv").read_text().split()[1:]
@@ -142,9 +171,14 @@ def test_png_has_no_32bit_grey():
 def test_stop_leaves_nothing_and_existing_folders_are_kept(tmp_path):
     seg = labels(9)
     calls = []
-    result = export_segmentation(seg, tmp_path / "out", "tif", bits=16,
-                                 stopped=lambda: len(calls) >= 2,
-                                 progress=lambda done, total: calls.append(done))
+    result = export_segmentation(
+        seg,
+        tmp_path / "out",
+        "tif",
+        bits=16,
+        stopped=lambda: len(calls) >= 2,
+        progress=lambda done, total: calls.append(done),
+    )
     assert result is None and calls == [0, 1]
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "out").mkdir()
@@ -172,37 +206,75 @@ def test_evaluate_reads_a_run_through_the_same_loader(tmp_path):
     gt[2:6, :, 1:] = seg
     with h5py.File(tmp_path / "gt.h5", "w") as handle:
         handle["labels"] = gt
-    code, events = run_stage_cli("evaluate", "--project", project.root, "--run", "run1",
-                                 "--gt", f"{tmp_path / 'gt.h5'}:labels")
+    code, events = run_stage_cli(
+        "evaluate",
+        "--project",
+        project.root,
+        "--run",
+        "run1",
+        "--gt",
+        f"{tmp_path / 'gt.h5'}:labels",
+    )
     last = events[-1]
     assert code == 0, last
     assert last["box_zyx"] == [[2, 6], [0, 6], [1, 8]]
     assert last["outputs"]["arand"] == pytest.approx(0.0)
 
 
+def test_the_engine_function_runs_from_plain_python(tmp_path):
+    seg = labels(300)
+    project = make_run(tmp_path / "p", seg)
+    config = ExportConfig(run="run1", format="tiff-stack")
+    assert config.bits == 16
+    stream = io.StringIO()
+    result = export(config, project, emit=Emitter("export", stream), cancel=CancelToken())
+    folder = project.path("exports", "run1-tiff-stack-16bit")
+    assert result.status == "completed" and result.extra == {"slices": SHAPE[0]}
+    assert result.outputs == {"export": str(folder), "tiff": str(folder / "segmentation.tif")}
+    back = tifffile.imread(folder / "segmentation.tif")
+    assert back.dtype == np.uint16 and np.array_equal(back, seg)
+    assert "box start (z, y, x) [2, 0, 1]" in stream.getvalue()
+
+
 def test_stage_stopped_before_the_end_reports_stopped_and_writes_nothing(tmp_path):
-    import argparse
-    import io
-
-    from ffn_core.events import CancelToken, Emitter
-    from ffn_core.io import export_stage
-
-    make_run(tmp_path / "p", labels(9))
-    parser = argparse.ArgumentParser()
-    export_stage.add_arguments(parser)
-    args = parser.parse_args(["--project", str(tmp_path / "p"), "--run", "run1",
-                              "--format", "tiff-stack", "--out", str(tmp_path / "out")])
+    project = make_run(tmp_path / "p", labels(9))
     cancel = CancelToken()
     cancel.cancel()
     stream = io.StringIO()
-    result = export_stage.run(args, Emitter("export", stream=stream), cancel)
+    config = ExportConfig(run="run1", format="tiff-stack", out=str(tmp_path / "out"))
+    result = export(config, project, emit=Emitter("export", stream=stream), cancel=cancel)
     assert result.status == "stopped" and result.outputs == {}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
     assert "nothing was written" in stream.getvalue()
 
 
+def test_config_round_trips_and_refuses_bad_values():
+    config = ExportConfig(run="run1", format="png", out="/somewhere", bit_depth=8, remap=True)
+    assert config.to_dict() == {
+        "run": "run1",
+        "format": "png",
+        "out": "/somewhere",
+        "bit_depth": 8,
+        "colour": False,
+        "remap": True,
+        "overwrite": False,
+    }
+    assert ExportConfig.from_dict(config.to_dict()) == config
+    assert ExportConfig(run="r", format="hdf5").bits == 32
+    assert ExportConfig(run="r", format="png", colour=True).bits == 8
+    for changes, message in (
+        ({"format": "jpeg"}, "Unknown export format 'jpeg'"),
+        ({"bit_depth": 32}, "PNG has no 32-bit"),
+        ({"format": "hdf5", "colour": True}, "no colour mode"),
+        ({"bit_depth": 12}, "--bit-depth 12 is not supported"),
+        ({"run": ""}, "No inference run"),
+    ):
+        with pytest.raises(UserError, match=message):
+            ExportConfig(**{"run": "run1", "format": "png", **changes})
+
+
 def test_proofreading_edits_reach_the_export(tmp_path):
-    from ffn_core.proofread import Edit, EditList
+    from ffn_core.analysis.proofread import Edit, EditList
 
     seg = labels(9)
     project = make_run(tmp_path / "p", seg)

@@ -1,9 +1,11 @@
 """The import stage: stacks into <project>/volumes/*.h5, bad input refused with nothing written."""
+
 from __future__ import annotations
 
 import io
 import json
 import os
+import stat
 import tracemalloc
 from pathlib import Path
 
@@ -15,19 +17,32 @@ from PIL import Image
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.io.importer import ImportConfig, import_stack
 from ffn_core.project import Project
-from tests.core.stack_files import (SOURCE_FORMS, leftovers, run_cli, volume, write_h5,
-                                    write_multipage_tiff, write_pngs, write_source,
-                                    write_tiffs)
+from ffn_core.stages.import_volumes import ImportConfig, import_volumes
+from tests.core.stack_files import (
+    SOURCE_FORMS,
+    CancelAfter,
+    leftovers,
+    result_outputs,
+    run_cli,
+    volume,
+    write_h5,
+    write_multipage_tiff,
+    write_pngs,
+    write_source,
+    write_tiffs,
+)
 
 
 def _import(tmp_path, images, labels=None, **options):
-    """import_stack in-process; returns (result, project, events)."""
+    """import_volumes in-process; returns (result, project, events)."""
     stream = io.StringIO()
     project = Project.open_or_create(tmp_path / "project")
-    result = import_stack(ImportConfig(str(images), labels and str(labels), **options),
-                          project, Emitter("import", stream, min_interval=0))
+    result = import_volumes(
+        ImportConfig(str(images), labels and str(labels), **options),
+        project,
+        emit=Emitter("import", stream, min_interval=0),
+    )
     events = [json.loads(line) for line in stream.getvalue().splitlines()]
     return result, project, events
 
@@ -43,11 +58,14 @@ def test_png_stacks_round_trip_with_attributes(tmp_path):
     labels = volume((5, 12, 16), np.uint16, seed=2, high=900)
     write_pngs(tmp_path / "em", image)
     write_pngs(tmp_path / "gt", labels)
-    result, project, events = _import(tmp_path, tmp_path / "em", tmp_path / "gt",
-                                      voxel_size_zyx=(30.0, 6.0, 6.0))
+    result, project, events = _import(
+        tmp_path, tmp_path / "em", tmp_path / "gt", voxel_size_zyx=(30.0, 6.0, 6.0)
+    )
     assert result.status == "completed"
-    assert result.outputs == {"image": f"{project.path('volumes', 'image.h5')}:raw",
-                              "labels": f"{project.path('volumes', 'labels.h5')}:raw"}
+    assert result.outputs == {
+        "image": f"{project.path('volumes', 'image.h5')}:raw",
+        "labels": f"{project.path('volumes', 'labels.h5')}:raw",
+    }
     data, attrs, chunks = _read(result.outputs["image"])
     np.testing.assert_array_equal(data, image)
     assert data.dtype == np.uint8 and chunks is not None
@@ -65,6 +83,53 @@ def test_png_stacks_round_trip_with_attributes(tmp_path):
     assert progress[-1]["done"] == progress[-1]["total"] == 10
     assert {e["unit"] for e in progress} == {"slices"}
     assert leftovers(project.root) == ["image.h5", "labels.h5"]
+    assert project.stage_params("import") == {
+        "images": str(tmp_path / "em"),
+        "labels": str(tmp_path / "gt"),
+        "voxel_size": [30.0, 6.0, 6.0],
+        "to_gray": False,
+    }
+
+
+def test_the_engine_function_runs_from_plain_python(tmp_path):
+    image = volume((3, 8, 10), np.uint16, seed=4)
+    write_multipage_tiff(tmp_path / "em.tif", image)
+    config = ImportConfig(images=str(tmp_path / "em.tif"), voxel_size_zyx=(40, 4, 4))
+    assert config.voxel_size_zyx == (40.0, 4.0, 4.0)
+    stream = io.StringIO()
+    result = import_volumes(
+        config, Project.create(tmp_path / "p"), emit=Emitter("import", stream), cancel=CancelToken()
+    )
+    assert result.status == "completed" and list(result.outputs) == ["image"]
+    data, attrs, _ = _read(result.outputs["image"])
+    np.testing.assert_array_equal(data, image)
+    assert list(attrs["voxel_size"]) == [40.0, 4.0, 4.0]
+    assert '"type": "artifact"' in stream.getvalue()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_volumes_get_the_permissions_of_any_new_file(tmp_path):
+    write_pngs(tmp_path / "em", volume((2, 4, 4)))
+    _, project, _ = _import(tmp_path, tmp_path / "em")
+    (tmp_path / "plain").write_bytes(b"")
+    expected = stat.S_IMODE((tmp_path / "plain").stat().st_mode)
+    for path in (project.path("volumes", "image.h5"), project.path("project.json")):
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
+
+
+def test_config_round_trips_and_refuses_bad_values():
+    config = ImportConfig("em/", labels="gt.h5:seg", voxel_size_zyx=(30, 6, 6), to_gray=True)
+    assert config.to_dict() == {
+        "images": "em/",
+        "labels": "gt.h5:seg",
+        "voxel_size_zyx": [30.0, 6.0, 6.0],
+        "to_gray": True,
+    }
+    assert ImportConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(UserError, match=r"--voxel-size '30,0,6' is not three positive"):
+        ImportConfig("em/", voxel_size_zyx=(30, 0, 6))
+    with pytest.raises(UserError, match="No image stack"):
+        ImportConfig("")
 
 
 @pytest.mark.parametrize("form", SOURCE_FORMS)
@@ -79,9 +144,16 @@ def test_image_forms_and_bit_depths(tmp_path, form):
     assert (attrs["mean"], attrs["std"]) == pytest.approx((image.mean(), image.std()))
 
 
-@pytest.mark.parametrize("source_dtype, stored", [("uint8", "uint8"), ("uint16", "uint16"),
-                                                  ("uint32", "uint32"), ("int32", "uint32"),
-                                                  ("int64", "uint64")])
+@pytest.mark.parametrize(
+    "source_dtype, stored",
+    [
+        ("uint8", "uint8"),
+        ("uint16", "uint16"),
+        ("uint32", "uint32"),
+        ("int32", "uint32"),
+        ("int64", "uint64"),
+    ],
+)
 def test_label_bit_depths_keep_their_values(tmp_path, source_dtype, stored):
     image = volume((3, 8, 10), np.uint8)
     labels = volume((3, 8, 10), np.dtype(source_dtype).type, seed=7, high=200)
@@ -158,7 +230,7 @@ def test_memory_stays_within_one_chunk_layer_whatever_the_depth(tmp_path):
         with open(os.devnull, "w", encoding="utf-8") as sink:
             tracemalloc.start()
             try:
-                import_stack(config, project, Emitter("import", sink))
+                import_volumes(config, project, emit=Emitter("import", sink))
                 peaks[depth] = tracemalloc.get_traced_memory()[1]
             finally:
                 tracemalloc.stop()
@@ -173,13 +245,37 @@ def test_cancel_leaves_nothing(tmp_path):
     cancel = CancelToken()
     cancel.cancel()
     project = Project.open_or_create(tmp_path / "project")
-    result = import_stack(ImportConfig(str(tmp_path / "em")), project,
-                          Emitter("import", io.StringIO()), cancel)
+    result = import_volumes(
+        ImportConfig(str(tmp_path / "em")),
+        project,
+        emit=Emitter("import", io.StringIO()),
+        cancel=cancel,
+    )
     assert result.status == "stopped" and result.outputs == {}
     assert leftovers(project.root) == [] and project.data["volumes"] == {}
 
 
+def test_a_stop_while_writing_the_labels_leaves_the_previous_volumes(tmp_path):
+    write_pngs(tmp_path / "a", volume((3, 8, 8), seed=1))
+    write_pngs(tmp_path / "gt", volume((3, 8, 8), seed=2))
+    _, project, _ = _import(tmp_path, tmp_path / "a", tmp_path / "gt")
+    before = [(project.root / "volumes" / name).read_bytes() for name in ("image.h5", "labels.h5")]
+    write_pngs(tmp_path / "b", volume((3, 8, 8), seed=3))
+    result = import_volumes(
+        ImportConfig(str(tmp_path / "b"), str(tmp_path / "gt")),
+        project,
+        emit=Emitter("import", io.StringIO()),
+        cancel=CancelAfter(5),
+    )
+    assert result.status == "stopped"  # the image was complete, the labels were not
+    assert [
+        (project.root / "volumes" / name).read_bytes() for name in ("image.h5", "labels.h5")
+    ] == before
+    assert leftovers(project.root) == ["image.h5", "labels.h5"]
+
+
 # -- bad input through the real CLI: an error line with a hint, exit 2, nothing written ------
+
 
 def _bad_folder_mixed_image(tmp_path):
     write_pngs(tmp_path / "em", volume((3, 8, 8)))
@@ -211,17 +307,20 @@ def _bad_rgb(tmp_path):
 
 def _bad_float_labels(tmp_path):
     write_pngs(tmp_path / "em", volume((3, 8, 8)))
-    tifffile.imwrite(tmp_path / "gt.tif", np.zeros((3, 8, 8), np.float32),
-                     photometric="minisblack")
-    return (["--images", tmp_path / "em", "--labels", tmp_path / "gt.tif"],
-            ["floating-point (float32)", "gt.tif"])
+    tifffile.imwrite(tmp_path / "gt.tif", np.zeros((3, 8, 8), np.float32), photometric="minisblack")
+    return (
+        ["--images", tmp_path / "em", "--labels", tmp_path / "gt.tif"],
+        ["floating-point (float32)", "gt.tif"],
+    )
 
 
 def _bad_label_shape(tmp_path):
     write_pngs(tmp_path / "em", volume((3, 8, 8)))
     write_pngs(tmp_path / "gt", volume((4, 8, 8)))
-    return (["--images", tmp_path / "em", "--labels", tmp_path / "gt"],
-            ["(4, 8, 8)", "(3, 8, 8)", str(tmp_path / "gt")])
+    return (
+        ["--images", tmp_path / "em", "--labels", tmp_path / "gt"],
+        ["(4, 8, 8)", "(3, 8, 8)", str(tmp_path / "gt")],
+    )
 
 
 def _bad_truncated_png(tmp_path):
@@ -241,8 +340,10 @@ def _bad_negative_labels(tmp_path):
     labels = np.zeros((3, 8, 8), np.int16)
     labels[2, 1, 1] = -5
     write_h5(tmp_path / "gt.h5", labels, "seg")
-    return (["--images", tmp_path / "em", "--labels", f"{tmp_path / 'gt.h5'}:seg"],
-            ["negative", "z=2"])
+    return (
+        ["--images", tmp_path / "em", "--labels", f"{tmp_path / 'gt.h5'}:seg"],
+        ["negative", "z=2"],
+    )
 
 
 def _bad_dataset_name(tmp_path):
@@ -250,16 +351,23 @@ def _bad_dataset_name(tmp_path):
     return ["--images", f"{tmp_path / 'em.h5'}:image"], ["no dataset 'image'", "raw"]
 
 
-def _bad_voxel_size(tmp_path):
-    write_pngs(tmp_path / "em", volume((3, 8, 8)))
-    return ["--images", tmp_path / "em", "--voxel-size", "30,6"], ["Voxel size '30,6'"]
-
-
-@pytest.mark.parametrize("make", [
-    _bad_empty_folder, _bad_folder_mixed_image, _bad_not_an_image, _bad_sizes, _bad_rgb,
-    _bad_float_labels, _bad_label_shape, _bad_truncated_png, _bad_truncated_tiff,
-    _bad_negative_labels, _bad_dataset_name, _bad_voxel_size,
-], ids=lambda make: make.__name__[5:])
+@pytest.mark.parametrize(
+    "make",
+    [
+        _bad_empty_folder,
+        _bad_folder_mixed_image,
+        _bad_not_an_image,
+        _bad_sizes,
+        _bad_rgb,
+        _bad_float_labels,
+        _bad_label_shape,
+        _bad_truncated_png,
+        _bad_truncated_tiff,
+        _bad_negative_labels,
+        _bad_dataset_name,
+    ],
+    ids=lambda make: make.__name__[5:],
+)
 def test_bad_input_is_refused_by_name_and_nothing_is_written(tmp_path, make):
     args, expected = make(tmp_path)
     code, events = run_cli("import", "--project", tmp_path / "project", *args)
@@ -271,6 +379,22 @@ def test_bad_input_is_refused_by_name_and_nothing_is_written(tmp_path, make):
     assert leftovers(tmp_path / "project") == []
     project = Project.open(tmp_path / "project")
     assert project.data["volumes"] == {} and project.data["runs"][-1]["status"] == "failed"
+
+
+def test_bad_options_are_refused_before_anything_is_created(tmp_path):
+    write_pngs(tmp_path / "em", volume((3, 8, 8)))
+    code, events = run_cli(
+        "import",
+        "--project",
+        tmp_path / "project",
+        "--images",
+        tmp_path / "em",
+        "--voxel-size",
+        "30,6",
+    )
+    assert code == 2 and events[-1]["type"] == "error"
+    assert "--voxel-size '30,6'" in events[-1]["message"] and "z first" in events[-1]["hint"]
+    assert not (tmp_path / "project").exists()
 
 
 def test_unsupported_pixel_types_are_refused_in_process(tmp_path):
@@ -290,12 +414,19 @@ def test_japanese_paths_simply_work(tmp_path):
     write_pngs(root / "画像", image, [f"スライス{z}.png" for z in range(3)])
     write_multipage_tiff(root / "ラベル.tif", volume((3, 8, 8), np.uint16, high=50))
     # A Windows pipe's ANSI code page cannot encode Japanese; the worker writes UTF-8 anyway.
-    code, events = run_cli("import", "--project", root / "プロジェクト", "--images",
-                           root / "画像", "--labels", root / "ラベル.tif",
-                           env={"PYTHONIOENCODING": "cp1252"})
+    code, events = run_cli(
+        "import",
+        "--project",
+        root / "プロジェクト",
+        "--images",
+        root / "画像",
+        "--labels",
+        root / "ラベル.tif",
+        env={"PYTHONIOENCODING": "cp1252"},
+    )
     assert code == 0, events[-1]
     assert any("スライス0.png" in e.get("message", "") for e in events)
-    outputs = events[-1]["outputs"]
+    outputs = result_outputs(events, root / "プロジェクト")
     assert outputs["image"] == f"{root / 'プロジェクト' / 'volumes' / 'image.h5'}:raw"
     data, attrs, _ = _read(outputs["image"])
     np.testing.assert_array_equal(data, image)
@@ -304,11 +435,19 @@ def test_japanese_paths_simply_work(tmp_path):
 
 def test_snemi3d_import_matches_the_reference_tutorial(tmp_path, shared):
     data = shared / "data" / "snemi3d"
-    code, events = run_cli("import", "--project", tmp_path / "snemi", "--images",
-                           data / "images", "--labels", data / "segment",
-                           "--voxel-size", "30,6,6")
+    code, events = run_cli(
+        "import",
+        "--project",
+        tmp_path / "snemi",
+        "--images",
+        data / "images",
+        "--labels",
+        data / "segment",
+        "--voxel-size",
+        "30,6,6",
+    )
     assert code == 0, events[-1]
-    outputs = events[-1]["outputs"]
+    outputs = result_outputs(events, tmp_path / "snemi")
     image, attrs, _ = _read(outputs["image"])
     assert image.shape == (100, 512, 512) and image.dtype == np.uint8
     assert attrs["mean"] == pytest.approx(131, abs=1) and attrs["std"] == pytest.approx(62, abs=1)

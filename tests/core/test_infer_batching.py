@@ -1,4 +1,5 @@
 """Several canvases share batched model calls and get the results of separate batch-1 runs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,7 @@ def _image(shift: int) -> np.ndarray:
     image = -np.ones((16, 48, 48), dtype=np.float32)
     for y in (4, 24):
         for x in (4, 24):
-            image[3:13, y + shift:y + shift + 10, x:x + 10] = 1.0
+            image[3:13, y + shift : y + shift + 10, x : x + 10] = 1.0
     return image
 
 

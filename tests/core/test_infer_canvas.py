@@ -1,10 +1,12 @@
 """Canvas rules of reference §2.3/§2.4 on hand-built cases with a fake, position-aware model."""
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import expit
 
-from ffn_core.infer.canvas import Canvas, CanvasOptions, FovRequest, drive, logit32
+from ffn_core.infer.canvas import Canvas, CanvasOptions, FovRequest, drive
+from ffn_core.logits import logit32
 
 # Every object fits in the FOV at its seed, so its covered region is exactly its mask.
 FOV, DELTAS = (5, 11, 11), (1, 3, 3)
@@ -45,7 +47,7 @@ def test_objects_fill_their_masks_without_overwriting_and_record_overlaps() -> N
     _run(canvas, {(3, 6, 6): mask_a, (3, 15, 6): mask_b})
     seg = canvas.final_segmentation()
     assert np.array_equal(seg == 1, mask_a)
-    assert np.array_equal(seg == 2, mask_b & ~mask_a)      # first come, first served
+    assert np.array_equal(seg == 2, mask_b & ~mask_a)  # first come, first served
     np.testing.assert_array_equal(canvas.overlaps[2], [[1], [(mask_a & mask_b).sum()]])
     assert canvas.overlaps[1].shape == (2, 0)
     assert canvas.origins[1][0] == (3, 6, 6) and canvas.origins[1][1] > 0
@@ -56,18 +58,18 @@ def test_objects_fill_their_masks_without_overwriting_and_record_overlaps() -> N
 
 def test_small_weak_and_too_close_seeds_are_marked_and_dropped() -> None:
     mask_a = _box(slice(1, 6), slice(1, 12), slice(1, 12))
-    small = _box(slice(2, 5), slice(20, 23), slice(20, 23))               # 27 voxels
-    nowhere = np.zeros(SHAPE, dtype=bool)                                  # seed itself fades
-    seeds = [(3, 6, 6), (3, 21, 21), (3, 21, 6), (3, 8, 12)]               # last: next to A
+    small = _box(slice(2, 5), slice(20, 23), slice(20, 23))  # 27 voxels
+    nowhere = np.zeros(SHAPE, dtype=bool)  # seed itself fades
+    seeds = [(3, 6, 6), (3, 21, 21), (3, 21, 6), (3, 8, 12)]  # last: next to A
     canvas = _canvas(seeds, min_segment_size=28)
     _run(canvas, {(3, 6, 6): mask_a, (3, 21, 21): small, (3, 21, 6): nowhere})
     assert canvas.segmentation[3, 21, 21] == -1 and canvas.segmentation[3, 21, 6] == -1
-    assert canvas.segmentation[3, 8, 12] == -1                            # min_boundary_dist 1
+    assert canvas.segmentation[3, 8, 12] == -1  # min_boundary_dist 1
     assert canvas.counters["invalid_too_small"] == 1
     assert canvas.counters["invalid_weak_seed"] == 1
     assert canvas.counters["skip_boundary_dist"] == 1
     seg = canvas.final_segmentation()
-    assert seg.dtype == np.uint32 and set(np.unique(seg)) == {0, 1}       # markers removed
+    assert seg.dtype == np.uint32 and set(np.unique(seg)) == {0, 1}  # markers removed
     assert sorted(canvas.origins) == [1]
 
 
@@ -103,24 +105,24 @@ def test_freeze_rule_keeps_outside_voxels_from_rising_again() -> None:
     canvas = _canvas([])
     pos = (3, 10, 10)
     old = np.full(FOV, np.nan, dtype=np.float32)
-    old[0, 0, 0] = -2.0      # below logit(0.5) = 0: may not rise
-    old[0, 0, 1] = 1.0       # above 0: may rise
-    old[0, 0, 2] = -1.0      # may fall
+    old[0, 0, 0] = -2.0  # below logit(0.5) = 0: may not rise
+    old[0, 0, 1] = 1.0  # above 0: may rise
+    old[0, 0, 2] = -1.0  # may fall
     canvas.seed[WINDOW] = old
     new = np.full(FOV, -5.0, dtype=np.float32)
     new[0, 0, :3] = [3.0, 5.0, -3.0]
-    new[2, 5, 5] = 4.0       # an unknown (NaN) voxel: never frozen; >= move threshold
+    new[2, 5, 5] = 4.0  # an unknown (NaN) voxel: never frozen; >= move threshold
     _update(canvas, pos, new.copy())
     got = canvas.seed[WINDOW]
     assert got[0, 0, 0] == -2.0 and got[0, 0, 1] == 5.0 and got[0, 0, 2] == -3.0
     assert got[2, 5, 5] == 4.0
-    assert got[4, 10, 10] == -5.0                                 # overwrite, not max-merge
+    assert got[4, 10, 10] == -5.0  # overwrite, not max-merge
 
 
 def test_no_freeze_when_no_output_voxel_reaches_the_move_threshold() -> None:
     canvas = _canvas([])
     canvas.seed[WINDOW] = -2.0
-    new = np.full(FOV, -1.0, dtype=np.float32)                  # all below logit(0.9)
+    new = np.full(FOV, -1.0, dtype=np.float32)  # all below logit(0.9)
     assert np.all(_update(canvas, (3, 10, 10), new) == -1.0)
     assert np.all(canvas.seed[WINDOW] == -1.0)
 
@@ -135,6 +137,6 @@ def test_freeze_rule_off_with_negative_disco_threshold() -> None:
 
 def test_thresholds_are_float32_logits() -> None:
     canvas = _canvas([])
-    p = float(np.float32(0.9))          # a proto float, then logit, stored as float32 again
+    p = float(np.float32(0.9))  # a proto float, then logit, stored as float32 again
     assert canvas.move_threshold == float(np.float32(np.log(p / (1 - p))))
     assert canvas.move_threshold != float(np.log(0.9 / 0.1))

@@ -4,6 +4,7 @@ The reference's segmentation of SNEMI3D ``images/`` z 0:100, y 0:256, x 0:256 wi
 (``../shared/reference/snemi_train_crop_7M_seg.h5``) numbers its objects in creation order, so
 the same seeds, moves, freeze rule and thresholds must give the same first objects.
 """
+
 from __future__ import annotations
 
 import h5py

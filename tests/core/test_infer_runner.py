@@ -1,4 +1,5 @@
 """Runner: stop midway + resume, and crash + resume, give the uninterrupted result; files."""
+
 from __future__ import annotations
 
 import h5py
@@ -17,7 +18,7 @@ def _image() -> np.ndarray:
     image = -np.ones(SHAPE, dtype=np.float32)
     for y in (4, 24, 44):
         for x in (4, 24, 44):
-            image[3:13, y:y + 10, x:x + 10] = 1.0
+            image[3:13, y : y + 10, x : x + 10] = 1.0
     return image
 
 
@@ -48,10 +49,17 @@ class StopAfter:
 
 
 def _settings(interval: float = 1800.0) -> RunSettings:
-    return RunSettings(bbox_start=(0, 0, 0), bbox_stop=SHAPE,
-                       options=CanvasOptions(min_segment_size=100),
-                       fov_size_zyx=(5, 9, 9), deltas_zyx=(2, 4, 4), checkpoint_interval=interval,
-                       refresh_interval=0.0, request_text="image_mean: 0", fingerprint={"k": 1})
+    return RunSettings(
+        bbox_start=(0, 0, 0),
+        bbox_stop=SHAPE,
+        options=CanvasOptions(min_segment_size=100),
+        fov_size_zyx=(5, 9, 9),
+        deltas_zyx=(2, 4, 4),
+        checkpoint_interval=interval,
+        refresh_interval=0.0,
+        request_text="image_mean: 0",
+        fingerprint={"k": 1},
+    )
 
 
 def _segmentation(run_dir) -> np.ndarray:
@@ -75,12 +83,12 @@ def test_uninterrupted_run_writes_reference_layout_and_h5(uninterrupted) -> None
     assert seg.dtype == np.uint32 and seg.shape == SHAPE
     assert len(np.unique(seg)) == 10
     image = _image()
-    assert not np.any((seg > 0) & (image < 0))            # nothing outside the cubes
+    assert not np.any((seg > 0) & (image < 0))  # nothing outside the cubes
     for y in (4, 24, 44):
         for x in (4, 24, 44):
-            cube = seg[3:13, y:y + 10, x:x + 10]
+            cube = seg[3:13, y : y + 10, x : x + 10]
             ids = np.unique(cube[cube > 0])
-            assert len(ids) == 1 and np.mean(cube > 0) > 0.8   # one object per cube
+            assert len(ids) == 1 and np.mean(cube > 0) > 0.8  # one object per cube
     with np.load(outcome.npz, allow_pickle=True) as data:
         assert data["segmentation"].dtype == np.uint8
         assert np.array_equal(data["segmentation"], seg)
@@ -159,7 +167,8 @@ def test_live_updates_tolerate_a_locked_file_and_report_progress(tmp_path, monke
     warnings = [line for line in events.lines if line[:2] == ("log", "warning")]
     assert warnings and "Could not update" in warnings[0][2]
     artifacts = [line for line in events.lines if line[0] == "artifact"]
-    assert artifacts == [("artifact", "segmentation", f"{tmp_path / 'segmentation.h5'}:segmentation")]
+    h5 = tmp_path / "segmentation.h5"
+    assert artifacts == [("artifact", "segmentation", f"{h5}:segmentation")]
     progress = [line for line in events.lines if line[0] == "progress"]
-    assert [p[1] for p in progress] == sorted(p[1] for p in progress)      # monotone
+    assert [p[1] for p in progress] == sorted(p[1] for p in progress)  # monotone
     assert progress[-1][1] == progress[-1][2] and progress[-1][3]["objects"] == 9

@@ -1,4 +1,5 @@
 """Seed policies of reference §2.2 on synthetic volumes whose seeds follow from the rules."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,7 +31,7 @@ def test_peaks_are_cell_centres_in_raster_order() -> None:
     image = _cells((21, 21, 31))
     policy = PolicyPeaks(image, np.zeros(image.shape, np.int32), margin=(2, 2, 2))
     expected = [(z, y, x) for z in (5, 15) for y in (5, 15) for x in (5, 15, 25)]
-    assert _drain(policy) == expected          # sorted by (z, y, x), not by distance
+    assert _drain(policy) == expected  # sorted by (z, y, x), not by distance
 
 
 def test_peaks_closer_than_the_margin_to_the_border_are_dropped() -> None:
@@ -57,14 +58,16 @@ def test_policy_state_resumes_at_the_saved_index() -> None:
     coords, idx = first.get_state()
     second = PolicyPeaks(np.zeros_like(image), np.zeros(image.shape, np.int32), margin=(2, 2, 2))
     second.set_state(coords, idx)
-    assert head + _drain(second) == _drain(PolicyPeaks(image, np.zeros(image.shape, np.int32),
-                                                       margin=(2, 2, 2)))
+    assert head + _drain(second) == _drain(
+        PolicyPeaks(image, np.zeros(image.shape, np.int32), margin=(2, 2, 2))
+    )
 
 
 def test_grid3d_goes_offset_by_offset() -> None:
     image = np.zeros((20, 20, 20), np.float32)
-    policy = PolicyGrid3d(image, np.zeros(image.shape, np.int32), margin=(0, 0, 0),
-                          step=16, offsets=(0, 8))
+    policy = PolicyGrid3d(
+        image, np.zeros(image.shape, np.int32), margin=(0, 0, 0), step=16, offsets=(0, 8)
+    )
     coords = _drain(policy)
     assert coords[:8] == [(z, y, x) for z in (0, 16) for y in (0, 16) for x in (0, 16)]
     assert coords[8:] == [(8, 8, 8)]
@@ -72,9 +75,10 @@ def test_grid3d_goes_offset_by_offset() -> None:
 
 def test_fill_empty_space_seeds_lie_in_the_unsegmented_part() -> None:
     segmentation = np.ones((21, 21, 21), np.int32)
-    segmentation[5:16, 5:16, 5:16] = 0               # one free cube, centre (10, 10, 10)
-    policy = PolicyFillEmptySpace(np.zeros(segmentation.shape, np.float32), segmentation,
-                                  margin=(0, 0, 0))
+    segmentation[5:16, 5:16, 5:16] = 0  # one free cube, centre (10, 10, 10)
+    policy = PolicyFillEmptySpace(
+        np.zeros(segmentation.shape, np.float32), segmentation, margin=(0, 0, 0)
+    )
     assert _drain(policy) == [(10, 10, 10)]
 
 

@@ -1,4 +1,5 @@
 """The conv-stack FFN model: geometry, presets, checkpoints (reference TF1 and ours), predictor."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,12 @@ from ffn_core.model.args import ModelArgs, list_presets, load_preset
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
-from ffn_core.model.checkpoints import (checkpoint_info, load_weights,  # noqa: E402
-                                        make_checkpoint, resolve_checkpoint)
+from ffn_core.model.checkpoints import (  # noqa: E402
+    checkpoint_info,
+    load_weights,
+    make_checkpoint,
+    resolve_checkpoint,
+)
 from ffn_core.model.convstack import build_convstack  # noqa: E402
 from ffn_core.model.predictor import Predictor  # noqa: E402
 
@@ -38,21 +43,26 @@ def test_reference_json_is_xyz_and_round_trips():
 
 def test_presets():
     assert {"anisotropic", "isotropic"} <= set(list_presets())
-    assert load_preset("anisotropic") == ModelArgs(depth=9, fov_size_zyx=(17, 33, 33),
-                                                   deltas_zyx=(4, 8, 8))
-    assert load_preset("isotropic") == ModelArgs(depth=12, fov_size_zyx=(33, 33, 33),
-                                                 deltas_zyx=(8, 8, 8))
+    assert load_preset("anisotropic") == ModelArgs(
+        depth=9, fov_size_zyx=(17, 33, 33), deltas_zyx=(4, 8, 8)
+    )
+    assert load_preset("isotropic") == ModelArgs(
+        depth=12, fov_size_zyx=(33, 33, 33), deltas_zyx=(8, 8, 8)
+    )
     with pytest.raises(UserError, match="No model preset named 'cubic'"):
         load_preset("cubic")
 
 
-@pytest.mark.parametrize("text, problem", [
-    ('{"depth": 9, "fov_size": [33, 33]', "not valid JSON"),
-    ('{"depth": 9, "fov_size": [33, 33], "deltas": [8, 8, 4]}', "fov_size must be three"),
-    ('{"depth": 0, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}', "depth must be a positive"),
-    ('{"fov_size": [33, 33, 17]}', "missing deltas"),
-    ('{"fov": [33, 33, 17], "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}', "unknown key"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ('{"depth": 9, "fov_size": [33, 33]', "not valid JSON"),
+        ('{"depth": 9, "fov_size": [33, 33], "deltas": [8, 8, 4]}', "fov_size must be three"),
+        ('{"depth": 0, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}', "depth must be a positive"),
+        ('{"fov_size": [33, 33, 17]}', "missing deltas"),
+        ('{"fov": [33, 33, 17], "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}', "unknown key"),
+    ],
+)
 def test_bad_model_args_are_user_errors(text, problem):
     with pytest.raises(UserError, match=problem) as info:
         ModelArgs.from_reference(text)
@@ -93,8 +103,9 @@ def test_own_checkpoint_round_trip(tmp_path):
     optimizer = keras.optimizers.Adam()
     optimizer.build(model.trainable_variables)
     step = tf.Variable(123, dtype=tf.int64)
-    manager = tf.train.CheckpointManager(make_checkpoint(model, TINY, optimizer, step),
-                                         str(tmp_path), max_to_keep=2)
+    manager = tf.train.CheckpointManager(
+        make_checkpoint(model, TINY, optimizer, step), str(tmp_path), max_to_keep=2
+    )
     saved = manager.save(checkpoint_number=123)
 
     info = checkpoint_info(tmp_path)
@@ -125,11 +136,16 @@ def test_reference_checkpoint_info(shared):
     assert info.fov_size_zyx == (17, 33, 33)  # from the .meta graph
 
 
-@pytest.mark.parametrize("args, wrong", [
-    (load_preset("isotropic"), "depth 12, 32 features, fov_size 33,33,33"),
-    (ModelArgs(depth=9, fov_size_zyx=(33, 33, 33), deltas_zyx=(8, 8, 8)),
-     "depth 9, 32 features, fov_size 33,33,33"),
-])
+@pytest.mark.parametrize(
+    "args, wrong",
+    [
+        (load_preset("isotropic"), "depth 12, 32 features, fov_size 33,33,33"),
+        (
+            ModelArgs(depth=9, fov_size_zyx=(33, 33, 33), deltas_zyx=(8, 8, 8)),
+            "depth 9, 32 features, fov_size 33,33,33",
+        ),
+    ],
+)
 def test_reference_checkpoint_of_another_architecture(shared, args, wrong):
     with pytest.raises(UserError) as info:
         Predictor.from_checkpoint(shared / CKPT_7M, args)
@@ -141,9 +157,17 @@ def test_reference_checkpoint_of_another_architecture(shared, args, wrong):
 
 def _snemi_fov(shared, z0: int, y: int, x: int) -> tuple[np.ndarray, np.ndarray]:
     """Image (normalised) and labels of the 17x33x33 FOV whose centre is (z0 + 8, y, x)."""
+
     def stack(folder: str) -> np.ndarray:
-        return np.stack([np.array(Image.open(shared / f"data/snemi3d/{folder}/{z:04d}.png"))
-                         [y - 16:y + 17, x - 16:x + 17] for z in range(z0, z0 + 17)])
+        return np.stack(
+            [
+                np.array(Image.open(shared / f"data/snemi3d/{folder}/{z:04d}.png"))[
+                    y - 16 : y + 17, x - 16 : x + 17
+                ]
+                for z in range(z0, z0 + 17)
+            ]
+        )
+
     return (stack("images").astype(np.float32) - 131) / 62, stack("segment")
 
 
@@ -169,8 +193,12 @@ def test_bfloat16_predictor_agrees_with_float32(shared):
     image, _ = _snemi_fov(shared, z0=40, y=340, x=195)
     seed = np.full(image.shape, logit(0.05), np.float32)
     seed[8, 16, 16] = logit(0.95)
-    logits = {precision: Predictor.from_checkpoint(shared / CKPT_7M, args, precision)
-              .predict(image[None], seed[None])[0] for precision in ("float32", "bfloat16")}
+    logits = {
+        precision: Predictor.from_checkpoint(shared / CKPT_7M, args, precision).predict(
+            image[None], seed[None]
+        )[0]
+        for precision in ("float32", "bfloat16")
+    }
     assert logits["bfloat16"].dtype == np.float32
     masks = {k: v > logit(0.9) for k, v in logits.items()}
     assert np.mean(masks["float32"] == masks["bfloat16"]) > 0.99

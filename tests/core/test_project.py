@@ -1,4 +1,5 @@
 """Project folder: creation, schema check, relative paths, run history, info CLI."""
+
 from __future__ import annotations
 
 import json
@@ -58,16 +59,25 @@ def test_atomic_write_leaves_no_temp_files(tmp_path):
 
 def test_info_cli_prints_json_lines(tmp_path):
     Project.create(tmp_path / "p", name="日本語プロジェクト")
-    out = subprocess.run([sys.executable, "-m", "ffn_core", "info", "--project", str(tmp_path / "p")],
-                         capture_output=True, text=True, encoding="utf-8", check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "ffn_core", "info", "--project", str(tmp_path / "p")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    ).stdout
     lines = [json.loads(line) for line in out.splitlines()]
-    assert lines[0]["type"] == "info" and lines[0]["project"]["name"] == "日本語プロジェクト"
-    assert lines[-1]["type"] == "result"
+    assert [line["type"] for line in lines] == ["result"]
+    assert lines[0]["project"]["name"] == "日本語プロジェクト"
+    assert lines[0]["outputs"]["project"] == str((tmp_path / "p").resolve())
 
 
 def test_info_on_a_missing_project_is_an_error_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ffn_core", "info", "--project", str(tmp_path / "no")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ffn_core", "info", "--project", str(tmp_path / "no")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     last = json.loads(proc.stdout.splitlines()[-1])
     assert last["type"] == "error" and "not an FFN Workbench project" in last["message"]

@@ -1,9 +1,10 @@
 """Proofreading edit lists: merge, delete, relabel, undo, persistence; original untouched."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from ffn_core.proofread import Edit, EditList, apply_edits, compose
+from ffn_core.analysis.proofread import Edit, EditList, apply_edits, compose
 
 
 def _seg():
@@ -30,4 +31,7 @@ def test_edits_survive_reopening_and_undo(tmp_path):
     assert reopened.edits == edits.edits
     assert reopened.undo() == Edit("delete", (4,))
     assert EditList.for_run(tmp_path).edits == [Edit("merge", (1, 2))]
-    assert apply_edits(_seg(), EditList.for_run(tmp_path).edits).tolist() == [[1, 1, 1, 1], [3, 3, 0, 4]]
+    assert apply_edits(_seg(), EditList.for_run(tmp_path).edits).tolist() == [
+        [1, 1, 1, 1],
+        [3, 3, 0, 4],
+    ]

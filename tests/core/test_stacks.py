@@ -1,4 +1,5 @@
 """Reading stacks lazily: natural order, formats, bit depths, colour, statistics, chunks."""
+
 from __future__ import annotations
 
 from pathlib import Path

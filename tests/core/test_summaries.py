@@ -1,10 +1,11 @@
 """Training preview images: central label | prediction slices per plane, PNG output."""
+
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
 
-from ffn_core.train.logits import logit
+from ffn_core.logits import logit
 from ffn_core.train.summaries import central_slices, plane_pairs, preview_image, save_png
 
 
@@ -30,7 +31,7 @@ def test_plane_pairs_put_labels_left_and_probabilities_right():
     assert pairs["xy"].shape == (15, 21 + 2 + 21) and pairs["xy"].dtype == np.uint8
     assert pairs["xz"].shape == (9, 44) and pairs["yz"].shape == (9, 15 + 2 + 15)
     xy = pairs["xy"]
-    assert xy[7, 10] == 242 and xy[0, 0] == 13          # 0.95 and 0.05 of 255, rounded
+    assert xy[7, 10] == 242 and xy[0, 0] == 13  # 0.95 and 0.05 of 255, rounded
     assert xy[7, 23 + 10] == 230 and xy[7, 23 + 9] == 51  # sigmoid(logit(0.9)) and (0.2)
     assert np.all(xy[:, 21:23] == 128)
 
@@ -42,7 +43,9 @@ def test_preview_image_stacks_planes_and_saves_png(tmp_path, artifacts):
     np.testing.assert_array_equal(image[:15], plane_pairs(labels, logits)["xy"])
     assert np.all(image[28:, 32:] == 128)  # yz row padded to the full width
     path = save_png(image, tmp_path / "preview.png")
-    np.testing.assert_array_equal(np.asarray(Image.open(path)), image)
+    with Image.open(path) as saved:
+        np.testing.assert_array_equal(np.asarray(saved), image)
     assert not list(tmp_path.glob(".*tmp"))
     big = save_png(image, artifacts / "train_preview_example.png", scale=8)
-    assert Image.open(big).size == (44 * 8, 37 * 8)
+    with Image.open(big) as saved:
+        assert saved.size == (44 * 8, 37 * 8)

@@ -1,4 +1,5 @@
 """FFN training: learning, checkpoints, stop/resume, SIGKILL, fine-tuning from the reference."""
+
 from __future__ import annotations
 
 import io
@@ -20,9 +21,10 @@ from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.model.args import ModelArgs, load_preset
 from ffn_core.project import Project
+from ffn_core.stages.train import TrainConfig, train
 from ffn_core.train.examples import ExampleStream
 from ffn_core.train.metrics import eval_metrics
-from ffn_core.train.run_config import TrainConfig, merge_for_resume, read_run_config
+from ffn_core.train.run_config import RunSettings, merge_for_resume, read_run_config
 
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
@@ -44,11 +46,16 @@ def volume():
     return image, labels, coords.astype(np.int32)
 
 
-def tiny_config(image: np.ndarray, **changes) -> TrainConfig:
-    values = dict(model_args=TINY, image_mean=float(image.mean()),
-                  image_stddev=float(image.std()), optimizer="adam", max_steps=100,
-                  summary_seconds=1.0)
-    return TrainConfig(**(values | changes))
+def tiny_config(image: np.ndarray, **changes) -> RunSettings:
+    values = dict(
+        model_args=TINY,
+        image_mean=float(image.mean()),
+        image_stddev=float(image.std()),
+        optimizer="adam",
+        max_steps=100,
+        summary_seconds=1.0,
+    )
+    return RunSettings(**(values | changes))
 
 
 class StopAt(Emitter):
@@ -65,22 +72,26 @@ class StopAt(Emitter):
 
     def losses(self) -> dict[int, float]:
         records = [json.loads(line) for line in self.stream.getvalue().splitlines()]
-        return {r["metrics"]["step"]: r["metrics"]["loss"] for r in records
-                if r["type"] == "progress"}
+        return {
+            r["metrics"]["step"]: r["metrics"]["loss"] for r in records if r["type"] == "progress"
+        }
 
 
-def eval_f1(predictor: Predictor, volume, config: TrainConfig, examples: int = 30) -> float:
+def eval_f1(predictor: Predictor, volume, config: RunSettings, examples: int = 30) -> float:
     """F1 of whole examples (fixed policy) with frozen weights, on fixed coordinates."""
     image, labels, coords = volume
-    stream = ExampleStream(image, labels, coords[-examples:], example_config(config),
-                           np.random.default_rng(7))
+    stream = ExampleStream(
+        image, labels, coords[-examples:], example_config(config), np.random.default_rng(7)
+    )
     finished = []
     while len(finished) < examples:
         fov = stream.next_fov()
         stream.update(predictor.predict(fov.image[None], fov.seed[None])[0])
         finished += stream.pop_finished()
-    return eval_metrics(np.concatenate([f.labels.ravel() for f in finished]),
-                        np.concatenate([f.logits.ravel() for f in finished]))["f1"]
+    return eval_metrics(
+        np.concatenate([f.labels.ravel() for f in finished]),
+        np.concatenate([f.logits.ravel() for f in finished]),
+    )["f1"]
 
 
 def test_training_learns(tmp_path, volume):
@@ -98,7 +109,8 @@ def test_training_learns(tmp_path, volume):
     history = [json.loads(line) for line in (tmp_path / "history.jsonl").read_text().splitlines()]
     assert [h["eval"]["f1"] for h in history if "eval" in h]  # eval summaries were written
     assert any(p.name.startswith("events.out.tfevents") for p in tmp_path.iterdir())
-    assert Image.open(tmp_path / "preview.png").size[0] >= 100
+    with Image.open(tmp_path / "preview.png") as preview:
+        assert preview.size[0] >= 100
 
 
 def test_stop_then_resume_continues_the_step_count(tmp_path, volume):
@@ -106,8 +118,9 @@ def test_stop_then_resume_continues_the_step_count(tmp_path, volume):
     image, labels, coords = volume
     cancel = CancelToken()
     first = StopAt(cancel, step=150)
-    trainer = Trainer(tiny_config(image, max_steps=1000), tmp_path, image, labels, coords,
-                      first, cancel)
+    trainer = Trainer(
+        tiny_config(image, max_steps=1000), tmp_path, image, labels, coords, first, cancel
+    )
     trainer.restore_or_initialize()
     stopped = trainer.train()
     assert stopped.status == "stopped" and stopped.step == 150
@@ -126,8 +139,9 @@ def test_stop_then_resume_continues_the_step_count(tmp_path, volume):
     assert min(after) == 151
     untrained = np.mean([before[s] for s in range(2, 12)])
     assert np.mean([after[s] for s in range(151, 171)]) < 0.8 * untrained  # no jump back
-    steps = [json.loads(line)["step"] for line in
-             (tmp_path / "history.jsonl").read_text().splitlines()]
+    steps = [
+        json.loads(line)["step"] for line in (tmp_path / "history.jsonl").read_text().splitlines()
+    ]
     assert steps == sorted(steps) and steps[-1] == 200
 
 
@@ -135,24 +149,32 @@ def test_learning_rate_decays_in_stairs_and_resumes_on_schedule(tmp_path, volume
     image, labels, coords = volume
     with pytest.raises(UserError, match="needs both"):
         tiny_config(image, decay_steps=10)
-    config = tiny_config(image, max_steps=25, learning_rate=0.01,
-                         learning_rate_decay_factor=0.5, decay_steps=10)
+    config = tiny_config(
+        image, max_steps=25, learning_rate=0.01, learning_rate_decay_factor=0.5, decay_steps=10
+    )
     trainer = Trainer(config, tmp_path, image, labels, coords, StopAt(CancelToken()))
     trainer.restore_or_initialize()
     trainer.train()
     rate = trainer.optimizer.learning_rate  # read at the optimizer's current iteration
-    assert float(rate.numpy()) == pytest.approx(0.01 * 0.5 ** 2)
+    assert float(rate.numpy()) == pytest.approx(0.01 * 0.5**2)
     history = [json.loads(line) for line in (tmp_path / "history.jsonl").read_text().splitlines()]
     logged = {h["step"]: h["learning_rate"] for h in history if "learning_rate" in h}
     assert logged == pytest.approx({10: 0.005, 20: 0.0025})  # the rate the next step uses
 
-    resumed = Trainer(tiny_config(image, max_steps=35, learning_rate=0.01,
-                                  learning_rate_decay_factor=0.5, decay_steps=10),
-                      tmp_path, image, labels, coords, StopAt(CancelToken()))
+    resumed = Trainer(
+        tiny_config(
+            image, max_steps=35, learning_rate=0.01, learning_rate_decay_factor=0.5, decay_steps=10
+        ),
+        tmp_path,
+        image,
+        labels,
+        coords,
+        StopAt(CancelToken()),
+    )
     resumed.restore_or_initialize()
     assert float(resumed.optimizer.learning_rate.numpy()) == pytest.approx(0.0025)
     resumed.train()
-    assert float(resumed.optimizer.learning_rate.numpy()) == pytest.approx(0.01 * 0.5 ** 3)
+    assert float(resumed.optimizer.learning_rate.numpy()) == pytest.approx(0.01 * 0.5**3)
 
 
 def test_resume_refuses_another_model(tmp_path, volume):
@@ -187,12 +209,92 @@ def _write_project(root: Path, image: np.ndarray, labels: np.ndarray, coords: np
     np.save(root / "preprocess" / "coordinates.npy", coords)
 
 
+def test_train_config_round_trip_and_checks():
+    config = TrainConfig(
+        run="tiny",
+        model_args=TINY.to_json(),
+        max_steps=30,
+        optimizer="adam",
+        learning_rate_decay_factor=0.5,
+        decay_steps=10,
+        image_stddev=40.0,
+    )
+    assert config.model_args == TINY
+    stored = json.loads(json.dumps(config.to_dict()))
+    assert stored["model_args"] == TINY.to_reference() and stored["batch_size"] is None
+    assert TrainConfig.from_dict(stored) == config
+    assert TrainConfig(decay_steps=10).decay_steps == 10  # a resumed run may hold the factor
+    for bad, message in (
+        (dict(optimizer="rmsprop"), "Unknown optimizer"),
+        (dict(batch_size=0), "batch_size must be at least 1"),
+        (dict(learning_rate=0.0), "must be positive"),
+        (dict(learning_rate_decay_factor=2.0), r"must be in \(0, 1\]"),
+        (dict(fov_policy="random"), "Unknown FOV policy"),
+        (dict(preset="cubic"), "No model preset named 'cubic'"),
+        (dict(model_args='{"depth": 2}'), "missing deltas, fov_size"),
+    ):
+        with pytest.raises(UserError, match=message):
+            TrainConfig(**bad)
+    with pytest.raises(UserError, match="Unknown train setting"):
+        TrainConfig.from_dict({"steps": 10})
+
+
+def test_train_from_python_starts_then_continues_a_run(tmp_path, volume):
+    _write_project(tmp_path, *volume)
+    project = Project.open(tmp_path)
+    emit = StopAt(CancelToken())
+    config = TrainConfig(
+        run="tiny", model_args=TINY, optimizer="adam", max_steps=20, summary_seconds=1.0
+    )
+    result = train(config, project, emit=emit)
+    run = tmp_path / "runs" / "tiny"
+    assert result.status == "completed" and result.outputs["step"] == 20
+    assert result.outputs["run_dir"] == str(run)
+    assert checkpoint_info(run).step == 20 and Path(result.outputs["checkpoint"]).name == "ckpt-20"
+    settings = read_run_config(run)
+    assert settings.model_args == TINY and settings.optimizer == "adam"
+    assert settings.image_mean == pytest.approx(volume[0].mean())  # the project image's
+    assert project.stage_params("train")["run"] == "tiny"
+
+    again = StopAt(CancelToken())
+    resumed = train(TrainConfig(run="tiny", max_steps=25), project, emit=again)
+    assert resumed.outputs["step"] == 25 and min(again.losses()) == 21
+    assert read_run_config(run).max_steps == 25 and read_run_config(run).optimizer == "adam"
+    with pytest.raises(UserError, match="was trained with optimizer"):
+        train(TrainConfig(run="tiny", optimizer="sgd"), project, emit=StopAt(CancelToken()))
+    with pytest.raises(UserError, match="needs both"):
+        train(
+            TrainConfig(run="new", model_args=TINY, decay_steps=10),
+            project,
+            emit=StopAt(CancelToken()),
+        )
+
+
 def _start_worker(project: Path, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-u", "-m", "ffn_core", "train", "--project", str(project),
-               "--model-args", json.dumps(TINY.to_reference()), "--optimizer", "adam",
-               "--checkpoint-minutes", "0.02", *extra]
-    return subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    command = [
+        sys.executable,
+        "-u",
+        "-m",
+        "ffn_core",
+        "train",
+        "--project",
+        str(project),
+        "--model-args",
+        json.dumps(TINY.to_reference()),
+        "--optimizer",
+        "adam",
+        "--checkpoint-minutes",
+        "0.02",
+        *extra,
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def _records(child: subprocess.Popen):
@@ -203,18 +305,17 @@ def _records(child: subprocess.Popen):
 
 def test_sigkill_loses_at_most_the_last_checkpoint_interval(tmp_path, volume):
     _write_project(tmp_path, *volume)
-    child = _start_worker(tmp_path, "--max-steps", "1000000")
     announced, last_step = [], 0
-    for record in _records(child):
-        if record["type"] == "artifact" and record["kind"] == "checkpoint":
-            announced.append(record["path"])
-            announced_at = time.monotonic()
-        if record["type"] == "progress":
-            last_step = record["metrics"]["step"]
-        if len(announced) >= 3 and time.monotonic() - announced_at > 0.5:
-            break
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    with _start_worker(tmp_path, "--max-steps", "1000000") as child:
+        for record in _records(child):
+            if record["type"] == "artifact" and record["kind"] == "checkpoint":
+                announced.append(record["path"])
+                announced_at = time.monotonic()
+            if record["type"] == "progress":
+                last_step = record["metrics"]["step"]
+            if len(announced) >= 3 and time.monotonic() - announced_at > 0.5:
+                break
+        os.kill(child.pid, signal.SIGKILL)
 
     Project.open(tmp_path)  # the project still opens
     run = tmp_path / "runs" / "default"
@@ -225,15 +326,17 @@ def test_sigkill_loses_at_most_the_last_checkpoint_interval(tmp_path, volume):
     with open(run / "history.jsonl", "a") as history:
         history.write('{"step": 99999999, "lo')  # a line the kill cut short
 
-    resumed = _start_worker(tmp_path, "--max-steps", "1000000")
     records = []
-    for record in _records(resumed):
-        records.append(record)
-        if (record["type"] == "progress" and record["metrics"]["step"] >= kept.step + 5
-                and not resumed.stdin.closed):
-            resumed.stdin.write("stop\n")  # what the GUI's Stop button sends
-            resumed.stdin.close()
-    resumed.wait()
+    with _start_worker(tmp_path, "--max-steps", "1000000") as resumed:
+        for record in _records(resumed):
+            records.append(record)
+            if (
+                record["type"] == "progress"
+                and record["metrics"]["step"] >= kept.step + 5
+                and not resumed.stdin.closed
+            ):
+                resumed.stdin.write("stop\n")  # what the GUI's Stop button sends
+                resumed.stdin.close()
     logs = " ".join(r["message"] for r in records if r["type"] == "log")
     assert f"at step {kept.step}" in logs
     result = records[-1]
@@ -247,8 +350,13 @@ def test_sigkill_loses_at_most_the_last_checkpoint_interval(tmp_path, volume):
 
 def _snemi_volume(shared: Path) -> tuple[np.ndarray, np.ndarray]:
     def stack(folder: str) -> np.ndarray:
-        return np.stack([np.array(Image.open(shared / f"data/snemi3d/{folder}/{z:04d}.png"))
-                         [:160, :160] for z in range(30)])
+        return np.stack(
+            [
+                np.array(Image.open(shared / f"data/snemi3d/{folder}/{z:04d}.png"))[:160, :160]
+                for z in range(30)
+            ]
+        )
+
     return stack("images"), stack("segment")
 
 
@@ -256,11 +364,19 @@ def test_fine_tuning_from_the_reference_starts_low(tmp_path, shared):
     image, labels = _snemi_volume(shared)
     coords = np.random.default_rng(3).integers((12, 24, 24), (18, 136, 136), (200, 3))
     losses = {}
-    for name, init in (("scratch", None),
-                       ("tuned", str(shared / "models/snemi3d_ffn_windows/model.ckpt-7000000"))):
+    for name, init in (
+        ("scratch", None),
+        ("tuned", str(shared / "models/snemi3d_ffn_windows/model.ckpt-7000000")),
+    ):
         keras.utils.set_random_seed(0)
-        config = TrainConfig(model_args=load_preset("anisotropic"), image_mean=131.0,
-                             image_stddev=62.0, batch_size=2, max_steps=3, init_checkpoint=init)
+        config = RunSettings(
+            model_args=load_preset("anisotropic"),
+            image_mean=131.0,
+            image_stddev=62.0,
+            batch_size=2,
+            max_steps=3,
+            init_checkpoint=init,
+        )
         emit = StopAt(CancelToken())
         trainer = Trainer(config, tmp_path / name, image, labels, coords, emit)
         trainer.restore_or_initialize()

@@ -1,4 +1,5 @@
 """Surface meshes of segments (marching cubes) and their export as OBJ or STL."""
+
 from __future__ import annotations
 
 import struct
@@ -10,9 +11,11 @@ from skimage.measure import marching_cubes
 from ffn_core.errors import UserError
 
 
-def segment_mesh(segmentation: np.ndarray, segment_id: int,
-                 voxel_size_zyx: tuple[float, float, float] = (1, 1, 1)
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def segment_mesh(
+    segmentation: np.ndarray,
+    segment_id: int,
+    voxel_size_zyx: tuple[float, float, float] = (1, 1, 1),
+) -> tuple[np.ndarray, np.ndarray]:
     """Vertices (z, y, x in physical units) and triangle faces of one segment's surface."""
     mask = segmentation == segment_id
     if not mask.any():

@@ -1,4 +1,5 @@
 """Per-segment statistics for the inspection table: voxel count, bounding box, seed origin."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,16 +19,23 @@ class SegmentRow:
     seed_zyx: tuple[int, int, int] | None = None
 
 
-def segment_table(segmentation: np.ndarray,
-                  origins: dict[int, tuple[int, int, int]] | None = None) -> list[SegmentRow]:
+def segment_table(
+    segmentation: np.ndarray, origins: dict[int, tuple[int, int, int]] | None = None
+) -> list[SegmentRow]:
     """Rows for every non-zero id of ``segmentation``, largest first."""
     ids, counts, boxes = _ids_counts_boxes(segmentation)
     rows = []
     for seg_id, count, box in zip(ids, counts, boxes):
         seed = (origins or {}).get(seg_id)
-        rows.append(SegmentRow(seg_id, count,
-                               tuple(s.start for s in box), tuple(s.stop for s in box),
-                               tuple(int(v) for v in seed) if seed is not None else None))
+        rows.append(
+            SegmentRow(
+                seg_id,
+                count,
+                tuple(s.start for s in box),
+                tuple(s.stop for s in box),
+                tuple(int(v) for v in seed) if seed is not None else None,
+            )
+        )
     return sorted(rows, key=lambda row: -row.voxels)
 
 

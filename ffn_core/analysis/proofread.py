@@ -5,17 +5,19 @@ an ordered list of edits (merge, delete, relabel); :func:`apply_edits` replays t
 Undo removes the last edit. Exports and evaluation apply the list through
 ``ffn_core.io.export.load_run_segmentation``.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 import numpy as np
 
 from ffn_core.errors import UserError
-from ffn_core.project import atomic_write_text
+from ffn_core.io.atomic import atomic_write_text
 
 EditKind = Literal["merge", "delete", "relabel"]
 
@@ -55,7 +57,7 @@ class EditList:
             self.edits = [Edit(r["kind"], tuple(r["ids"]), r.get("target")) for r in records]
 
     @classmethod
-    def for_run(cls, run_dir: Path) -> "EditList":
+    def for_run(cls, run_dir: Path) -> EditList:
         return cls(Path(run_dir) / "edits.json")
 
     def add(self, edit: Edit) -> None:

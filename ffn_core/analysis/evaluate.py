@@ -33,6 +33,7 @@ Conventions (the SNEMI3D challenge definition, Arganda-Carreras et al. 2015):
   singletons): ``voi_split = H(prediction | ground truth)`` (false splits),
   ``voi_merge = H(ground truth | prediction)`` (false merges), as in CREMI.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -90,14 +91,16 @@ def contingency(seg: np.ndarray, gt: np.ndarray) -> Contingency:
     assigned = seg_in != 0
     seg_ids, seg_index = np.unique(seg_in[assigned], return_inverse=True)
     counts = np.ones(seg_index.size, dtype=np.int64)
-    table = sparse.csr_array((counts, (gt_index[assigned], seg_index)),
-                             shape=(gt_ids.size, seg_ids.size))
+    table = sparse.csr_array(
+        (counts, (gt_index[assigned], seg_index)), shape=(gt_ids.size, seg_ids.size)
+    )
     table.sum_duplicates()
     return Contingency(table, gt_sizes, int(seg_in.size - seg_index.size))
 
 
-def adapted_rand(seg: np.ndarray | None = None, gt: np.ndarray | None = None, *,
-                 table: Contingency | None = None) -> dict[str, float]:
+def adapted_rand(
+    seg: np.ndarray | None = None, gt: np.ndarray | None = None, *, table: Contingency | None = None
+) -> dict[str, float]:
     """Adapted Rand error, precision and recall in the SNEMI3D definition.
 
     Give ``seg`` and ``gt`` (same shape; see the module docstring for the rules on
@@ -116,12 +119,16 @@ def adapted_rand(seg: np.ndarray | None = None, gt: np.ndarray | None = None, *,
     gt_pairs = float(np.sum(table.gt_sizes.astype(np.float64) ** 2))
     precision = together / seg_pairs
     recall = together / gt_pairs
-    return {"arand": 1.0 - 2.0 * precision * recall / (precision + recall),
-            "precision": precision, "recall": recall}
+    return {
+        "arand": 1.0 - 2.0 * precision * recall / (precision + recall),
+        "precision": precision,
+        "recall": recall,
+    }
 
 
-def voi(seg: np.ndarray | None = None, gt: np.ndarray | None = None, *,
-        table: Contingency | None = None) -> dict[str, float]:
+def voi(
+    seg: np.ndarray | None = None, gt: np.ndarray | None = None, *, table: Contingency | None = None
+) -> dict[str, float]:
     """Variation of information split and merge parts, in bits.
 
     Returns
@@ -135,8 +142,10 @@ def voi(seg: np.ndarray | None = None, gt: np.ndarray | None = None, *,
     h_joint = _entropy(table.table.data, total) + singles_entropy
     h_seg = _entropy(table.seg_sizes, total) + singles_entropy
     h_gt = _entropy(table.gt_sizes, total)
-    return {"voi_split": float(max(h_joint - h_gt, 0.0)),
-            "voi_merge": float(max(h_joint - h_seg, 0.0))}
+    return {
+        "voi_split": float(max(h_joint - h_gt, 0.0)),
+        "voi_merge": float(max(h_joint - h_seg, 0.0)),
+    }
 
 
 def _entropy(counts: np.ndarray, total: float) -> float:

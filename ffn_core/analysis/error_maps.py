@@ -8,6 +8,7 @@ where both are labelled), so that slightly misplaced boundaries between two larg
 do not count. Label 0 (background in the ground truth, unassigned in the prediction)
 takes no part. Arrays are (z, y, x).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,20 +40,25 @@ def overlaps(seg: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     both = (seg != 0) & (gt != 0)
     keys = (gt[both].astype(np.uint64) << np.uint64(32)) | seg[both].astype(np.uint64)
     pairs, voxels = np.unique(keys, return_counts=True)
-    return ((pairs >> np.uint64(32)).astype(np.int64),
-            (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64), voxels.astype(np.int64))
+    return (
+        (pairs >> np.uint64(32)).astype(np.int64),
+        (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64),
+        voxels.astype(np.int64),
+    )
 
 
-def find_errors(seg: np.ndarray, gt: np.ndarray, min_overlap: int = 100,
-                min_fraction: float = 0.0) -> ErrorReport:
+def find_errors(
+    seg: np.ndarray, gt: np.ndarray, min_overlap: int = 100, min_fraction: float = 0.0
+) -> ErrorReport:
     """Split and merge errors of ``seg`` against ``gt`` (same shape, ids below 2**32)."""
     gt_ids, seg_ids, voxels = overlaps(seg, gt)
     smaller = np.minimum(_sizes(gt_ids, voxels), _sizes(seg_ids, voxels))
     keep = (voxels >= max(int(min_overlap), 1)) & (voxels >= min_fraction * smaller)
     gt_ids, seg_ids, voxels = gt_ids[keep], seg_ids[keep], voxels[keep]
     order = np.argsort(-voxels, kind="stable")
-    return ErrorReport(_groups(gt_ids[order], seg_ids[order]),
-                       _groups(seg_ids[order], gt_ids[order]))
+    return ErrorReport(
+        _groups(gt_ids[order], seg_ids[order]), _groups(seg_ids[order], gt_ids[order])
+    )
 
 
 def _sizes(ids: np.ndarray, voxels: np.ndarray) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""``python -m ffn_core infer``: its options, turned into an :class:`InferConfig`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from ffn_core.infer.canvas import CanvasOptions
+from ffn_core.infer.seeds import POLICIES
+from ffn_core.model.args import PRECISIONS
+from ffn_core.stages.infer import ON_EXISTS, OPTION_OVERRIDES, InferConfig
+from ffn_core.zyx import parse_box, parse_triple
+
+_DEFAULTS = {field.name: field.default for field in dataclasses.fields(InferConfig)}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``infer`` command's options."""
+    parser.add_argument("--project", required=True, help="project folder")
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        help="model checkpoint: a reference TF1 one (.../model.ckpt-7000000) or ours",
+    )
+    parser.add_argument(
+        "--request",
+        help="reference InferenceRequest text file (.pbtxt) for "
+        "model_args, image mean/std, seed policy and options",
+    )
+    parser.add_argument(
+        "--model-args",
+        help='reference JSON, e.g. \'{"depth": 9, "fov_size": '
+        '[33, 33, 17], "deltas": [8, 8, 4]}\' (x, y, z); overrides the request',
+    )
+    parser.add_argument("--bbox", help="z0:z1,y0:y1,x0:x1 box of the image (default: all)")
+    parser.add_argument("--run", default=_DEFAULTS["run"], help="run name: inference/<run>/")
+    parser.add_argument(
+        "--on-exists",
+        choices=ON_EXISTS,
+        default=_DEFAULTS["on_exists"],
+        help="when the run has results: ask (error listing the choices), resume "
+        "a stopped run, new (a fresh run name) or replace",
+    )
+    parser.add_argument("--image-mean", type=float, help="default: request, else project image")
+    parser.add_argument("--image-std", type=float, help="default: request, else project image")
+    parser.add_argument("--seed-policy", choices=sorted(POLICIES), help="default: PolicyPeaks")
+    for name, kind in OPTION_OVERRIDES.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            help="inference option (probability); default: request's or "
+            f"{getattr(CanvasOptions(), name)}",
+        )
+    parser.add_argument("--min-boundary-dist", help="z,y,x voxels (default 1,1,1)")
+    parser.add_argument(
+        "--checkpoint-interval",
+        type=float,
+        help="seconds between inference checkpoints (default: request's, 1800)",
+    )
+    parser.add_argument(
+        "--refresh-interval",
+        type=float,
+        default=_DEFAULTS["refresh_interval"],
+        help="seconds between live updates of segmentation.h5 (0: none)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=_DEFAULTS["precision"],
+        help="arithmetic of the model: float32 (as the reference) or bfloat16 "
+        "(about 1.8x faster on CPUs with AVX512-BF16; a few voxels differ)",
+    )
+
+
+def to_config(args: argparse.Namespace) -> InferConfig:
+    """The :class:`InferConfig` of the parsed options (boxes and triples parsed here)."""
+    return InferConfig(
+        checkpoint=args.checkpoint,
+        request=args.request,
+        model_args=args.model_args,
+        bbox=parse_box(args.bbox) if args.bbox else None,
+        run=args.run,
+        on_exists=args.on_exists,
+        image_mean=args.image_mean,
+        image_std=args.image_std,
+        seed_policy=args.seed_policy,
+        min_boundary_dist_zyx=(
+            parse_triple(args.min_boundary_dist, "--min-boundary-dist", int)
+            if args.min_boundary_dist
+            else None
+        ),
+        checkpoint_interval=args.checkpoint_interval,
+        refresh_interval=args.refresh_interval,
+        precision=args.precision,
+        **{name: getattr(args, name) for name in OPTION_OVERRIDES},
+    )

@@ -1,0 +1,443 @@
+"""The ``infer`` stage: segment the project's image (or a box of it) with an FFN model.
+
+:class:`InferConfig` holds the settings, checked when it is made; :func:`infer` checks
+everything else that can fail (request, model_args, box, FOV, image mean/std, existing results,
+checkpoint architecture) before the image is read, then fills the canvas
+(:func:`ffn_core.infer.runner.run_subvolume`). TensorFlow is imported inside :func:`infer` only.
+
+Results: ``<project>/inference/<run>/segmentation.h5`` (``segmentation`` uint32 of the box's
+size with attrs ``bbox_start_zyx``/``bbox_stop_zyx``, ``probabilities`` uint8) and the reference
+layout ``seg-<x>_<y>_<z>.npz`` + ``.prob`` for the box corner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ffn_core.errors import UserError
+from ffn_core.events import CancelToken, Emitter
+from ffn_core.infer import storage
+from ffn_core.infer.canvas import CanvasOptions
+from ffn_core.infer.request import InferenceRequest, format_request, parse_request
+from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
+from ffn_core.infer.seeds import check_seed_policy
+from ffn_core.io.volume_spec import image_stats, open_dataset
+from ffn_core.model.args import PRECISIONS, ModelArgs
+from ffn_core.project import Project
+from ffn_core.stages.base import StageConfig, StageResult, reporting
+from ffn_core.zyx import Box, box_shape, check_box_inside, format_box, parse_box, parse_triple
+
+__all__ = ["ON_EXISTS", "OPTION_OVERRIDES", "InferConfig", "infer"]
+
+ON_EXISTS = ("ask", "resume", "new", "replace")
+# Inference options a config may set (CanvasOptions fields; probabilities as in the request).
+OPTION_OVERRIDES: dict[str, type] = {
+    "init_activation": float,
+    "pad_value": float,
+    "move_threshold": float,
+    "segment_threshold": float,
+    "min_segment_size": int,
+    "disco_seed_threshold": float,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class InferConfig(StageConfig):
+    """Settings of one inference run; a None option means the request's value, else the default.
+
+    Parameters
+    ----------
+    checkpoint : str
+        Model checkpoint: a reference TF1 one (``.../model.ckpt-7000000``), one of ours, or the
+        folder holding it.
+    request : str, optional
+        Reference ``InferenceRequest`` text file (``.pbtxt``) giving model_args, image mean/std,
+        seed policy and inference options.
+    model_args : str, optional
+        The reference's model_args JSON (fov_size and deltas x, y, z); overrides the request.
+        A dict or :class:`~ffn_core.model.args.ModelArgs` is accepted and kept as JSON text.
+    bbox : Box, optional
+        ``((z0, z1), (y0, y1), (x0, x1))`` of the image, stops exclusive (default: all of it);
+        ``"z0:z1,y0:y1,x0:x1"`` is accepted.
+    run : str
+        Run name: the results go to ``<project>/inference/<run>/``.
+    on_exists : str
+        When the run has results: ``ask`` (refuse, naming the choices), ``resume`` a stopped
+        run, ``new`` (write to the first free ``<run>-<n>``) or ``replace`` (delete them).
+    image_mean, image_std : float, optional
+        Normalisation (default: the request's, else the project image's ``mean``/``std``).
+    seed_policy : str, optional
+        Reference seed policy (default: the request's, else ``PolicyPeaks``).
+    init_activation, pad_value, move_threshold, segment_threshold, disco_seed_threshold : float
+        Inference options in probability space (default: the request's, else
+        :class:`~ffn_core.infer.canvas.CanvasOptions`').
+    min_segment_size : int, optional
+    min_boundary_dist_zyx : (int, int, int), optional
+        More inference options, as the two above.
+    checkpoint_interval : float, optional
+        Seconds between inference checkpoints (default: the request's, else 1800; <= 0: none).
+    refresh_interval : float
+        Seconds between live updates of ``segmentation.h5`` (0: none).
+    precision : str
+        Arithmetic of the model: ``float32`` (as the reference) or ``bfloat16`` (faster on CPUs
+        with AVX512-BF16; a few voxels differ).
+    """
+
+    stage: ClassVar[str] = "infer"
+    checkpoint: str
+    request: str | None = None
+    model_args: str | None = None
+    bbox: Box | None = None
+    run: str = "default"
+    on_exists: str = "ask"
+    image_mean: float | None = None
+    image_std: float | None = None
+    seed_policy: str | None = None
+    init_activation: float | None = None
+    pad_value: float | None = None
+    move_threshold: float | None = None
+    segment_threshold: float | None = None
+    min_segment_size: int | None = None
+    disco_seed_threshold: float | None = None
+    min_boundary_dist_zyx: tuple[int, int, int] | None = None
+    checkpoint_interval: float | None = None
+    refresh_interval: float = 15.0
+    precision: str = "float32"
+
+    def __post_init__(self) -> None:
+        def set_(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        if not str(self.checkpoint or "").strip():
+            raise UserError(
+                "No model checkpoint is given.",
+                "Choose a checkpoint such as .../model.ckpt-7000000 or a run folder.",
+            )
+        set_("checkpoint", str(self.checkpoint))
+        if self.request is not None:
+            set_("request", str(self.request))
+        if self.model_args is not None:
+            set_("model_args", _model_args_text(self.model_args))
+        if self.bbox is not None:
+            set_("bbox", _box(self.bbox))
+        if (
+            not self.run
+            or Path(self.run).name != self.run
+            or self.run in (".", "..")
+            or "\\" in self.run
+        ):
+            raise UserError(
+                f"Run name {self.run!r} is not a folder name.",
+                "Give a plain name such as default or snemi-2.",
+            )
+        if self.on_exists not in ON_EXISTS:
+            raise UserError(
+                f"on_exists {self.on_exists!r} is not one of {', '.join(ON_EXISTS)}.",
+                "Choose one of them.",
+            )
+        if self.image_std is not None:
+            _check_std(self.image_std)
+        if self.seed_policy is not None:
+            check_seed_policy(self.seed_policy)
+        if self.min_boundary_dist_zyx is not None:
+            set_(
+                "min_boundary_dist_zyx",
+                parse_triple(self.min_boundary_dist_zyx, "min_boundary_dist_zyx", int),
+            )
+        CanvasOptions(**self.option_overrides())  # the probabilities are in (0, 1)
+        if self.precision not in PRECISIONS:
+            raise UserError(
+                f"Unknown precision {self.precision!r}.", f"Choose one of {', '.join(PRECISIONS)}."
+            )
+        if self.refresh_interval < 0:
+            raise UserError(
+                f"refresh_interval {self.refresh_interval} is negative.",
+                "Give seconds between live updates, or 0 for none.",
+            )
+
+    def option_overrides(self) -> dict[str, Any]:
+        """The inference options this config sets, as :class:`CanvasOptions` fields."""
+        names = (*OPTION_OVERRIDES, "min_boundary_dist_zyx")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+def _model_args_text(value: str | Mapping[str, Any] | ModelArgs) -> str:
+    """model_args as the reference's JSON text, checked."""
+    text = (
+        value.to_json()
+        if isinstance(value, ModelArgs)
+        else value
+        if isinstance(value, str)
+        else json.dumps(dict(value))
+    )
+    ModelArgs.from_reference(text)
+    return text
+
+
+def _box(value: Any) -> Box:
+    """A box from text or ``((z0, z1), (y0, y1), (x0, x1))``, checked by :func:`parse_box`."""
+    if isinstance(value, str):
+        return parse_box(value)
+    try:
+        text = format_box(value)
+    except (TypeError, ValueError):
+        text = str(value)
+    return parse_box(text)
+
+
+def _check_std(std: float) -> None:
+    if not std > 0:
+        raise UserError(f"Image std {std} must be positive.", "Give --image-std > 0.")
+
+
+def infer(
+    config: InferConfig,
+    project: Project,
+    *,
+    emit: Emitter | None = None,
+    cancel: CancelToken | None = None,
+) -> StageResult:
+    """Segment the project's ``image`` volume (or ``config.bbox`` of it) with a model.
+
+    Parameters
+    ----------
+    config : InferConfig
+        The run's settings.
+    project : Project
+        The project whose image is segmented; results go to its ``inference/<run>/``.
+    emit, cancel : optional
+        Where progress goes and the stop request (defaults: readable lines, never stopped).
+
+    Returns
+    -------
+    StageResult
+        ``outputs``: ``segmentation`` (``file.h5:segmentation``) and ``npz``, or ``checkpoint``
+        instead of ``npz`` when stopped (status ``stopped``). ``extra``: ``run`` (the run
+        written, ``<run>-<n>`` with ``on_exists="new"``), ``segmentation_extent``
+        (``"bbox"``), ``bbox_start_zyx``, ``bbox_stop_zyx``, ``segments``, ``fov_evals``,
+        ``wall_s``.
+    """
+    emit, cancel = reporting("infer", emit, cancel)
+    request = _load_request(config.request, emit)
+    options = dataclasses.replace(request.options, **config.option_overrides())
+    seed_policy = config.seed_policy or request.seed_policy
+    check_seed_policy(seed_policy)
+    model_text = config.model_args or request.model_args
+    model_args = ModelArgs.from_reference(model_text) if model_text else None
+    handle, dataset = open_dataset(project.volume_spec("image"))
+    with handle:
+        if dataset.ndim != 3:
+            raise UserError(
+                f"The project image has shape {dataset.shape}, not (z, y, x).",
+                "Import a grey-value image stack.",
+            )
+        box = config.bbox or tuple((0, int(size)) for size in dataset.shape)
+        check_box_inside(box, dataset.shape)
+        if model_args is not None:
+            _check_geometry(model_args, box)
+        mean, std = _mean_std(config, request, project)
+        corner = tuple(start for start, _ in box)
+        state = _existing(project, config, corner)
+        from ffn_core.model.checkpoints import checkpoint_info  # TensorFlow from here on
+        from ffn_core.model.predictor import Predictor
+
+        info = checkpoint_info(config.checkpoint)
+        if model_args is None:
+            model_args = _checkpoint_model_args(info)
+            _check_geometry(model_args, box)
+        predictor = Predictor.from_checkpoint(
+            info.prefix,
+            model_args,  # architecture check
+            precision=config.precision,
+        )
+        run, resume = _claim_run(project, config, corner, state)
+        used = dataclasses.replace(
+            request,
+            image_mean=mean,
+            image_stddev=std,
+            seed_policy=seed_policy,
+            model_args=model_args.to_json(),
+            model_checkpoint_path=info.prefix,
+            options=options,
+            checkpoint_interval=(
+                request.checkpoint_interval
+                if config.checkpoint_interval is None
+                else config.checkpoint_interval
+            ),
+        )
+        settings = _settings(used, model_args, box, config.refresh_interval)
+        emit.log(
+            f"Run '{run}': box z,y,x {list(settings.bbox_start)}:{list(settings.bbox_stop)}"
+            f", model {used.model_args} step {predictor.step}, image mean {mean:g} std "
+            f"{std:g}" + (", resuming from its checkpoint." if resume else ".")
+        )
+        image = read_normalised(dataset, settings.bbox_start, settings.bbox_stop, mean, std)
+    run_dir = project.path("inference", run)
+    outcome = run_subvolume(
+        image, settings, predictor.predict, run_dir, emit, cancel, resume=resume
+    )
+    return _result(run, emit, outcome, settings, run_dir)
+
+
+def _load_request(path: str | None, emit: Emitter) -> InferenceRequest:
+    if not path:
+        return InferenceRequest()
+    file = Path(path)
+    if not file.is_file():
+        raise UserError(f"Inference request {file} does not exist.", "Check the path.")
+    request = parse_request(file.read_text(encoding="utf-8"))
+    for warning in request.warnings:
+        emit.log(f"{file.name}: {warning}", level="warning")
+    return request
+
+
+def _checkpoint_model_args(info: Any) -> ModelArgs:
+    """model_args stored in one of our checkpoints (reference ones have none)."""
+    if info.model_args is not None:
+        return info.model_args
+    raise UserError(
+        f"No model_args for reference checkpoint {info.prefix}.",
+        'Give --request (its model_args line) or --model-args \'{"depth": 9, '
+        '"fov_size": [33, 33, 17], "deltas": [8, 8, 4]}\'.',
+    )
+
+
+def _mean_std(
+    config: InferConfig, request: InferenceRequest, project: Project
+) -> tuple[float, float]:
+    """Image mean and std: the config's, else the request's, else the project image's."""
+    mean, std = image_stats(
+        project, (config.image_mean, config.image_std), (request.image_mean, request.image_stddev)
+    )
+    for key, value in (("mean", mean), ("std", std)):
+        if value is None:
+            raise UserError(
+                f"The image mean/std are unknown (no --image-{key}, no request "
+                "image_mean/image_stddev, no attribute on the project image).",
+                "Give --image-mean and --image-std (as used in training).",
+            )
+    _check_std(std)
+    return mean, std
+
+
+def _check_geometry(model_args: ModelArgs, box: Box) -> None:
+    size = box_shape(box)
+    if any(s < f for s, f in zip(size, model_args.fov_size_zyx)):
+        raise UserError(
+            f"The box (z, y, x size {size}) is smaller than the model's FOV "
+            f"{model_args.fov_size_zyx} (z, y, x).",
+            "Choose a larger box or volume; every side must hold one FOV.",
+        )
+
+
+def _existing(project: Project, config: InferConfig, corner: Any) -> str:
+    """State of the run folder; the ``on_exists`` choices that cannot proceed raise here."""
+    run_dir = project.path("inference", config.run)
+    state = storage.run_state(run_dir, corner)
+    if state != "absent" and config.on_exists == "ask":
+        what = {
+            "checkpoint": "a stopped run that can be resumed",
+            "complete": "finished results",
+            "partial": "unfinished results without a checkpoint",
+        }[state]
+        raise UserError(
+            f"Inference run '{config.run}' ({run_dir}) already holds {what}.",
+            "Choose --on-exists resume (continue it), new (keep it, use a new run "
+            "name) or replace (delete it and start again).",
+        )
+    if state == "complete" and config.on_exists == "resume":
+        raise UserError(
+            f"Inference run '{config.run}' is already complete; nothing to resume.",
+            "Use --on-exists new or replace to run it again.",
+        )
+    return state
+
+
+def _claim_run(project: Project, config: InferConfig, corner: Any, state: str) -> tuple[str, bool]:
+    """The run to write and whether it resumes: ``new`` picks ``<run>-<n>``, ``replace``
+    deletes the old results."""
+    if state == "absent" or config.on_exists == "resume":
+        return config.run, state == "checkpoint"
+    if config.on_exists == "new":
+        n = 2
+        while storage.run_state(project.path("inference", f"{config.run}-{n}"), corner) != "absent":
+            n += 1
+        return f"{config.run}-{n}", False
+    shutil.rmtree(project.path("inference", config.run))
+    return config.run, False
+
+
+def _settings(
+    used: InferenceRequest, model_args: ModelArgs, box: Box, refresh_interval: float
+) -> RunSettings:
+    """What the runner needs, with the text and fingerprint of the request ``used``."""
+    start = tuple(start for start, _ in box)
+    stop = tuple(stop for _, stop in box)
+    fingerprint = json.loads(
+        json.dumps(
+            {  # what a resumed run must share
+                "bbox": [start, stop],
+                "model_args": used.model_args,
+                "checkpoint": used.model_checkpoint_path,
+                "mean": used.image_mean,
+                "std": used.image_stddev,
+                "seed_policy": [used.seed_policy, used.seed_policy_args],
+                "options": dataclasses.asdict(used.options),
+            }
+        )
+    )
+    return RunSettings(
+        bbox_start=start,
+        bbox_stop=stop,
+        options=used.options,  # type: ignore[arg-type]
+        fov_size_zyx=model_args.fov_size_zyx,
+        deltas_zyx=model_args.deltas_zyx,
+        seed_policy=used.seed_policy,
+        seed_policy_args=used.seed_policy_args,
+        checkpoint_interval=used.checkpoint_interval,
+        refresh_interval=refresh_interval,
+        request_text=format_request(used, box),
+        fingerprint=fingerprint,
+    )
+
+
+def _result(
+    run: str, emit: Emitter, outcome: RunOutcome, settings: RunSettings, run_dir: Path
+) -> StageResult:
+    seg_spec = f"{outcome.h5.resolve()}:segmentation"
+    extra = {
+        "run": run,
+        "segmentation_extent": "bbox",
+        "bbox_start_zyx": list(settings.bbox_start),
+        "bbox_stop_zyx": list(settings.bbox_stop),
+        "segments": outcome.segments,
+        "fov_evals": int(outcome.counters.get("fov_evals", 0)),
+        "wall_s": round(outcome.seconds, 1),
+    }
+    emit.log(
+        f"The segmentation is box-sized (z, y, x {list(settings.bbox_start)} to "
+        f"{list(settings.bbox_stop)} of the image): {seg_spec}."
+    )
+    if outcome.status == "stopped":
+        emit.log(
+            f"Stopped with {outcome.segments} objects; run again with --run {run} "
+            "--on-exists resume to continue."
+        )
+        cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
+        return StageResult(
+            outputs={"segmentation": seg_spec, "checkpoint": str(cpoint.resolve())},
+            status="stopped",
+            extra=extra,
+        )
+    emit.log(
+        f"{outcome.segments} objects, {extra['fov_evals']} FOV evaluations in "
+        f"{outcome.seconds:.1f} s."
+    )
+    return StageResult(
+        outputs={"segmentation": seg_spec, "npz": str(outcome.npz.resolve())}, extra=extra
+    )
