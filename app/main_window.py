@@ -336,6 +336,8 @@ class MainWindow(QMainWindow):
         self._remember_recent(str(project.root))
         self._show_project_state()
         self._show_project_volumes()
+        for page in self.pages.values():
+            page.project_opened()
         return True
 
     def recent_projects(self) -> list[str]:

@@ -2,7 +2,9 @@
 
 :class:`LayerPresenter` puts project volumes (``file.h5:dataset`` specs, axes z, y, x) on
 a ViewerModel lazily: the HDF5 file stays open read-only and napari reads the slices it
-shows through dask. :class:`ViewerPanel` is only the Qt host.
+shows through dask; a volume larger than :data:`app.inspect.lazy.PYRAMID_BYTES` becomes a
+multiscale layer (:func:`app.inspect.lazy.lazy_levels`), so zoomed-out and 3-D views read
+a coarse level. :class:`ViewerPanel` is only the Qt host.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from napari.components import ViewerModel
 from napari.qt import QtViewer, get_qapp, get_stylesheet
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
-from app.inspect.lazy import lazy_array
+from app.inspect.lazy import lazy_levels
 from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
 
 
@@ -26,14 +28,15 @@ def viewer_camera(viewer: ViewerModel) -> Any:
     return viewer.camera if scene is None else scene.camera
 
 
-def open_lazy(spec: str) -> tuple[h5py.File, da.Array]:
-    """Open ``file.h5:dataset`` read-only as a dask array of one-plane chunks.
+def open_lazy(spec: str) -> tuple[h5py.File, da.Array | list[da.Array]]:
+    """Open ``file.h5:dataset`` read-only as a dask array of one-plane chunks, or as
+    multiscale levels when it is large (:func:`app.inspect.lazy.lazy_levels`).
 
     Unlike :func:`app.inspect.lazy.open_lazy` the file handle is returned: the caller
     closes it when the layer goes away, before a job rewrites the file.
     """
     handle, dataset = open_dataset(spec)
-    return handle, lazy_array(dataset)
+    return handle, lazy_levels(dataset)
 
 
 def voxel_scale(handle: h5py.File, spec: str) -> tuple[float, ...] | None:
@@ -56,9 +59,10 @@ class LayerPresenter:
         handle, data = open_lazy(spec)
         self._files[name] = handle
         kwargs.setdefault("scale", voxel_scale(handle, spec))
-        if data.dtype.kind == "u" and "contrast_limits" not in kwargs:
-            kwargs["contrast_limits"] = (0, 255 if data.dtype.itemsize == 1 else 65535)
-        return self.viewer.add_image(data, name=name, **kwargs)
+        dtype = (data[0] if isinstance(data, list) else data).dtype
+        if dtype.kind == "u" and "contrast_limits" not in kwargs:
+            kwargs["contrast_limits"] = (0, 255 if dtype.itemsize == 1 else 65535)
+        return self.viewer.add_image(data, name=name, multiscale=isinstance(data, list), **kwargs)
 
     def show_labels(self, name: str, spec: str, **kwargs: Any) -> Any:
         """Show the label volume at ``spec`` as labels layer ``name`` (replacing it)."""
@@ -67,7 +71,7 @@ class LayerPresenter:
         self._files[name] = handle
         kwargs.setdefault("scale", voxel_scale(handle, spec))
         kwargs.setdefault("opacity", 0.5)
-        return self.viewer.add_labels(data, name=name, **kwargs)
+        return self.viewer.add_labels(data, name=name, multiscale=isinstance(data, list), **kwargs)
 
     def show_segmentation(self, name: str, spec: str, **kwargs: Any) -> Any:
         """Show (or refresh in place) the segmentation at ``spec`` as labels layer ``name``.

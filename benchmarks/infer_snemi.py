@@ -54,8 +54,10 @@ def make_project(root: Path) -> None:
     project.register_volume("image", path, "raw")
 
 
-def run_infer(project: Path, bbox: str, run: str, precision: str) -> tuple[dict, float]:
-    """Run the CLI; returns its result line and the wall time of the whole process."""
+def run_infer(
+    project: Path, bbox: str, run: str, precision: str, extra: tuple[str, ...] = ()
+) -> tuple[dict, float]:
+    """Run the CLI (with ``extra`` options); returns its result and the wall time of the process."""
     cmd = [
         sys.executable,
         "-m",
@@ -77,6 +79,7 @@ def run_infer(project: Path, bbox: str, run: str, precision: str) -> tuple[dict,
         "60",
         "--precision",
         precision,
+        *extra,
     ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
@@ -87,7 +90,7 @@ def run_infer(project: Path, bbox: str, run: str, precision: str) -> tuple[dict,
         record = decode(line, project)
         if isinstance(record, Progress) and time.perf_counter() - last > 30:
             last = time.perf_counter()
-            print(f"  {record.done}/{record.total} seeds, {record.metrics}", flush=True)
+            print(f"  {record.done}/{record.total} {record.unit}, {record.metrics}", flush=True)
         elif record is not None and record.kind in ("result", "error"):
             result = record
     proc.wait()

@@ -5,5 +5,8 @@ Each module ``app.controllers.<stage>`` has a function ``<stage>_config(fields) 
 boxes, ticks as bools; see :mod:`~app.controllers.fields`) and raising
 :class:`~ffn_core.errors.UserError` with a message for the page when a value is wrong.
 The configs validate themselves; the defaults a page shows come from the engine's config
-modules through these controllers. Testable without a display.
+modules through these controllers. ``<stage>_fields(config)`` is the inverse: the field
+values showing a stored config (or, without one, the defaults), which a page fills in when
+a project is opened. :mod:`~app.controllers.subvolume_grid` is the state behind the infer
+page's grid of subvolumes. Testable without a display.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.controllers.fields import Fields, text
+from app.controllers.fields import Fields, config_values, text
 from ffn_core.stages.import_volumes import ImportConfig
 from ffn_core.zyx import parse_triple
 
@@ -35,11 +35,13 @@ def import_config(fields: Fields) -> ImportConfig:
     )
 
 
-def import_fields(config: ImportConfig) -> dict[str, Any]:
-    """The page's fields showing ``config`` (the inverse of :func:`import_config`)."""
+def import_fields(config: ImportConfig | None = None) -> dict[str, Any]:
+    """The page's fields showing ``config`` (the inverse of :func:`import_config`); without
+    one, the defaults (no sources)."""
+    values = config_values(config, ImportConfig)
     return {
-        "images": config.images,
-        "labels": config.labels or "",
-        "voxel_size_zyx": config.voxel_size_zyx,
-        "to_gray": config.to_gray,
+        "images": values["images"] or "",
+        "labels": values["labels"] or "",
+        "voxel_size_zyx": values["voxel_size_zyx"],
+        "to_gray": values["to_gray"],
     }

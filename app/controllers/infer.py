@@ -1,17 +1,28 @@
-"""The infer page's fields as an :class:`~ffn_core.stages.infer.InferConfig`, and the
-engine's defaults the page shows for the options it leaves empty."""
+"""The infer page's fields as an :class:`~ffn_core.stages.infer.InferConfig`, the fields a
+stored inference config fills back in, and the engine's defaults the page shows for the
+options it leaves empty."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from app.controllers.fields import Fields, number, text
+from app.controllers.fields import Fields, config_values, list_text, number, number_text, text
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.request import InferenceRequest
 from ffn_core.stages.infer import OPTION_OVERRIDES, InferConfig
-from ffn_core.zyx import format_triple, parse_box, parse_triple
+from ffn_core.zyx import format_box, format_triple, parse_box, parse_triple
 
-__all__ = ["infer_config", "option_defaults", "option_label"]
+__all__ = ["dashboard_url", "infer_config", "infer_fields", "option_defaults", "option_label"]
+
+
+# numbers the page gives besides the options
+_NUMBERS = ("checkpoint_interval", "image_mean", "image_std")
+# triples (z,y,x) and counts; the smallest value of each triple
+_MINIMUM = {"min_boundary_dist_zyx": 0, "subvolume_size_zyx": 1, "overlap_zyx": 0}
+_TRIPLES = tuple(_MINIMUM)
+_COUNTS = ("workers", "threads_per_worker")
+_DASHBOARD = re.compile(r"dashboard\W+(https?://[^\s'\"<>]+)", re.IGNORECASE)
 
 
 def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
@@ -23,8 +34,10 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         ``checkpoint``, ``request``, ``model_args``, ``bbox`` (``"z0:z1,y0:y1,x0:x1"``),
         ``run``, ``seed_policy`` and the options: the names of
         :data:`~ffn_core.stages.infer.OPTION_OVERRIDES`, ``min_boundary_dist_zyx``
-        (``"z,y,x"``), ``checkpoint_interval``, ``image_mean`` and ``image_std``. Empty
-        text leaves a value to the request, else the engine's default.
+        (``"z,y,x"``), ``checkpoint_interval``, ``image_mean`` and ``image_std``; for a run in
+        subvolumes on Dask ``subvolume_size_zyx`` and ``overlap_zyx`` (``"z,y,x"``),
+        ``workers``, ``threads_per_worker`` and ``scheduler``. Empty text leaves a value to
+        the request, else the engine's default.
     on_exists : str
         What to do when the run has results (see :data:`~ffn_core.stages.infer.ON_EXISTS`).
 
@@ -39,8 +52,9 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
     }
     if bbox := text(fields, "bbox"):
         given["bbox"] = parse_box(bbox, "Box")
-    if distance := text(fields, "min_boundary_dist_zyx"):
-        given["min_boundary_dist_zyx"] = parse_triple(distance, "min boundary dist", int)
+    for name in _TRIPLES:
+        if value := text(fields, name):
+            given[name] = parse_triple(value, option_label(name), int, minimum=_MINIMUM[name])
     return InferConfig(
         checkpoint=text(fields, "checkpoint") or "",
         request=text(fields, "request"),
@@ -48,13 +62,35 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         run=text(fields, "run") or InferConfig.run,
         on_exists=on_exists,
         seed_policy=text(fields, "seed_policy"),
-        checkpoint_interval=number(
-            fields, "checkpoint_interval", float, option_label("checkpoint_interval")
-        ),
-        image_mean=number(fields, "image_mean", float, option_label("image_mean")),
-        image_std=number(fields, "image_std", float, option_label("image_std")),
+        scheduler=text(fields, "scheduler"),
+        **{name: number(fields, name, float, option_label(name)) for name in _NUMBERS},
+        **{name: number(fields, name, int, option_label(name)) for name in _COUNTS},
         **given,
     )
+
+
+def infer_fields(config: InferConfig | None = None) -> dict[str, Any]:
+    """The page's fields showing ``config`` (the inverse of :func:`infer_config`, ``on_exists``
+    aside); without one, the defaults (no checkpoint, every option empty)."""
+    values = config_values(config, InferConfig)
+    fields = {name: number_text(values[name]) for name in (*OPTION_OVERRIDES, *_NUMBERS, *_COUNTS)}
+    fields.update({name: list_text(values[name]) for name in _TRIPLES})
+    fields.update(
+        checkpoint=values["checkpoint"] or "",
+        request=values["request"] or "",
+        model_args=values["model_args"] or "",
+        bbox=format_box(values["bbox"]) if values["bbox"] else "",
+        run=values["run"],
+        seed_policy=values["seed_policy"] or "",
+        scheduler=values["scheduler"] or "",
+    )
+    return fields
+
+
+def dashboard_url(message: str) -> str | None:
+    """The Dask dashboard's address a log line names (``... dashboard http://...``), if any."""
+    found = _DASHBOARD.search(message)
+    return found.group(1).rstrip(".,;)") if found else None
 
 
 def option_defaults() -> dict[str, str]:

@@ -1,15 +1,15 @@
 """The preprocess page's fields as a :class:`~ffn_core.stages.preprocess.PreprocessConfig`,
-and the window radius a model preset advises."""
+and the fields a stored preprocess config fills back in."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.controllers.fields import Fields, number, text
+from app.controllers.fields import Fields, list_text, number, text
 from ffn_core.stages.preprocess import PreprocessConfig, parse_thresholds
 from ffn_core.zyx import parse_triple
 
-__all__ = ["preprocess_config"]
+__all__ = ["preprocess_config", "preprocess_fields"]
 
 
 def preprocess_config(fields: Fields) -> PreprocessConfig:
@@ -38,3 +38,16 @@ def preprocess_config(fields: Fields) -> PreprocessConfig:
     if margin := text(fields, "margin_zyx"):
         given["margin_zyx"] = parse_triple(margin, "Margin")
     return PreprocessConfig(**{k: v for k, v in given.items() if v is not None})
+
+
+def preprocess_fields(config: PreprocessConfig | None = None) -> dict[str, Any]:
+    """The page's fields showing ``config`` (the inverse of :func:`preprocess_config`);
+    without one, the engine's defaults. Settings the page has no field for are left out."""
+    config = config or PreprocessConfig()
+    return {
+        "thresholds": list_text(config.thresholds),
+        "lom_radius_xyz": list_text(config.lom_radius_xyz),
+        "min_size": config.min_size,
+        "margin_zyx": list_text(config.margin_zyx),
+        "seed": config.seed,
+    }

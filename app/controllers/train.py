@@ -1,11 +1,18 @@
-"""The train page's fields as a :class:`~ffn_core.stages.train.TrainConfig`."""
+"""The train page's fields as a :class:`~ffn_core.stages.train.TrainConfig`, and the fields
+a stored training config fills back in."""
 
 from __future__ import annotations
 
-from app.controllers.fields import Fields, number, text
-from ffn_core.stages.train import TrainConfig
+from typing import Any
 
-__all__ = ["train_config"]
+from app.controllers.fields import Fields, number, number_text, text
+from ffn_core.stages.train import TrainConfig, run_default
+
+__all__ = ["train_config", "train_fields"]
+# settings the page shows in spin boxes or lists: a value always (the default when not given)
+_ALWAYS_SHOWN = ("max_steps", "batch_size", "optimizer", "summary_seconds")
+# settings in text fields: empty when not given
+_TEXT = ("learning_rate", "learning_rate_decay_factor", "decay_steps")
 
 
 def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
@@ -46,3 +53,20 @@ def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
         summary_seconds=number(fields, "summary_seconds", float, "Summary every (s)"),
         init_checkpoint=text(fields, "init_checkpoint"),
     )
+
+
+def train_fields(config: TrainConfig | None = None) -> dict[str, Any]:
+    """The page's fields showing ``config`` (the inverse of :func:`train_config`); without
+    one, the defaults of a new run. Settings the page has no field for are left out."""
+    config = config or TrainConfig()
+    fields: dict[str, Any] = {
+        "run": config.run,
+        "preset": config.preset or run_default("preset"),
+        "model_args": config.model_args.to_json() if config.model_args else "",
+        "init_checkpoint": config.init_checkpoint or "",
+    }
+    for name in _ALWAYS_SHOWN:
+        value = getattr(config, name)
+        fields[name] = run_default(name) if value is None else value
+    fields.update({name: number_text(getattr(config, name)) for name in _TEXT})
+    return fields

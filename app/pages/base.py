@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PyQt5.QtWidgets import QWidget
 
@@ -56,6 +56,24 @@ class StagePage(QWidget):
 
     def project_changed(self) -> None:
         """The host opened another project (or reloaded it after a job)."""
+
+    def project_opened(self) -> None:
+        """The host opened a project (called after :meth:`project_changed`, never after a
+        job): the form shows the settings of the project's latest run of this page's stage,
+        or the defaults when it has none, so nothing typed for one project stays for another."""
+        self.set_field_values(self.stored_fields(last_run_config(self.project, self.stage)))
+
+    def stored_fields(self, config: Any) -> dict[str, Any]:
+        """The form's values showing ``config`` of this page's stage (None: the defaults);
+        pages return their controller's ``<stage>_fields(config)``."""
+        return {}
+
+    def field_values(self) -> dict[str, Any]:
+        """The form as plain values, as the page's controller reads them."""
+        return {}
+
+    def set_field_values(self, values: dict[str, Any]) -> None:
+        """Show ``values`` (as :meth:`field_values` gives them) in the form."""
 
     def job_running_changed(self, running: bool) -> None:
         """A job started (``True``) or ended; pages disable their start buttons."""

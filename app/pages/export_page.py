@@ -20,12 +20,13 @@ from PyQt5.QtWidgets import (
 )
 
 from app.controllers.evaluate import evaluate_config
-from app.controllers.export import export_config
+from app.controllers.export import export_config, export_fields
 from app.pages.base import StagePage, inference_runs, run_segmentation_spec
 from app.pages.forms import path_combo
 from app.pages.host import PageHost
 from ffn_core.io.export import BIT_DEPTHS, FORMATS
 from ffn_core.protocol import Result
+from ffn_core.stages.export import ExportConfig
 
 SCORES = (
     ("arand", QT_TRANSLATE_NOOP("ExportPage", "Adapted Rand error")),
@@ -128,6 +129,20 @@ class ExportPage(StagePage):
             "overwrite": self.overwrite.isChecked(),
             "out": self.destination.text(),
         }
+
+    def stored_fields(self, config: ExportConfig | None) -> dict[str, Any]:
+        return export_fields(config)
+
+    def set_field_values(self, values: dict[str, Any]) -> None:
+        if values["run"] in inference_runs(self.project):
+            self.run.setCurrentText(values["run"])
+        self.format.setCurrentIndex(max(self.format.findData(values["format"]), 0))
+        depths = [self.bits.itemData(index) for index in range(self.bits.count())]
+        self.bits.setCurrentIndex(depths.index(values["bit_depth"]))
+        self.colour.setChecked(values["colour"])
+        self.remap.setChecked(values["remap"])
+        self.overwrite.setChecked(values["overwrite"])
+        self.destination.setText(values["out"])
 
     def start_export(self) -> bool:
         if not self.run.currentText():

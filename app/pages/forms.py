@@ -76,9 +76,15 @@ class PresetBox(QWidget):
         layout.addWidget(self.combo)
         layout.addWidget(self.resolved)
         self.combo.currentTextChanged.connect(self._on_combo_changed)
+        self.reset()
+        self._on_combo_changed(self.combo.currentText())
+
+    def reset(self) -> None:
+        """Choose the default preset: ``anisotropic`` (SNEMI3D-like data) when present."""
         if "anisotropic" in list_presets():
             self.combo.setCurrentText("anisotropic")
-        self._on_combo_changed(self.combo.currentText())
+        else:
+            self.combo.setCurrentIndex(0)
 
     def model_args(self) -> ModelArgs:
         return load_preset(self.combo.currentText())

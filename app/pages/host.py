@@ -3,7 +3,9 @@
 Pages see the open project, the napari viewer and its project layers, the job signals,
 and three actions (run a job, show an error, log a line), nothing else of the main
 window. :class:`app.main_window.MainWindow` implements it; tests may host a page in
-anything that does.
+anything that does. The host calls each page's ``project_changed()`` whenever its project
+is (re)read, after jobs too, and ``project_opened()`` once after it opened a project (the
+form then shows that project's last settings of the page's stage).
 """
 
 from __future__ import annotations

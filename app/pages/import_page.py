@@ -24,7 +24,7 @@ from PyQt5.QtWidgets import (
 )
 
 from app.controllers.import_volumes import import_config, import_fields
-from app.pages.base import StagePage, last_run_config
+from app.pages.base import StagePage
 from app.pages.host import PageHost
 from ffn_core.errors import UserError
 from ffn_core.protocol import Result
@@ -255,18 +255,15 @@ class ImportPage(StagePage):
         if outputs.get("labels"):
             self.host.presenter.show_labels("labels", outputs["labels"])
 
-    def project_changed(self) -> None:
-        """Fill the form from the project's latest import (sources only into empty fields)."""
-        config = last_run_config(self.project, "import")
-        if config is None:
-            return
-        fields = import_fields(config)
-        for picker, key in ((self.images, "images"), (self.labels, "labels")):
-            if fields[key] and not picker.path():
-                picker.set_path(fields[key])
-        for box, size in zip(self.voxel, fields["voxel_size_zyx"]):
+    def stored_fields(self, config: ImportConfig | None) -> dict[str, Any]:
+        return import_fields(config)
+
+    def set_field_values(self, values: dict[str, Any]) -> None:
+        self.to_gray.setChecked(values["to_gray"])
+        for box, size in zip(self.voxel, values["voxel_size_zyx"]):
             box.setValue(size)
-        self.to_gray.setChecked(fields["to_gray"])
+        self.images.set_path(values["images"])
+        self.labels.set_path(values["labels"])
 
     def job_running_changed(self, running: bool) -> None:
         self.import_button.setEnabled(not running)

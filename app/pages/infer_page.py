@@ -2,7 +2,9 @@
 
 Options left empty are not set, so the request file's values (or the engine's defaults,
 shown as placeholders) apply. The segmentation layer is refreshed whenever the worker
-reports a new ``segmentation`` artifact.
+reports a new ``segmentation`` artifact and when the run ends. A run cut into subvolumes
+(on Dask) shows its plan as a grid of rectangles coloured by each subvolume's state
+(:mod:`app.plan_grid`) and a link to the Dask dashboard.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PyQt5.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -26,16 +28,25 @@ from PyQt5.QtWidgets import (
 )
 
 from app.bbox import BoxPresenter
-from app.controllers.infer import infer_config, option_defaults, option_label
+from app.controllers.infer import (
+    dashboard_url,
+    infer_config,
+    infer_fields,
+    option_defaults,
+    option_label,
+)
+from app.controllers.subvolume_grid import SubvolumeGrid
 from app.pages.base import StagePage
 from app.pages.forms import path_combo, path_row, project_checkpoints
 from app.pages.host import PageHost
+from app.plan_grid import PlanGridPresenter
 from ffn_core.errors import UserError
+from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
 from ffn_core.infer.seeds import POLICIES
 from ffn_core.io.volume_spec import parse_volume_spec
 from ffn_core.protocol import Artifact, Progress
 from ffn_core.stages.infer import InferConfig
-from ffn_core.zyx import Box, format_box, parse_box
+from ffn_core.zyx import Box, format_box, format_triple, parse_box
 
 # (InferConfig field, tooltip) — the reference's inference_options
 OPTIONS = (
@@ -107,6 +118,61 @@ OPTIONS = (
     ),
 )
 PROJECT_IMAGE = QT_TRANSLATE_NOOP("InferPage", "project image")  # default of mean and std
+# (InferConfig field, label, placeholder, tooltip) of a run in subvolumes on Dask; {0} in a
+# placeholder is DASK_EXAMPLES' value
+DASK_FIELDS = (
+    (
+        "subvolume_size_zyx",
+        QT_TRANSLATE_NOOP("InferPage", "Subvolume size (z,y,x)"),
+        QT_TRANSLATE_NOOP("InferPage", "whole box as one; e.g. {0}"),
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Cut the box into overlapping subvolumes of this size (at least the model's FOV), "
+            "segment them on Dask workers and stitch them into one segmentation. Empty: the "
+            "whole box is one subvolume.",
+        ),
+    ),
+    (
+        "overlap_zyx",
+        QT_TRANSLATE_NOOP("InferPage", "Overlap (z,y,x)"),
+        QT_TRANSLATE_NOOP("InferPage", "2 × (FOV − 1): {0} for the anisotropic model"),
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Voxels neighbouring subvolumes share; objects are matched across seams there.",
+        ),
+    ),
+    (
+        "workers",
+        QT_TRANSLATE_NOOP("InferPage", "Workers"),
+        QT_TRANSLATE_NOOP("InferPage", "from the cores and memory"),
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Worker processes of the Dask cluster started on this PC (not used with a "
+            "scheduler address).",
+        ),
+    ),
+    (
+        "threads_per_worker",
+        QT_TRANSLATE_NOOP("InferPage", "Threads per worker"),
+        QT_TRANSLATE_NOOP("InferPage", "the worker's share of the cores"),
+        QT_TRANSLATE_NOOP("InferPage", "Threads (subvolumes at a time) of each worker process."),
+    ),
+    (
+        "scheduler",
+        QT_TRANSLATE_NOOP("InferPage", "Scheduler address"),
+        QT_TRANSLATE_NOOP("InferPage", "this PC (127.0.0.1 only)"),
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "A running Dask cluster's scheduler, e.g. tcp://127.0.0.1:8786; reach a remote one "
+            "through an SSH tunnel, never an open port. Empty: a cluster on this PC that "
+            "listens on 127.0.0.1 only.",
+        ),
+    ),
+)
+DASK_EXAMPLES = {
+    "subvolume_size_zyx": format_triple(DEFAULT_SUBVOLUME_SIZE),
+    "overlap_zyx": format_triple(DEFAULT_OVERLAP),
+}
 
 
 class InferPage(StagePage):
@@ -162,6 +228,14 @@ class InferPage(StagePage):
             name: self._option_field(defaults.get(name, PROJECT_IMAGE), tip)
             for name, tip in OPTIONS
         }
+        self.dask = {
+            name: self._dask_field(placeholder, DASK_EXAMPLES.get(name, ""), tip)
+            for name, _label, placeholder, tip in DASK_FIELDS
+        }
+        self.dashboard = QLabel("")
+        self.dashboard.setOpenExternalLinks(True)
+        self.dashboard.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.dashboard.setToolTip(self.tr("The Dask dashboard of the running cluster"))
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(lambda: self.start_inference())
         self.resume_button = QPushButton(self.tr("Resume"))
@@ -169,9 +243,12 @@ class InferPage(StagePage):
         self.resume_button.clicked.connect(lambda: self.start_inference("resume"))
         self.counts = QLabel("")
         self.boxes = BoxPresenter(host.viewer, self._on_box_drawn)
+        self.plan_grid = PlanGridPresenter(host.viewer)
+        self._own_cluster = False  # the running job started a Dask cluster on this PC
         self._build_layout()
         host.client.artifact.connect(self._on_client_artifact)
         host.client.progress.connect(self._on_client_progress)
+        host.client.log.connect(self._on_client_log)
 
     @staticmethod
     def _option_field(default: str, tip: str) -> QLineEdit:
@@ -180,6 +257,15 @@ class InferPage(StagePage):
         field.setPlaceholderText(default)
         suffix = QCoreApplication.translate("InferPage", " Default: {0}.").format(default)
         field.setToolTip(QCoreApplication.translate("InferPage", tip) + suffix)
+        return field
+
+    @staticmethod
+    def _dask_field(placeholder: str, example: str, tip: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setPlaceholderText(
+            QCoreApplication.translate("InferPage", placeholder).format(example)
+        )
+        field.setToolTip(QCoreApplication.translate("InferPage", tip))
         return field
 
     def _build_layout(self) -> None:
@@ -197,6 +283,11 @@ class InferPage(StagePage):
         option_form.addRow(self.tr("seed policy"), self.seed_policy)
         for name, field in self.options.items():
             option_form.addRow(option_label(name), field)
+        dask = QGroupBox(self.tr("Large volumes: subvolumes on Dask"))
+        dask_form = QFormLayout(dask)
+        for name, label, _placeholder, _tip in DASK_FIELDS:
+            dask_form.addRow(self.tr(label), self.dask[name])
+        dask_form.addRow(self.dashboard)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.resume_button)
@@ -204,6 +295,7 @@ class InferPage(StagePage):
         layout.addWidget(QLabel(self.tr("<h3>Segment with a trained model</h3>")))
         layout.addLayout(form)
         layout.addWidget(options)
+        layout.addWidget(dask)
         layout.addLayout(buttons)
         layout.addWidget(self.counts)
         layout.addStretch(1)
@@ -267,7 +359,7 @@ class InferPage(StagePage):
     # -- jobs -------------------------------------------------------------------------
     def field_values(self) -> dict[str, Any]:
         """The form as plain values (see :func:`app.controllers.infer.infer_config`)."""
-        values = {name: field.text() for name, field in self.options.items()}
+        values = {name: field.text() for name, field in {**self.options, **self.dask}.items()}
         values.update(
             checkpoint=self.checkpoint.currentText(),
             request=self.request.text(),
@@ -280,6 +372,27 @@ class InferPage(StagePage):
         )
         return values
 
+    def stored_fields(self, config: InferConfig | None) -> dict[str, Any]:
+        return infer_fields(config)
+
+    def set_field_values(self, values: dict[str, Any]) -> None:
+        for name, field in {**self.options, **self.dask}.items():
+            field.setText(values[name])
+        self.checkpoint.setCurrentText(values["checkpoint"])
+        self.request.setText(values["request"])
+        self.model_args.setText(values["model_args"])
+        self.bbox.setText(values["bbox"])
+        self.run_name.setText(values["run"])
+        self.seed_policy.setCurrentIndex(max(self.seed_policy.findText(values["seed_policy"]), 0))
+        if values["bbox"]:
+            self._on_bbox_edited()
+
+    def project_opened(self) -> None:
+        self.plan_grid.clear()
+        self.dashboard.setText("")
+        self.counts.setText("")
+        super().project_opened()
+
     def start_inference(self, on_exists: str | None = None) -> bool:
         """Start (or with ``resume`` continue) the run; asks first when results exist."""
         config = self.config_or_error(lambda: infer_config(self.field_values()))
@@ -289,6 +402,9 @@ class InferPage(StagePage):
         if on_exists is None:
             return False
         self.counts.setText("")
+        self.dashboard.setText("")
+        self.plan_grid.clear()
+        self._own_cluster = config.on_dask and not config.scheduler
         return self.host.run_job(config.replace(on_exists=on_exists))
 
     def _ask_on_exists(self, run: str) -> str | None:
@@ -315,15 +431,47 @@ class InferPage(StagePage):
 
     def _on_client_artifact(self, record: Artifact) -> None:
         if record.name == "segmentation" and record.path:
-            try:
-                run = parse_volume_spec(record.path)[0].parent.name
-                self.host.presenter.show_segmentation(f"segmentation {run}", record.path)
-            except (OSError, KeyError, UserError) as exc:  # the worker may be replacing it
-                self.host.log(f"Could not refresh the segmentation: {exc}")
+            self._show_segmentation(record.path)
+        elif record.name == "plan" and record.path:
+            self._show_plan(record.path)
+
+    def _show_segmentation(self, spec: str) -> None:
+        try:
+            run = parse_volume_spec(spec)[0].parent.name
+            self.host.presenter.show_segmentation(f"segmentation {run}", spec)
+        except (OSError, KeyError, UserError) as exc:  # the worker may be replacing it
+            self.host.log(f"Could not refresh the segmentation: {exc}")
+
+    def _show_plan(self, path: str) -> None:
+        try:
+            grid = SubvolumeGrid.read(path)
+        except (OSError, ValueError, KeyError) as exc:
+            self.host.log(f"Could not read the plan of the subvolumes: {exc}")
+            return
+        layers = self.host.viewer.layers
+        scale = tuple(layers["image"].scale) if "image" in layers else (1.0, 1.0, 1.0)
+        self.plan_grid.show(grid, scale)
+
+    def _show_dashboard(self, url: str) -> None:
+        self.dashboard.setText(
+            self.tr("Dask dashboard: {0}").format(
+                f"<a style='color:#7fb8ff' href='{url}'>{url}</a>"
+            )
+        )
+
+    def _on_client_log(self, _level: str, message: str) -> None:
+        url = dashboard_url(message)
+        if url:
+            self._show_dashboard(url)
 
     def _on_client_progress(self, record: Progress) -> None:
         metrics = record.metrics
-        if record.stage == "infer" and "objects" in metrics:
+        if record.stage != "infer":
+            return
+        if "states" in metrics:
+            self.plan_grid.update(str(metrics["states"]))
+            self._show_subvolume_counts(record)
+        elif "objects" in metrics:
             self.counts.setText(
                 self.tr("objects: {0}  ·  voxels segmented: {1}  ·  FOV/s: {2}").format(
                     f"{metrics['objects']:,}",
@@ -331,6 +479,20 @@ class InferPage(StagePage):
                     f"{metrics.get('fov_per_s', 0):.1f}",
                 )
             )
+
+    def _show_subvolume_counts(self, record: Progress) -> None:
+        states = str(record.metrics["states"])
+        self.counts.setText(
+            self.tr(
+                "subvolumes done: {0} / {1}  ·  running: {2}  ·  failed: {3}  ·  FOV/s: {4}"
+            ).format(
+                states.count("d"),
+                len(states),
+                states.count("r"),
+                states.count("f"),
+                f"{record.metrics.get('fov_per_s', 0):.1f}",
+            )
+        )
 
     def project_changed(self) -> None:
         current = self.checkpoint.currentText()
@@ -342,4 +504,7 @@ class InferPage(StagePage):
         self.start_button.setEnabled(not running)
         self.resume_button.setEnabled(not running)
         if not running:
+            self.plan_grid.settle()  # a stopped run's running subvolumes wait again
+            if self._own_cluster:  # the cluster this run started is gone, and its dashboard
+                self.dashboard.setText("")
             self.project_changed()  # a training run may have written checkpoints

@@ -14,7 +14,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app.controllers.preprocess import preprocess_config
+from app.controllers.preprocess import preprocess_config, preprocess_fields
 from app.pages.base import StagePage
 from app.pages.forms import PresetBox
 from app.pages.host import PageHost
@@ -36,7 +36,8 @@ class PreprocessPage(StagePage):
         super().__init__(host, parent)
         self.preset = PresetBox()
         self.preset.changed.connect(self._on_preset_changed)
-        self.thresholds = QLineEdit(",".join(f"{t:g}" for t in PreprocessConfig.thresholds))
+        defaults = preprocess_fields()
+        self.thresholds = QLineEdit(defaults["thresholds"])
         self.thresholds.setToolTip(
             self.tr(
                 "Increasing fractions of same-ID voxels in the window "
@@ -54,7 +55,7 @@ class PreprocessPage(StagePage):
         )
         self.min_size = QSpinBox()
         self.min_size.setRange(0, 10**9)
-        self.min_size.setValue(PreprocessConfig.min_size)
+        self.min_size.setValue(defaults["min_size"])
         self.min_size.setToolTip(self.tr("Label IDs with fewer voxels are treated as background"))
         self.margin = QLineEdit()
         self.margin.setPlaceholderText(self.tr("= lom radius (z,y,x)"))
@@ -63,7 +64,7 @@ class PreprocessPage(StagePage):
         )
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setValue(PreprocessConfig.seed)
+        self.seed.setValue(defaults["seed"])
         self.seed.setToolTip(
             self.tr("Random seed of the balanced sampling (same seed, same coordinates)")
         )
@@ -101,6 +102,23 @@ class PreprocessPage(StagePage):
             "margin_zyx": self.margin.text(),
             "seed": self.seed.value(),
         }
+
+    def project_opened(self) -> None:
+        self.preset.reset()
+        super().project_opened()
+
+    def stored_fields(self, config: PreprocessConfig | None) -> dict[str, Any]:
+        fields = preprocess_fields(config)
+        if config is None:  # a new page shows the radius its preset advises
+            fields["lom_radius_xyz"] = format_triple(self.preset.model_args().lom_radius_xyz)
+        return fields
+
+    def set_field_values(self, values: dict[str, Any]) -> None:
+        self.thresholds.setText(values["thresholds"])
+        self.lom_radius.setText(values["lom_radius_xyz"])
+        self.min_size.setValue(values["min_size"])
+        self.margin.setText(values["margin_zyx"])
+        self.seed.setValue(values["seed"])
 
     def start_preprocess(self) -> bool:
         """Release the partitions layer (the stage rewrites it) and start the worker."""

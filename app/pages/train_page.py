@@ -25,7 +25,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app.controllers.train import train_config
+from app.controllers.train import train_config, train_fields
 from app.job_panel import format_duration
 from app.pages.base import StagePage
 from app.pages.forms import PresetBox, path_combo, path_row
@@ -33,7 +33,7 @@ from app.pages.host import PageHost
 from app.plots import TrainingPlot
 from app.tensorboard import TensorBoardServer
 from ffn_core.protocol import Preview, Progress
-from ffn_core.stages.train import run_default
+from ffn_core.stages.train import TrainConfig, run_default
 from ffn_core.train.run_config import OPTIMIZERS, PREVIEW_FILE
 
 PREVIEW_SIZE = 180
@@ -63,11 +63,12 @@ class TrainPage(StagePage):
                 "[8, 8, 4]} with fov_size and deltas in x, y, z"
             )
         )
-        self.max_steps = self._spin(1, 10**9, run_default("max_steps"), "Train until this step")
-        self.batch = self._spin(1, 256, run_default("batch_size"), "FOVs per training step")
+        defaults = train_fields()
+        self.max_steps = self._spin(1, 10**9, defaults["max_steps"], "Train until this step")
+        self.batch = self._spin(1, 256, defaults["batch_size"], "FOVs per training step")
         self.optimizer = QComboBox()
         self.optimizer.addItems(OPTIMIZERS)
-        self.optimizer.setCurrentText(run_default("optimizer"))
+        self.optimizer.setCurrentText(defaults["optimizer"])
         self.optimizer.setToolTip(
             self.tr(
                 "sgd as the reference (gradients clipped at 0.7); adam "
@@ -89,7 +90,7 @@ class TrainPage(StagePage):
         self.summary_seconds = self._spin(
             1,
             86400,
-            int(run_default("summary_seconds")),
+            int(defaults["summary_seconds"]),
             "Seconds between eval summaries, F1 points and preview images",
         )
         self.init_checkpoint = QLineEdit()
@@ -187,6 +188,22 @@ class TrainPage(StagePage):
             "summary_seconds": self.summary_seconds.value(),
             "init_checkpoint": self.init_checkpoint.text(),
         }
+
+    def stored_fields(self, config: TrainConfig | None) -> dict[str, Any]:
+        return train_fields(config)
+
+    def set_field_values(self, values: dict[str, Any]) -> None:
+        self.run_name.setCurrentText(values["run"])
+        self.preset.combo.setCurrentText(values["preset"])
+        self.model_args.setText(values["model_args"])
+        self.max_steps.setValue(values["max_steps"])
+        self.batch.setValue(values["batch_size"])
+        self.optimizer.setCurrentText(values["optimizer"])
+        self.learning_rate.setText(values["learning_rate"])
+        self.decay_factor.setText(values["learning_rate_decay_factor"])
+        self.decay_steps.setText(values["decay_steps"])
+        self.summary_seconds.setValue(int(values["summary_seconds"]))
+        self.init_checkpoint.setText(values["init_checkpoint"])
 
     def start_training(self, resume: bool = False) -> bool:
         """Start a run (or continue it with ``resume``) in the worker process."""

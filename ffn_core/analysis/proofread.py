@@ -2,8 +2,8 @@
 
 The original segmentation is never changed: ``<project>/inference/<run>/edits.json`` holds
 an ordered list of edits (merge, delete, relabel); :func:`apply_edits` replays them.
-Undo removes the last edit. Exports and evaluation apply the list through
-``ffn_core.io.export.load_run_segmentation``.
+Undo removes the last edit. Exports and evaluation apply the list block by block through
+``ffn_core.io.export.RunSegmentation``.
 """
 
 from __future__ import annotations
@@ -90,7 +90,15 @@ def compose(edits: Iterable[Edit]) -> dict[int, int]:
 
 def apply_edits(segmentation: np.ndarray, edits: Iterable[Edit]) -> np.ndarray:
     """A copy of ``segmentation`` with ``edits`` applied (the input is not modified)."""
-    mapping = compose(edits)
+    return relabel(segmentation, compose(edits))
+
+
+def relabel(segmentation: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
+    """A copy of ``segmentation`` with every id in ``mapping`` replaced by its value.
+
+    Voxel by voxel, so a volume can be relabelled one block at a time with the
+    :func:`compose` of its edits.
+    """
     if not mapping:
         return segmentation.copy()
     ids, inverse = np.unique(segmentation, return_inverse=True)

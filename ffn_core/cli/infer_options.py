@@ -6,10 +6,11 @@ import argparse
 import dataclasses
 
 from ffn_core.infer.canvas import CanvasOptions
+from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
 from ffn_core.infer.seeds import POLICIES
 from ffn_core.model.args import PRECISIONS
 from ffn_core.stages.infer import ON_EXISTS, OPTION_OVERRIDES, InferConfig
-from ffn_core.zyx import parse_box, parse_triple
+from ffn_core.zyx import format_triple, parse_box, parse_triple
 
 _DEFAULTS = {field.name: field.default for field in dataclasses.fields(InferConfig)}
 
@@ -70,6 +71,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="arithmetic of the model: float32 (as the reference) or bfloat16 "
         "(about 1.8x faster on CPUs with AVX512-BF16; a few voxels differ)",
     )
+    _add_dask_arguments(parser)
+
+
+def _add_dask_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "subvolumes on Dask",
+        "Cut the box into overlapping subvolumes, segment them on a Dask cluster (this PC by "
+        "default) and stitch them into one segmentation. Without any of these options the "
+        "box is one subvolume, segmented in this process.",
+    )
+    group.add_argument(
+        "--subvolume-size",
+        metavar="Z,Y,X",
+        help=f"subvolume size in voxels, e.g. {format_triple(DEFAULT_SUBVOLUME_SIZE)} for the "
+        "anisotropic model (at least the model's FOV)",
+    )
+    group.add_argument(
+        "--overlap",
+        metavar="Z,Y,X",
+        help="voxels neighbouring subvolumes share (default: 2 x (FOV - 1), "
+        f"{format_triple(DEFAULT_OVERLAP)} for the anisotropic model)",
+    )
+    group.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes of the cluster on this PC (default: from cores and memory)",
+    )
+    group.add_argument(
+        "--threads-per-worker",
+        type=int,
+        help="threads (concurrent tasks) of each worker on this PC (default: its share of cores)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask scheduler, e.g. tcp://127.0.0.1:8786 (an SSH tunnel to a remote "
+        "one; default: a cluster on this PC, on 127.0.0.1 only)",
+    )
+    group.add_argument(
+        "--canvases-per-task",
+        type=int,
+        default=_DEFAULTS["canvases_per_task"],
+        help="subvolumes one task segments together, their FOVs batched into one model call",
+    )
 
 
 def to_config(args: argparse.Namespace) -> InferConfig:
@@ -92,5 +137,15 @@ def to_config(args: argparse.Namespace) -> InferConfig:
         checkpoint_interval=args.checkpoint_interval,
         refresh_interval=args.refresh_interval,
         precision=args.precision,
+        subvolume_size_zyx=(
+            parse_triple(args.subvolume_size, "--subvolume-size", int, minimum=1)
+            if args.subvolume_size
+            else None
+        ),
+        overlap_zyx=parse_triple(args.overlap, "--overlap", int) if args.overlap else None,
+        workers=args.workers,
+        threads_per_worker=args.threads_per_worker,
+        scheduler=args.scheduler,
+        canvases_per_task=args.canvases_per_task,
         **{name: getattr(args, name) for name in OPTION_OVERRIDES},
     )

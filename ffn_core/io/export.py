@@ -18,6 +18,10 @@ Colour exports are 8-bit RGB with a stable colour per ID (a hash of the ID; 0 is
 
 Every export is written into a hidden temporary folder next to the destination and
 renamed into place at the end, so a failure or a stop leaves nothing behind.
+
+The segmentation is read one chunk layer of slices at a time (:func:`ffn_core.io.blocks.z_planes`)
+and written slice by slice, so a run larger than memory exports in bounded memory; a run's
+proofreading edits are applied to each block as it is read (:class:`RunSegmentation`).
 """
 
 from __future__ import annotations
@@ -25,15 +29,18 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from functools import reduce
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
 import tifffile
 from PIL import Image
 
-from ffn_core.analysis.proofread import EditList, apply_edits
+from ffn_core.analysis.proofread import EditList, compose, relabel
 from ffn_core.errors import UserError
+from ffn_core.io.blocks import z_planes
 from ffn_core.project import Project
 
 FORMATS = ("png", "tif", "tiff-stack", "hdf5")
@@ -59,28 +66,48 @@ def run_segmentation_path(project: Project, run: str) -> Path:
     return path
 
 
-def run_segmentation_attrs(project: Project, run: str) -> dict:
-    """Attributes of the run's segmentation dataset (``bbox_start_zyx``, ``bbox_stop_zyx``...)."""
-    with h5py.File(run_segmentation_path(project, run), "r") as handle:
-        return dict(handle[RUN_DATASET].attrs)
+class RunSegmentation:
+    """The segmentation of inference run ``run``, read from its HDF5 file block by block.
 
+    Index it like an array (``run[z0:z1]``, ``run[z, y0:y1, x0:x1]``, ``run[...]``): each
+    read opens the file, reads that block and applies the run's proofreading edits
+    (``edits.json``, :mod:`ffn_core.analysis.proofread`) to it. Every consumer (export,
+    evaluation) takes the labels through here, so none needs the whole volume in memory
+    and no file stays open while a job rewrites it.
 
-def load_run_segmentation(project: Project, run: str) -> np.ndarray:
-    """The segmentation of inference run ``run`` as a (z, y, x) uint32 array.
-
-    Proofreading edits of the run (``edits.json``, :mod:`ffn_core.analysis.proofread`) are
-    applied; every consumer (export, evaluation) takes the labels through here.
+    Attributes
+    ----------
+    path : Path
+        ``<project>/inference/<run>/segmentation.h5``.
+    shape, dtype, chunks
+        Those of the stored dataset (z, y, x).
+    attrs : dict
+        The dataset's attributes (``bbox_start_zyx``, ``bbox_stop_zyx``...).
+    mapping : dict
+        Old id → new id of the run's edits, composed (empty without edits).
     """
-    path = run_segmentation_path(project, run)
-    with h5py.File(path, "r") as handle:
-        if RUN_DATASET not in handle:
-            raise UserError(
-                f"{path} has no '{RUN_DATASET}' dataset.",
-                "The inference run did not finish; run or resume it again.",
-            )
-        segmentation = handle[RUN_DATASET][...]
-    edits = EditList.for_run(path.parent).edits
-    return apply_edits(segmentation, edits) if edits else segmentation
+
+    def __init__(self, project: Project, run: str) -> None:
+        self.path = run_segmentation_path(project, run)
+        with h5py.File(self.path, "r") as handle:
+            if RUN_DATASET not in handle:
+                raise UserError(
+                    f"{self.path} has no '{RUN_DATASET}' dataset.",
+                    "The inference run did not finish; run or resume it again.",
+                )
+            dataset = handle[RUN_DATASET]
+            self.shape, self.dtype, self.chunks = dataset.shape, dataset.dtype, dataset.chunks
+            self.attrs = dict(dataset.attrs)
+        self.mapping = compose(EditList.for_run(self.path.parent).edits)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        with h5py.File(self.path, "r") as handle:
+            block = handle[RUN_DATASET][key]
+        return relabel(block, self.mapping) if self.mapping else block
 
 
 # -- IDs and colours ---------------------------------------------------------------
@@ -107,24 +134,33 @@ def colourise(labels: np.ndarray) -> np.ndarray:
     return id_colours(ids)[inverse.reshape(labels.shape)]
 
 
-def fit_ids(seg: np.ndarray, bits: int, remap: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """``seg`` as unsigned ``bits``-bit integers, IDs unchanged when they fit.
+def fit_ids(
+    seg: Any, bits: int, remap: bool, stopped: Callable[[], bool] = lambda: False
+) -> np.ndarray | None:
+    """How the IDs of ``seg`` are written in ``bits``-bit grey, reading it block by block.
+
+    ``seg`` is a (z, y, x) array or array-like (see :func:`export_segmentation`); it is
+    not scanned when its dtype fits. ``stopped()`` is checked per slice read.
 
     Returns
     -------
-    (labels, old_ids) : tuple
-        ``old_ids[k]`` is the original ID of new ID ``k`` after a remap, else None.
+    old_ids : ndarray or None
+        None when every ID fits unchanged; after a remap, the sorted original IDs with 0
+        first: ``old_ids[k]`` is the original ID of new ID ``k``.
 
     Raises
     ------
     UserError
         When the IDs do not fit and ``remap`` is False (or too many segments even then).
+    ExportStopped
+        When ``stopped()`` turns true.
     """
-    dtype = np.dtype(f"uint{bits}")
-    limit = np.iinfo(dtype).max
-    largest = int(seg.max()) if seg.size else 0
+    limit = np.iinfo(np.dtype(f"uint{bits}")).max
+    if np.dtype(seg.dtype).kind == "u" and np.iinfo(seg.dtype).max <= limit:
+        return None
+    largest = max((int(plane.max()) for plane in _planes(seg, stopped) if plane.size), default=0)
     if largest <= limit:
-        return seg.astype(dtype, copy=False), None
+        return None
     if not remap:
         raise UserError(
             f"The largest segment ID, {largest}, does not fit in {bits}-bit grey "
@@ -132,15 +168,21 @@ def fit_ids(seg: np.ndarray, bits: int, remap: bool) -> tuple[np.ndarray, np.nda
             "Choose a larger --bit-depth (32-bit needs --format tif, tiff-stack or hdf5), "
             "or add --remap to renumber the segments 1..N.",
         )
-    ids, inverse = np.unique(seg, return_inverse=True)
-    if ids[0] != 0:
-        ids, inverse = np.concatenate([[0], ids]), inverse + 1
+    planes = (np.unique(plane) for plane in _planes(seg, stopped))
+    ids = reduce(np.union1d, planes, np.zeros(1, np.dtype(seg.dtype)))
     if ids.size - 1 > limit:
         raise UserError(
             f"The segmentation has {ids.size - 1} segments; {bits}-bit grey holds at most {limit}.",
             "Choose a larger --bit-depth.",
         )
-    return inverse.reshape(seg.shape).astype(dtype), ids
+    return ids
+
+
+def _planes(seg: Any, stopped: Callable[[], bool]) -> Iterator[np.ndarray]:
+    for plane in z_planes(seg):
+        if stopped():
+            raise ExportStopped
+        yield plane
 
 
 def check_options(fmt: str, bits: int | None, colour: bool) -> int:
@@ -172,7 +214,7 @@ def check_options(fmt: str, bits: int | None, colour: bool) -> int:
 
 # -- writing ---------------------------------------------------------------------------
 def export_segmentation(
-    seg: np.ndarray,
+    seg: Any,
     out: Path,
     fmt: str,
     *,
@@ -187,29 +229,36 @@ def export_segmentation(
 ) -> Path | None:
     """Write ``seg`` (z, y, x) to folder ``out`` in ``fmt``; returns ``out``, or None if stopped.
 
-    ``progress(done, total)`` is called per slice; ``stopped()`` is checked per slice
-    and, when true, the partial export is removed. ``warn`` receives the remap warning.
+    ``seg`` is a numpy array or anything with ``shape``, ``dtype`` and z slicing (an h5py
+    dataset, a :class:`RunSegmentation`): it is read a chunk layer at a time and written
+    slice by slice. ``progress(done, total)`` is called per slice; ``stopped()`` is
+    checked per slice and, when true, the partial export is removed. ``warn`` receives
+    the remap warning.
     """
     bits = check_options(fmt, bits, colour)
     out = Path(out)
     _check_destination(out, overwrite)
-    labels, old_ids = (seg, None) if colour else fit_ids(seg, bits, remap)
+    try:
+        old_ids = None if colour else fit_ids(seg, bits, remap, stopped)
+    except ExportStopped:
+        return None
     if old_ids is not None:
         warn(
-            f"Segment IDs up to {int(seg.max())} do not fit {bits}-bit grey: renumbered "
+            f"Segment IDs up to {int(old_ids[-1])} do not fit {bits}-bit grey: renumbered "
             f"1..{old_ids.size - 1}; id_map.csv gives the original IDs."
         )
-    frames = _frames(labels, colour, progress, stopped)
+    dtype = np.dtype(f"uint{bits}")
+    frames = _frames(seg, dtype, old_ids, colour, progress, stopped)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     temp.mkdir()
     try:
-        _WRITERS[fmt](temp, labels, frames, colour, attrs or {})
+        _WRITERS[fmt](temp, tuple(seg.shape), dtype, frames, colour, attrs or {})
         if old_ids is not None:
             _write_id_map(temp / "id_map.csv", old_ids)
         _replace(temp, out)
         if progress is not None:
-            progress(labels.shape[0], labels.shape[0])
+            progress(seg.shape[0], seg.shape[0])
     except ExportStopped:
         shutil.rmtree(temp, ignore_errors=True)
         return None
@@ -238,15 +287,24 @@ def _replace(temp: Path, out: Path) -> None:
 
 
 def _frames(
-    labels: np.ndarray, colour: bool, progress: Progress | None, stopped: Callable[[], bool]
+    seg: Any,
+    dtype: np.dtype,
+    old_ids: np.ndarray | None,
+    colour: bool,
+    progress: Progress | None,
+    stopped: Callable[[], bool],
 ) -> Iterator[np.ndarray]:
-    total = labels.shape[0]
-    for z in range(total):
-        if stopped():
-            raise ExportStopped
+    """The slices to write, in order: colour, or IDs as ``dtype`` (renumbered by ``old_ids``)."""
+    total = seg.shape[0]
+    for z, plane in enumerate(_planes(seg, stopped)):
         if progress is not None:
             progress(z, total)
-        yield colourise(labels[z]) if colour else labels[z]
+        if colour:
+            yield colourise(plane)
+        elif old_ids is not None:
+            yield np.searchsorted(old_ids, plane).astype(dtype)
+        else:
+            yield plane.astype(dtype, copy=False)
 
 
 def _slice_names(count: int, suffix: str) -> list[str]:
@@ -254,23 +312,28 @@ def _slice_names(count: int, suffix: str) -> list[str]:
     return [f"{z:0{width}d}.{suffix}" for z in range(count)]
 
 
-def _write_png(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: dict) -> None:
-    for name, frame in zip(_slice_names(labels.shape[0], "png"), frames):
+Shape = tuple[int, ...]
+
+
+def _write_png(folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs) -> None:
+    for name, frame in zip(_slice_names(shape[0], "png"), frames):
         Image.fromarray(frame).save(folder / name)
 
 
-def _write_tif(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: dict) -> None:
+def _write_tif(folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs) -> None:
     photometric = "rgb" if colour else "minisblack"
-    for name, frame in zip(_slice_names(labels.shape[0], "tif"), frames):
+    for name, frame in zip(_slice_names(shape[0], "tif"), frames):
         tifffile.imwrite(folder / name, frame, photometric=photometric)
 
 
-def _write_tiff_stack(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: dict) -> None:
-    shape = labels.shape + ((3,) if colour else ())
-    dtype = np.uint8 if colour else labels.dtype
+def _write_tiff_stack(
+    folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs
+) -> None:
+    shape = shape + ((3,) if colour else ())
+    dtype = np.dtype(np.uint8) if colour else dtype
     imagej = colour or dtype != np.uint32
     axes = "ZYXS" if colour else "ZYX"
-    big = not imagej and int(np.prod(shape)) * np.dtype(dtype).itemsize > 2**32 - 2**25
+    big = not imagej and int(np.prod(shape)) * dtype.itemsize > 2**32 - 2**25
     tifffile.imwrite(
         folder / "segmentation.tif",
         data=frames,
@@ -283,11 +346,11 @@ def _write_tiff_stack(folder: Path, labels: np.ndarray, frames, colour: bool, at
     )
 
 
-def _write_hdf5(folder: Path, labels: np.ndarray, frames, colour: bool, attrs: dict) -> None:
+def _write_hdf5(folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs) -> None:
     with h5py.File(folder / RUN_FILE, "w") as handle:
-        chunks = (1,) + tuple(min(s, 256) for s in labels.shape[1:])
+        chunks = (1,) + tuple(min(s, 256) for s in shape[1:])
         dataset = handle.create_dataset(
-            RUN_DATASET, shape=labels.shape, dtype=labels.dtype, chunks=chunks, compression="gzip"
+            RUN_DATASET, shape=shape, dtype=dtype, chunks=chunks, compression="gzip"
         )
         dataset.attrs.update(attrs)
         for z, frame in enumerate(frames):

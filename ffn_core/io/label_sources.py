@@ -4,11 +4,13 @@ A volume is ``file.h5:dataset`` (or ``file.h5@dataset``), a folder of PNG/TIFF s
 multi-page TIFF, or an inference run of a project. An HDF5 volume that covers only a box
 of the full volume says where it lies through its ``bbox_start_zyx`` (our inference runs)
 or ``crop_zyx`` (z0,z1,y0,y1,x0,x1) attribute; :func:`scored_box` finds the box two
-volumes are compared in.
+volumes are compared in, and :func:`scoring_slabs` cuts it into slabs read one at a time
+(never a whole volume in memory).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from ffn_core.errors import UserError
-from ffn_core.io.export import load_run_segmentation, run_segmentation_attrs
+from ffn_core.io.blocks import slab_boxes
+from ffn_core.io.export import RunSegmentation
 from ffn_core.io.stacks import open_stack
 from ffn_core.io.volume_spec import open_dataset
 from ffn_core.project import Project
-from ffn_core.zyx import Box, box_slices, format_box
+from ffn_core.zyx import Box, box_shape, box_slices, format_box
 
-__all__ = ["Source", "open_source", "run_source", "scored_box"]
+__all__ = ["SLAB_VOXELS", "Source", "open_source", "run_source", "scored_box", "scoring_slabs"]
+
+SLAB_VOXELS = 2**24  # voxels of each volume read at once for scoring (64 MiB of uint32)
 
 
 @dataclass
@@ -30,7 +35,8 @@ class Source:
     """A label volume: its name, shape, a reader, and where it lies in the full volume.
 
     ``placed`` is True when the file says where it lies (``offset``); else the
-    offset is (0, 0, 0) by assumption.
+    offset is (0, 0, 0) by assumption. ``chunks`` are the HDF5 chunks (z, y, x), 1 when
+    the volume is not chunked: slabs follow them so that each chunk is read once.
     """
 
     name: str
@@ -38,6 +44,7 @@ class Source:
     read: Callable[[Box], np.ndarray]
     offset: tuple[int, ...] = (0, 0, 0)
     placed: bool = False
+    chunks: tuple[int, ...] = (1, 1, 1)
 
 
 def open_source(spec: str) -> Source:
@@ -50,9 +57,14 @@ def open_source(spec: str) -> Source:
 
 def run_source(project: Project, run: str) -> Source:
     """The segmentation of inference run ``run`` (proofreading edits applied), placed."""
-    volume = load_run_segmentation(project, run)
-    offset = _offset(run_segmentation_attrs(project, run))
-    return Source(f"run '{run}'", volume.shape, lambda box: volume[box_slices(box)], *offset)
+    volume = RunSegmentation(project, run)
+    return Source(
+        f"run '{run}'",
+        volume.shape,
+        lambda box: volume[box_slices(box)],
+        *_offset(volume.attrs),
+        chunks=volume.chunks or (1, 1, 1),
+    )
 
 
 def scored_box(seg: Source, gt: Source, crop: Box | None) -> tuple[Box, list[Box]]:
@@ -71,6 +83,26 @@ def scored_box(seg: Source, gt: Source, crop: Box | None) -> tuple[Box, list[Box
         )
     box = crop if crop is not None else tuple((o, o + s) for o, s in zip(seg.offset, seg.shape))
     return box, [_local(source, box) for source in (seg, gt)]
+
+
+def scoring_slabs(
+    seg: Source, gt: Source, locals_: list[Box], max_voxels: int = SLAB_VOXELS
+) -> list[tuple[Box, Box]]:
+    """The slabs to score one at a time: for each, its box in ``seg`` and in ``gt``.
+
+    ``locals_`` are the places of the scored box in both (from :func:`scored_box`). Each
+    slab has at most ``max_voxels`` voxels (more only when one row of a plane is larger)
+    and is a whole number of chunk layers of both files deep where they fit
+    (:func:`ffn_core.io.blocks.slab_boxes`; aligned with the chunks when the box starts on
+    a chunk boundary, as a whole volume does).
+    """
+    chunks = tuple(math.lcm(a, b) for a, b in zip(seg.chunks, gt.chunks))
+    slabs = slab_boxes(box_shape(locals_[0]), max_voxels, chunks)
+    return [(_shifted(slab, locals_[0]), _shifted(slab, locals_[1])) for slab in slabs]
+
+
+def _shifted(slab: Box, local: Box) -> Box:
+    return tuple((a + start, b + start) for (a, b), (start, _) in zip(slab, local))
 
 
 def _local(source: Source, box: Box) -> Box:
@@ -111,13 +143,14 @@ def _hdf5_source(spec: str) -> Source:
                 "Give a 3-D dataset.",
             )
         shape, offset = dataset.shape, _offset(dict(dataset.attrs))
+        chunks = dataset.chunks or (1, 1, 1)
 
     def read(box: Box) -> np.ndarray:
         handle, dataset = open_dataset(spec)
         with handle:
             return dataset[box_slices(box)]
 
-    return Source(spec, tuple(shape), read, *offset)
+    return Source(spec, tuple(shape), read, *offset, chunks=chunks)
 
 
 def _offset(attrs: dict) -> tuple[tuple[int, ...], bool]:

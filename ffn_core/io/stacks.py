@@ -19,11 +19,10 @@ import tifffile
 
 from ffn_core.errors import UserError
 from ffn_core.io import slices as _slices
+from ffn_core.io.blocks import z_planes
 from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
 
 __all__ = ["SourceInfo", "SliceStack", "describe_source", "open_stack"]
-
-_BLOCK_BYTES = 256 * 2**20  # the most an HDF5 source reads at once
 
 
 @dataclass(frozen=True)
@@ -304,15 +303,23 @@ class Hdf5Stack(SliceStack):
         return f"{self.source} slice z={index}"
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        """Slices in order, read a chunk layer (at most 256 MiB) at a time."""
-        slice_bytes = max(1, int(np.prod(self._dataset.shape[1:])) * self._dataset.dtype.itemsize)
-        depth = self._dataset.chunks[0] if self._dataset.chunks else 1
-        depth = max(1, min(depth, _BLOCK_BYTES // slice_bytes))
-        for start in range(0, len(self), depth):
-            block = self._read_block(start, min(start + depth, len(self)))
-            for offset, array in enumerate(block):
-                array = _slices.to_gray(array) if self.to_gray else array
-                yield self.checked(start + offset, array)
+        """Slices in order, read a chunk layer (at most :data:`~ffn_core.io.blocks.BLOCK_BYTES`)
+        at a time, one layer in memory at a time."""
+        for index, array in enumerate(z_planes(_Blocks(self))):
+            array = _slices.to_gray(array) if self.to_gray else array
+            yield self.checked(index, array)
+
+
+class _Blocks:
+    """The z blocks of an :class:`Hdf5Stack` for :func:`~ffn_core.io.blocks.z_planes`."""
+
+    def __init__(self, stack: Hdf5Stack) -> None:
+        self._stack = stack
+        data = stack._dataset
+        self.shape, self.dtype, self.chunks = data.shape, data.dtype, data.chunks
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        return self._stack._read_block(key.start, min(key.stop, self.shape[0]))
 
 
 def open_stack(source: str | Path, to_gray: bool = False, labels: bool = False) -> SliceStack:

@@ -14,6 +14,20 @@ from ffn_core.model.checkpoints import load_weights
 from ffn_core.model.convstack import build_convstack
 
 
+def limit_threads(threads: int) -> bool:
+    """Limit TensorFlow's thread pools to ``threads`` (a Dask worker's share of the cores).
+
+    Must run before TensorFlow's first operation in the process; returns False (pools
+    unchanged) when it is too late.
+    """
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+    except RuntimeError:
+        return False
+    return True
+
+
 class Predictor:
     """Runs the model on batches of FOVs.
 
@@ -48,6 +62,23 @@ class Predictor:
         model = build_convstack(args, precision)
         step = load_weights(model, path)
         return cls(model, args, step)
+
+    @classmethod
+    def from_weights(
+        cls, args: ModelArgs, weights: list[np.ndarray], step: int = 0, precision: str = "float32"
+    ) -> Predictor:
+        """Build the model of ``args`` with ``weights`` as :meth:`weights` gave them.
+
+        How a Dask worker that shares no disk with the project gets the model: the weights
+        travel as numpy arrays, the checkpoint stays with the client.
+        """
+        model = build_convstack(args, precision)
+        model.set_weights(weights)
+        return cls(model, args, step)
+
+    def weights(self) -> list[np.ndarray]:
+        """The model's weights as numpy arrays, in the order :meth:`from_weights` takes them."""
+        return [np.asarray(weight) for weight in self.model.get_weights()]
 
     def _function(self, batch: int) -> Callable:
         if batch not in self._functions:

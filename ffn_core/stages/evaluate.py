@@ -17,12 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
-
-from ffn_core.analysis.evaluate import adapted_rand, contingency, voi
+from ffn_core.analysis.evaluate import ContingencyBuilder, adapted_rand, voi
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.io.label_sources import Source, open_source, run_source, scored_box
+from ffn_core.io.label_sources import Source, open_source, run_source, scored_box, scoring_slabs
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 from ffn_core.zyx import Box, format_box, parse_box
@@ -67,9 +65,9 @@ def evaluate(
     project : Project or None
         Needed for ``run`` and for the default ground truth; None otherwise.
     emit : Emitter, optional
-        Receives ``log`` and ``progress`` (unit ``steps``) records.
+        Receives ``log`` and ``progress`` (unit ``slabs``) records.
     cancel : CancelToken, optional
-        Checked before each volume is read; when set, the result is stopped.
+        Checked before each slab is read; when set, the result is stopped.
 
     Returns
     -------
@@ -81,20 +79,20 @@ def evaluate(
     seg, gt = _sources(config, project)
     box, locals_ = scored_box(seg, gt, config.crop)
     emit.log(f"Scoring {seg.name} against {gt.name} in z,y,x box {format_box(box)}.")
-    arrays = []
-    for done, (source, local) in enumerate(zip((seg, gt), locals_)):
+    slabs = scoring_slabs(seg, gt, locals_)
+    builder = ContingencyBuilder()
+    for done, (seg_box, gt_box) in enumerate(slabs):
         if cancel.cancelled:
             return StageResult(outputs={}, status="stopped")
-        arrays.append(source.read(local))
-        emit.progress(done + 1, 3, "steps")
-    if not np.any(arrays[1]):
+        builder.add(seg.read(seg_box), gt.read(gt_box))
+        emit.progress(done + 1, len(slabs), "slabs")
+    if not builder.labelled:
         raise UserError(
             f"The ground truth {gt.name} has no labelled voxel in the scored box.",
             "Check --gt and --crop.",
         )
-    table = contingency(*arrays)
+    table = builder.build()
     scores = {**adapted_rand(table=table), **voi(table=table)}
-    emit.progress(3, 3, "steps")
     emit.log(
         f"{table.voxels} labelled voxels scored; {table.unassigned / table.voxels:.1%} of "
         f"them unsegmented (0) in the segmentation."

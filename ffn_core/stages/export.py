@@ -2,7 +2,8 @@
 
 Writes the run's bounding-box-sized segmentation (proofreading edits applied) as PNG or
 TIFF slices, one multi-page TIFF, or HDF5; its box in the project image is logged and
-kept in the HDF5 attributes. From Python::
+kept in the HDF5 attributes. The run is read a chunk layer at a time and written slice
+by slice, never whole in memory. From Python::
 
     from ffn_core.stages.export import ExportConfig, export
     export(ExportConfig(run="run1", format="tif", bit_depth=32), Project.open("my_project"))
@@ -18,12 +19,7 @@ from typing import ClassVar
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.io.export import (
-    check_options,
-    export_segmentation,
-    load_run_segmentation,
-    run_segmentation_attrs,
-)
+from ffn_core.io.export import RunSegmentation, check_options, export_segmentation
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 
@@ -89,8 +85,8 @@ def export(
     """
     emit, cancel = reporting(config.stage, emit, cancel)
     out = Path(config.out) if config.out else project.path("exports", _default_name(config))
-    seg = load_run_segmentation(project, config.run)
-    attrs = run_segmentation_attrs(project, config.run)
+    seg = RunSegmentation(project, config.run)
+    attrs = seg.attrs
     if seg.ndim != 3:
         raise UserError(
             f"The segmentation of run '{config.run}' has shape {seg.shape}, not (z, y, x).",

@@ -8,6 +8,11 @@ checkpoint architecture) before the image is read, then fills the canvas
 Results: ``<project>/inference/<run>/segmentation.h5`` (``segmentation`` uint32 of the box's
 size with attrs ``bbox_start_zyx``/``bbox_stop_zyx``, ``probabilities`` uint8) and the reference
 layout ``seg-<x>_<y>_<z>.npz`` + ``.prob`` for the box corner.
+
+With a subvolume size (or workers, or a scheduler) the box is cut into overlapping subvolumes
+(:mod:`ffn_core.infer.plan`) segmented on a Dask cluster (:mod:`ffn_core.infer.distributed`,
+:mod:`ffn_core.scale.cluster`): one ``seg-*.npz`` per subvolume corner, ``plan.json``, and
+``segmentation.h5`` stitched from them (:mod:`ffn_core.infer.stitch`; no ``probabilities``).
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.infer import storage
 from ffn_core.infer.canvas import CanvasOptions
+from ffn_core.infer.plan import Plan, default_overlap, plan_subvolumes
 from ffn_core.infer.request import InferenceRequest, format_request, parse_request
 from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
 from ffn_core.infer.seeds import check_seed_policy
@@ -30,11 +36,24 @@ from ffn_core.io.volume_spec import image_stats, open_dataset
 from ffn_core.model.args import PRECISIONS, ModelArgs
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
-from ffn_core.zyx import Box, box_shape, check_box_inside, format_box, parse_box, parse_triple
+from ffn_core.zyx import (
+    Box,
+    box_shape,
+    check_box_inside,
+    format_box,
+    format_triple,
+    parse_box,
+    parse_triple,
+)
 
-__all__ = ["ON_EXISTS", "OPTION_OVERRIDES", "InferConfig", "infer"]
+if TYPE_CHECKING:  # Dask is imported when a run uses it
+    from ffn_core.infer.distributed import PlanOutcome
+
+__all__ = ["DEFAULT_CANVASES_PER_TASK", "ON_EXISTS", "OPTION_OVERRIDES", "InferConfig", "infer"]
 
 ON_EXISTS = ("ask", "resume", "new", "replace")
+#: subvolumes one Dask task segments together, their FOVs batched into one model call
+DEFAULT_CANVASES_PER_TASK = 2
 # Inference options a config may set (CanvasOptions fields; probabilities as in the request).
 OPTION_OVERRIDES: dict[str, type] = {
     "init_activation": float,
@@ -86,6 +105,25 @@ class InferConfig(StageConfig):
     precision : str
         Arithmetic of the model: ``float32`` (as the reference) or ``bfloat16`` (faster on CPUs
         with AVX512-BF16; a few voxels differ).
+    subvolume_size_zyx : (int, int, int), optional
+        Cut the box into subvolumes of this size, segmented on a Dask cluster and stitched
+        (default: the box is one subvolume, segmented in this process as the reference does).
+        :data:`ffn_core.infer.plan.DEFAULT_SUBVOLUME_SIZE` suits the anisotropic model.
+    overlap_zyx : (int, int, int), optional
+        Voxels neighbouring subvolumes share (default:
+        :func:`ffn_core.infer.plan.default_overlap` of the model's FOV, ``2 * (fov - 1)``).
+    workers, threads_per_worker : int, optional
+        Worker processes of the Dask cluster started on this PC and the threads (concurrent
+        tasks) of each (default: chosen from the cores and the memory,
+        :func:`ffn_core.scale.cluster.local_shape`).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``) to use instead of a cluster
+        on this PC; empty means this PC.
+    canvases_per_task : int
+        Subvolumes one Dask task segments together, their FOVs batched into one model call.
+
+    Giving ``subvolume_size_zyx``, ``workers``, ``threads_per_worker`` or ``scheduler`` runs on
+    Dask (:attr:`on_dask`); without a subvolume size the whole box is then one subvolume.
     """
 
     stage: ClassVar[str] = "infer"
@@ -108,6 +146,12 @@ class InferConfig(StageConfig):
     checkpoint_interval: float | None = None
     refresh_interval: float = 15.0
     precision: str = "float32"
+    subvolume_size_zyx: tuple[int, int, int] | None = None
+    overlap_zyx: tuple[int, int, int] | None = None
+    workers: int | None = None
+    threads_per_worker: int | None = None
+    scheduler: str | None = None
+    canvases_per_task: int = DEFAULT_CANVASES_PER_TASK
 
     def __post_init__(self) -> None:
         def set_(name: str, value: Any) -> None:
@@ -159,6 +203,48 @@ class InferConfig(StageConfig):
                 f"refresh_interval {self.refresh_interval} is negative.",
                 "Give seconds between live updates, or 0 for none.",
             )
+        self._check_dask_settings(set_)
+
+    def _check_dask_settings(self, set_: Callable[[str, Any], None]) -> None:
+        if self.subvolume_size_zyx is not None:
+            size = parse_triple(self.subvolume_size_zyx, "--subvolume-size", int, minimum=1)
+            set_("subvolume_size_zyx", size)
+        if self.overlap_zyx is not None:
+            if self.subvolume_size_zyx is None:
+                raise UserError(
+                    "An overlap is given without a subvolume size.",
+                    "Give --subvolume-size too, or leave --overlap out.",
+                )
+            set_("overlap_zyx", parse_triple(self.overlap_zyx, "--overlap", int))
+            plan_subvolumes(  # refuses an overlap not smaller than the size
+                tuple((0, s) for s in self.subvolume_size_zyx),  # type: ignore[arg-type]
+                self.subvolume_size_zyx,
+                self.overlap_zyx,
+            )
+        for name, flag in (
+            ("workers", "--workers"),
+            ("threads_per_worker", "--threads-per-worker"),
+            ("canvases_per_task", "--canvases-per-task"),
+        ):
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 1
+            ):
+                raise UserError(f"{flag} {value!r} is not a positive integer.", "Give 1 or more.")
+        set_("scheduler", (str(self.scheduler).strip() or None) if self.scheduler else None)
+
+    @property
+    def on_dask(self) -> bool:
+        """Whether the run goes to a Dask cluster (see the class docstring)."""
+        return any(
+            value is not None
+            for value in (
+                self.subvolume_size_zyx,
+                self.workers,
+                self.threads_per_worker,
+                self.scheduler,
+            )
+        )
 
     def option_overrides(self) -> dict[str, Any]:
         """The inference options this config sets, as :class:`CanvasOptions` fields."""
@@ -221,6 +307,12 @@ def infer(
         written, ``<run>-<n>`` with ``on_exists="new"``), ``segmentation_extent``
         (``"bbox"``), ``bbox_start_zyx``, ``bbox_stop_zyx``, ``segments``, ``fov_evals``,
         ``wall_s``.
+
+        On Dask (:attr:`InferConfig.on_dask`): ``outputs`` ``segmentation`` (the stitched
+        volume of the box's size), ``subvolumes`` (count), ``merges`` (equivalences applied)
+        and ``plan`` (``plan.json``); when stopped ``plan`` and ``subvolumes``. ``extra`` adds
+        ``subvolumes_done``, ``computed`` (subvolumes segmented by this call), ``conflicts``
+        (count; the list is in ``conflicts_file``) and ``dashboard`` (the Dask dashboard's URL).
     """
     emit, cancel = reporting("infer", emit, cancel)
     request = _load_request(config.request, emit)
@@ -241,28 +333,11 @@ def infer(
         if model_args is not None:
             _check_geometry(model_args, box)
         mean, std = _mean_std(config, request, project)
-        corner = tuple(start for start, _ in box)
-        state = _existing(project, config, corner)
-        from ffn_core.model.checkpoints import checkpoint_info  # TensorFlow from here on
-        from ffn_core.model.predictor import Predictor
-
-        info = checkpoint_info(config.checkpoint)
-        if model_args is None:
-            model_args = _checkpoint_model_args(info)
-            _check_geometry(model_args, box)
-        predictor = Predictor.from_checkpoint(
-            info.prefix,
-            model_args,  # architecture check
-            precision=config.precision,
-        )
-        run, resume = _claim_run(project, config, corner, state)
-        used = dataclasses.replace(
+        used = dataclasses.replace(  # the model's fields are filled once it is loaded
             request,
             image_mean=mean,
             image_stddev=std,
             seed_policy=seed_policy,
-            model_args=model_args.to_json(),
-            model_checkpoint_path=info.prefix,
             options=options,
             checkpoint_interval=(
                 request.checkpoint_interval
@@ -270,7 +345,18 @@ def infer(
                 else config.checkpoint_interval
             ),
         )
-        settings = _settings(used, model_args, box, config.refresh_interval)
+        if config.on_dask:
+            return _infer_on_dask(config, project, dataset, box, model_args, used, emit, cancel)
+        corner = tuple(start for start, _ in box)
+
+        def state_of(run_dir: Path) -> str:
+            return storage.run_state(run_dir, corner)
+
+        state = _existing(project, config, state_of)
+        prefix, predictor = _load_model(config, model_args, box)
+        run, resume = _claim_run(project, config, state_of, state)
+        used = _with_model(used, predictor.args, prefix)
+        settings = _settings(used, predictor.args, box, config.refresh_interval)
         emit.log(
             f"Run '{run}': box z,y,x {list(settings.bbox_start)}:{list(settings.bbox_stop)}"
             f", model {used.model_args} step {predictor.step}, image mean {mean:g} std "
@@ -282,6 +368,93 @@ def infer(
         image, settings, predictor.predict, run_dir, emit, cancel, resume=resume
     )
     return _result(run, emit, outcome, settings, run_dir)
+
+
+def _load_model(config: InferConfig, model_args: ModelArgs | None, box: Box) -> tuple[str, Any]:
+    """The checkpoint's prefix and its :class:`~ffn_core.model.predictor.Predictor` (the
+    model_args stored in one of our checkpoints when none are given)."""
+    from ffn_core.model.checkpoints import checkpoint_info  # TensorFlow from here on
+    from ffn_core.model.predictor import Predictor
+
+    info = checkpoint_info(config.checkpoint)
+    if model_args is None:
+        model_args = _checkpoint_model_args(info)
+        _check_geometry(model_args, box)
+    predictor = Predictor.from_checkpoint(
+        info.prefix,
+        model_args,  # architecture check
+        precision=config.precision,
+    )
+    return info.prefix, predictor
+
+
+def _with_model(used: InferenceRequest, model_args: ModelArgs, prefix: str) -> InferenceRequest:
+    return dataclasses.replace(used, model_args=model_args.to_json(), model_checkpoint_path=prefix)
+
+
+def _infer_on_dask(
+    config: InferConfig,
+    project: Project,
+    dataset: Any,
+    box: Box,
+    model_args: ModelArgs | None,
+    used: InferenceRequest,
+    emit: Emitter,
+    cancel: CancelToken,
+) -> StageResult:
+    """Segment the box as a plan of subvolumes on a Dask cluster and stitch them."""
+    from ffn_core.infer import distributed  # Dask from here on
+    from ffn_core.scale.cluster import dask_client
+
+    prefix, predictor = _load_model(config, model_args, box)
+    model_args = predictor.args
+    plan = _plan(config, box, model_args.fov_size_zyx)
+
+    def state_of(run_dir: Path) -> str:
+        return distributed.run_state(run_dir, plan)
+
+    state = _existing(project, config, state_of)
+    if state == "partial" and config.on_exists == "resume":
+        raise UserError(
+            f"Inference run '{config.run}' holds results of another subvolume plan (or of a "
+            "run without subvolumes); this plan cannot resume it.",
+            "Resume with the run's own --subvolume-size and --overlap, or choose --on-exists "
+            "new or replace.",
+        )
+    # a subvolume on Dask has no inference checkpoints: a stopped one starts again
+    used = dataclasses.replace(_with_model(used, model_args, prefix), checkpoint_interval=0.0)
+    per_task = config.canvases_per_task
+    job = distributed.PlanJob(
+        plan=plan,
+        settings=_settings(used, model_args, box, config.refresh_interval),
+        request=used,
+        model=distributed.ModelPayload.of(predictor, config.precision),
+        mean=used.image_mean,
+        std=used.image_stddev,
+        canvases_per_task=per_task,
+    )
+    if state == "checkpoint":
+        distributed.check_subvolumes(project.path("inference", config.run), job)
+    with dask_client(
+        config.scheduler,
+        config.workers,
+        config.threads_per_worker,
+        emit,
+        tasks=-(-len(plan.subvolumes) // per_task),
+        task_bytes=distributed.task_bytes(plan, per_task),
+    ) as client:
+        run, _ = _claim_run(project, config, state_of, state)
+        emit.log(
+            f"Run '{run}': box z,y,x {format_box(box)} in {len(plan.subvolumes)} subvolume(s) "
+            f"of {format_triple(plan.size_zyx)} overlapping by {format_triple(plan.overlap_zyx)}"
+            f", {per_task} per task; model {used.model_args} step {predictor.step}, image "
+            f"mean {used.image_mean:g} std {used.image_stddev:g}"
+            + (", resuming." if state == "checkpoint" else ".")
+        )
+        run_dir = project.path("inference", run)
+        outcome = distributed.segment_plan(client, job, dataset, run_dir, emit, cancel)
+        dashboard = client.dashboard_link
+    return _plan_result(run, emit, outcome, plan, run_dir, dashboard)
 
 
 def _load_request(path: str | None, emit: Emitter) -> InferenceRequest:
@@ -335,10 +508,11 @@ def _check_geometry(model_args: ModelArgs, box: Box) -> None:
         )
 
 
-def _existing(project: Project, config: InferConfig, corner: Any) -> str:
-    """State of the run folder; the ``on_exists`` choices that cannot proceed raise here."""
+def _existing(project: Project, config: InferConfig, state_of: Callable[[Path], str]) -> str:
+    """State of the run folder (``state_of(run_dir)``: absent, checkpoint, complete or
+    partial); the ``on_exists`` choices that cannot proceed raise here."""
     run_dir = project.path("inference", config.run)
-    state = storage.run_state(run_dir, corner)
+    state = state_of(run_dir)
     if state != "absent" and config.on_exists == "ask":
         what = {
             "checkpoint": "a stopped run that can be resumed",
@@ -358,14 +532,16 @@ def _existing(project: Project, config: InferConfig, corner: Any) -> str:
     return state
 
 
-def _claim_run(project: Project, config: InferConfig, corner: Any, state: str) -> tuple[str, bool]:
+def _claim_run(
+    project: Project, config: InferConfig, state_of: Callable[[Path], str], state: str
+) -> tuple[str, bool]:
     """The run to write and whether it resumes: ``new`` picks ``<run>-<n>``, ``replace``
     deletes the old results."""
     if state == "absent" or config.on_exists == "resume":
         return config.run, state == "checkpoint"
     if config.on_exists == "new":
         n = 2
-        while storage.run_state(project.path("inference", f"{config.run}-{n}"), corner) != "absent":
+        while state_of(project.path("inference", f"{config.run}-{n}")) != "absent":
             n += 1
         return f"{config.run}-{n}", False
     shutil.rmtree(project.path("inference", config.run))
@@ -440,4 +616,71 @@ def _result(
     )
     return StageResult(
         outputs={"segmentation": seg_spec, "npz": str(outcome.npz.resolve())}, extra=extra
+    )
+
+
+def _plan(config: InferConfig, box: Box, fov_zyx: tuple[int, int, int]) -> Plan:
+    """The config's plan of ``box``; without an overlap: :func:`default_overlap` of the FOV."""
+    size = config.subvolume_size_zyx
+    if size is None or config.overlap_zyx is not None:
+        return plan_subvolumes(box, size, config.overlap_zyx or (0, 0, 0), fov_zyx)
+    plan_subvolumes(box, size, (0, 0, 0), fov_zyx)  # a size smaller than the FOV first
+    overlap = default_overlap(fov_zyx)
+    if any(o >= s for o, s in zip(overlap, size)):
+        raise UserError(
+            f"--subvolume-size {format_triple(size)} is not larger than the default overlap "
+            f"{format_triple(overlap)} (twice the model's FOV {format_triple(fov_zyx)} less "
+            "one) on every axis.",
+            "Give a larger --subvolume-size (e.g. 100,320,320 for the anisotropic model) or "
+            "a smaller --overlap.",
+        )
+    return plan_subvolumes(box, size, overlap, fov_zyx)
+
+
+def _plan_result(
+    run: str, emit: Emitter, outcome: PlanOutcome, plan: Plan, run_dir: Path, dashboard: str
+) -> StageResult:
+    from ffn_core.infer.distributed import CONFLICTS_NAME, PLAN_NAME
+
+    count = len(plan.subvolumes)
+    extra = {
+        "run": run,
+        "segmentation_extent": "bbox",
+        "bbox_start_zyx": [start for start, _ in plan.box],
+        "bbox_stop_zyx": [stop for _, stop in plan.box],
+        "subvolumes_done": outcome.done,
+        "computed": outcome.computed,
+        "dashboard": dashboard,
+        "wall_s": round(outcome.seconds, 1),
+    }
+    plan_file = str((run_dir / PLAN_NAME).resolve())
+    if outcome.status == "stopped":
+        emit.log(
+            f"Stopped with {outcome.done} of {count} subvolumes done; run again with --run "
+            f"{run} --on-exists resume to continue."
+        )
+        return StageResult(
+            outputs={"plan": plan_file, "subvolumes": count}, status="stopped", extra=extra
+        )
+    report = outcome.report
+    extra.update(
+        segments=report.segments,
+        conflicts=len(report.conflicts),
+        conflicts_file=str((run_dir / CONFLICTS_NAME).resolve()),
+        fov_evals=int(outcome.counters.get("fov_evals", 0)),
+    )
+    seg_spec = f"{outcome.h5.resolve()}:segmentation"
+    emit.log(
+        f"{count} subvolume(s) stitched into {report.segments} objects ({report.merges} merges, "
+        f"{len(report.conflicts)} conflicts refused; {outcome.computed} subvolume(s) computed "
+        f"by this run in {outcome.seconds:.1f} s): {seg_spec}."
+    )
+    return StageResult(
+        outputs={
+            "segmentation": seg_spec,
+            "subvolumes": count,
+            "merges": report.merges,
+            "plan": plan_file,
+        },
+        extra=extra,
     )

@@ -560,6 +560,101 @@
         <source>objects: {0}  ·  voxels segmented: {1}  ·  FOV/s: {2}</source>
         <translation>オブジェクト: {0}  ·  セグメント済みボクセル: {1}  ·  FOV/秒: {2}</translation>
     </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="126"/>
+        <source>Subvolume size (z,y,x)</source>
+        <translation>サブボリュームのサイズ (z,y,x)</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="127"/>
+        <source>whole box as one; e.g. {0}</source>
+        <translation>ボックス全体を 1 つとして。例: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="130"/>
+        <source>Cut the box into overlapping subvolumes of this size (at least the model&apos;s FOV), segment them on Dask workers and stitch them into one segmentation. Empty: the whole box is one subvolume.</source>
+        <translation>ボックスをこのサイズ（モデルの FOV 以上）の重なり合うサブボリュームに分け、Dask のワーカーでセグメンテーションして 1 つのセグメンテーションにつなぎ合わせます。空欄: ボックス全体を 1 つのサブボリュームとします。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="137"/>
+        <source>Overlap (z,y,x)</source>
+        <translation>重なり (z,y,x)</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="138"/>
+        <source>2 × (FOV − 1): {0} for the anisotropic model</source>
+        <translation>2 × (FOV − 1): 異方性モデルでは {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="141"/>
+        <source>Voxels neighbouring subvolumes share; objects are matched across seams there.</source>
+        <translation>隣り合うサブボリュームが共有するボクセル数。境界をまたぐオブジェクトはここで対応付けられます。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="146"/>
+        <source>Workers</source>
+        <translation>ワーカー数</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="147"/>
+        <source>from the cores and memory</source>
+        <translation>コア数とメモリから決定</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="150"/>
+        <source>Worker processes of the Dask cluster started on this PC (not used with a scheduler address).</source>
+        <translation>この PC で起動する Dask クラスタのワーカープロセス数（スケジューラのアドレスを指定したときは使いません）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="156"/>
+        <source>Threads per worker</source>
+        <translation>ワーカーあたりのスレッド数</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="157"/>
+        <source>the worker&apos;s share of the cores</source>
+        <translation>ワーカーに割り当てたコア数</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="158"/>
+        <source>Threads (subvolumes at a time) of each worker process.</source>
+        <translation>各ワーカープロセスのスレッド数（同時に処理するサブボリュームの数）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="162"/>
+        <source>Scheduler address</source>
+        <translation>スケジューラのアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="163"/>
+        <source>this PC (127.0.0.1 only)</source>
+        <translation>この PC（127.0.0.1 のみ）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="166"/>
+        <source>A running Dask cluster&apos;s scheduler, e.g. tcp://127.0.0.1:8786; reach a remote one through an SSH tunnel, never an open port. Empty: a cluster on this PC that listens on 127.0.0.1 only.</source>
+        <translation>稼働中の Dask クラスタのスケジューラ（例: tcp://127.0.0.1:8786）。リモートのクラスタには SSH トンネルで接続し、ポートを外部に開けないでください。空欄: この PC 上に 127.0.0.1 だけで待ち受けるクラスタを起動します。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="238"/>
+        <source>The Dask dashboard of the running cluster</source>
+        <translation>実行中のクラスタの Dask ダッシュボード</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="286"/>
+        <source>Large volumes: subvolumes on Dask</source>
+        <translation>大きなボリューム: Dask でサブボリュームに分けて処理</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="457"/>
+        <source>Dask dashboard: {0}</source>
+        <translation>Dask ダッシュボード: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="487"/>
+        <source>subvolumes done: {0} / {1}  ·  running: {2}  ·  failed: {3}  ·  FOV/s: {4}</source>
+        <translation>完了したサブボリューム: {0} / {1}  ·  実行中: {2}  ·  失敗: {3}  ·  FOV/s: {4}</translation>
+    </message>
 </context>
 <context>
     <name>InspectPanel</name>

@@ -1,6 +1,6 @@
 """GUI test support: OpenGL context sharing before the QApplication, a display check,
-the main window with throw-away settings, small stacks and an inference run written by
-the tests."""
+the main window with throw-away settings and a way to run its jobs to their end, small
+stacks, a SNEMI3D crop and an inference run written by the tests."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.launch import has_display
+from ffn_core.project import Project
 from tests.app.run_files import BOX_SHAPE, BOX_START, boxes_segmentation, write_run
 
 
@@ -58,6 +59,20 @@ def main_window(display, qtbot, tmp_path):
     qtbot.wait(50)
 
 
+@pytest.fixture
+def complete_job(main_window, qtbot):
+    """``complete_job(start)``: call ``start()`` (a page's start method), wait for the main
+    window's job to end, and fail with the log's end unless it completed."""
+
+    def complete(start, timeout_ms: int = 300_000) -> None:
+        with qtbot.waitSignal(main_window.client.finished, timeout=timeout_ms) as finished:
+            assert start()
+        log = main_window.job_panel.log_view.toPlainText()
+        assert finished.args == ["completed"], log[-3000:]
+
+    return complete
+
+
 def write_png_stack(folder: Path, volume: np.ndarray) -> Path:
     """Write ``volume`` (z, y, x) as slices 0.png, 1.png, ... 10.png (natural order)."""
     from PIL import Image
@@ -84,6 +99,31 @@ def small_stacks(tmp_path) -> tuple[Path, Path, np.ndarray, np.ndarray]:
 
 
 @pytest.fixture
+def snemi_project(shared, tmp_path) -> Project:
+    """A project whose image is SNEMI3D slices 0-19, y and x 0-95 (with its mean and std)."""
+    import h5py
+    from PIL import Image
+
+    files = sorted((shared / "data" / "snemi3d" / "images").glob("*.png"))[:20]
+    image = np.stack([np.asarray(Image.open(f))[:96, :96] for f in files])
+    project = Project.create(tmp_path / "snemi")
+    path = project.path("volumes", "image.h5")
+    path.parent.mkdir()
+    with h5py.File(path, "w") as handle:
+        handle.create_dataset("raw", data=image, chunks=(1, 96, 96))
+    project.register_volume(
+        "image",
+        path,
+        "raw",
+        shape=list(image.shape),
+        dtype="uint8",
+        mean=float(image.mean()),
+        std=float(image.std()),
+    )
+    return project
+
+
+@pytest.fixture
 def long_stack(tmp_path) -> str:
     """An HDF5 source of 1500 slices: long enough to stop or kill its import mid-way."""
     import h5py
@@ -102,8 +142,6 @@ def project_with_run(tmp_path):
     inference/<run>/segmentation.h5:segmentation with bbox attributes).
     """
     import h5py
-
-    from ffn_core.project import Project
 
     project = Project.create(tmp_path / "project")
     rng = np.random.default_rng(3)
@@ -129,8 +167,6 @@ def project_with_run(tmp_path):
 def inference_run(tmp_path) -> Path:
     """A project with a ground-truth ``labels`` volume and the run ``inference/boxes``."""
     import h5py
-
-    from ffn_core.project import Project
 
     project = Project.create(tmp_path / "project")
     seg, origins = boxes_segmentation()

@@ -3,41 +3,15 @@ stopped, resumed, with the segmentation layer refreshed from artifact events."""
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import pytest
 
 from app.controllers.infer import infer_config
-from ffn_core.project import Project
 from ffn_core.protocol import Artifact
 
 pytestmark = pytest.mark.gui
 JOB_TIMEOUT_MS = 180_000
 MODEL = "models/snemi3d_ffn_windows"
-
-
-@pytest.fixture
-def snemi_project(shared, tmp_path) -> Project:
-    """A project whose image is SNEMI3D slices 0-19, y and x 0-95."""
-    from PIL import Image
-
-    files = sorted((shared / "data" / "snemi3d" / "images").glob("*.png"))[:20]
-    image = np.stack([np.asarray(Image.open(f))[:96, :96] for f in files])
-    project = Project.create(tmp_path / "snemi")
-    path = project.path("volumes", "image.h5")
-    path.parent.mkdir()
-    with h5py.File(path, "w") as handle:
-        handle.create_dataset("raw", data=image, chunks=(1, 96, 96))
-    project.register_volume(
-        "image",
-        path,
-        "raw",
-        shape=list(image.shape),
-        dtype="uint8",
-        mean=float(image.mean()),
-        std=float(image.std()),
-    )
-    return project
 
 
 def test_box_text_and_rectangle_follow_each_other(main_window, qtbot, snemi_project, artifacts):

@@ -3,6 +3,8 @@ napari image layer backed by dask, reading only the planes napari shows."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import dask.array as da
 import h5py
 import numpy as np
@@ -70,3 +72,49 @@ def test_spec_string_and_missing_dataset(sparse_volume):
     ]
     with pytest.raises(UserError, match="no dataset 'nope'"):
         open_lazy(sparse_volume, "nope")
+
+
+def test_presenter_shows_a_large_volume_as_a_strided_pyramid(sparse_volume, monkeypatch):
+    """Above PYRAMID_BYTES the layer is multiscale: levels keep every 2nd, 4th voxel in y
+    and x (z kept), read a chunk row at a time, and the 3-D view holds only the coarsest
+    level, never the volume."""
+    from app.inspect.lazy import LOWEST_LEVEL_BYTES
+    from app.viewer_panel import LayerPresenter
+
+    presenter = LayerPresenter(ViewerModel())
+    layer = presenter.show_image("big", f"{sparse_volume}:raw")
+    assert layer.multiscale
+    assert [tuple(shape) for shape in layer.level_shapes] == [
+        (1000, 1024, 1024),
+        (1000, 512, 512),
+        (1000, 256, 256),
+    ]
+    assert layer.data[-1].nbytes <= LOWEST_LEVEL_BYTES
+    assert layer.data[0][530, 150, 300].compute() == 200
+    assert layer.data[2][530, 150 // 4, 300 // 4].compute() == 200  # voxel (530, 148, 300)
+    assert layer.data[1][10, :32, :32].compute().tolist() == np.full((32, 32), 50).tolist()
+    assert presenter.show_labels("as labels", f"{sparse_volume}:raw").multiscale
+    presenter.release("as labels")
+
+    reads = []
+    original = h5py.Dataset.__getitem__
+
+    def recording(self, key):
+        block = original(self, key)
+        reads.append(((key[0].start, key[0].stop), (key[1].start, key[1].stop), block.shape))
+        return block
+
+    monkeypatch.setattr(h5py.Dataset, "__getitem__", recording)
+    tracemalloc.start()
+    presenter.viewer.dims.ndisplay = 3
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    shown = np.asarray(layer._slice.image.view)
+    assert shown.shape == (1000, 256, 256) and shown[530, 37, 75] == 200
+    # one HDF5 chunk layer by one chunk row (64 x 64 x 1024 voxels) at a time, each read
+    # once (but those napari's cache holds already), and a few times the coarsest level in
+    # memory, not the 1 GB volume
+    assert {shape for *_, shape in reads} == {(64, 64, 1024), (40, 64, 1024)}
+    assert len({(z, y) for z, y, _ in reads}) == len(reads) > 16 * 16 - 3 * 16
+    assert peak < 4 * LOWEST_LEVEL_BYTES, peak / 2**20  # the level, its pieces, a copy
+    presenter.release_all()

@@ -66,6 +66,7 @@ def test_every_page_lives_in_a_bare_host(qtbot, host, small_stacks):
     for page in pages.values():
         qtbot.addWidget(page)
         page.project_changed()
+        page.project_opened()
         page.job_running_changed(False)
     page = pages["import"]
     page.images.set_path(str(small_stacks[0]))
@@ -77,7 +78,7 @@ def test_every_page_lives_in_a_bare_host(qtbot, host, small_stacks):
     host.project.reload()
     page.images.set_path("")
     page.voxel[0].setValue(1.0)
-    page.project_changed()  # the form comes back from the stored config
+    page.project_opened()  # the form comes back from the stored config
     assert page.images.path() == str(small_stacks[0]) and page.voxel[0].value() == 30.0
     assert not pages["preprocess"].start_preprocess()  # no labels: the page says so
     assert host.errors and "labels" in host.errors[0][0]

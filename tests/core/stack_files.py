@@ -1,5 +1,5 @@
-"""Small image and label stacks on disk for the import tests (PNG, TIFF, HDF5), and helpers
-to run and stop stages."""
+"""Small image and label stacks on disk for the import tests (PNG, TIFF, HDF5), projects holding
+an image, the tiny model's geometry, and helpers to run and stop stages."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ import tifffile
 from PIL import Image
 
 from ffn_core.events import CancelToken
+from ffn_core.model.args import ModelArgs
+from ffn_core.project import Project
 from ffn_core.protocol import Result, decode
 
 REPO = Path(__file__).resolve().parents[2]
+#: a model small enough to run in seconds (FOV 5 x 7 x 9)
+TINY = ModelArgs(depth=2, fov_size_zyx=(5, 7, 9), deltas_zyx=(1, 2, 2), features=4)
 
 
 def volume(shape=(5, 12, 16), dtype=np.uint8, seed=0, high=None) -> np.ndarray:
@@ -25,6 +29,18 @@ def volume(shape=(5, 12, 16), dtype=np.uint8, seed=0, high=None) -> np.ndarray:
     rng = np.random.default_rng(seed)
     high = high if high is not None else np.iinfo(dtype).max
     return rng.integers(0, high, size=shape, endpoint=True).astype(dtype)
+
+
+def image_project(root: Path, image: np.ndarray, **attrs: float) -> Path:
+    """A project at ``root`` whose ``image`` volume is ``image`` (HDF5 attributes ``attrs``,
+    e.g. ``mean`` and ``std``); returns ``root``."""
+    project = Project.create(root)
+    path = project.path("volumes", "image.h5")
+    path.parent.mkdir(parents=True)
+    with h5py.File(path, "w") as handle:
+        handle.create_dataset("raw", data=image).attrs.update(attrs)
+    project.register_volume("image", path, "raw")
+    return root
 
 
 def write_pngs(folder: Path, stack: np.ndarray, names=None) -> list[Path]:

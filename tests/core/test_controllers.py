@@ -3,20 +3,26 @@ values become a UserError for the page, and the defaults the pages show are the 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.controllers.evaluate import evaluate_config
-from app.controllers.export import export_config
-from app.controllers.fields import number, text
+from app.controllers.export import export_config, export_fields
+from app.controllers.fields import config_values, list_text, number, number_text, text
 from app.controllers.import_volumes import import_config, import_fields
-from app.controllers.infer import infer_config, option_defaults
-from app.controllers.preprocess import preprocess_config
-from app.controllers.train import train_config
+from app.controllers.infer import dashboard_url, infer_config, infer_fields, option_defaults
+from app.controllers.preprocess import preprocess_config, preprocess_fields
+from app.controllers.subvolume_grid import SubvolumeGrid
+from app.controllers.train import train_config, train_fields
 from ffn_core.errors import UserError
 from ffn_core.fov import MOVE_THRESHOLD
+from ffn_core.infer.plan import plan_subvolumes
+from ffn_core.infer.storage import save_reference_npz
 from ffn_core.model.args import load_preset
 from ffn_core.stages.evaluate import EvaluateConfig
 from ffn_core.stages.export import ExportConfig
@@ -25,6 +31,7 @@ from ffn_core.stages.infer import InferConfig
 from ffn_core.stages.preprocess import PreprocessConfig
 from ffn_core.stages.train import TrainConfig
 from ffn_core.train.run_config import RunSettings
+from ffn_core.zyx import box_shape
 
 TINY_MODEL = '{"depth": 2, "fov_size": [9, 9, 5], "deltas": [2, 2, 1]}'
 
@@ -33,7 +40,7 @@ def test_controllers_import_no_qt():
     code = (
         "import sys, app.controllers.evaluate, app.controllers.export, "
         "app.controllers.import_volumes, app.controllers.infer, app.controllers.preprocess, "
-        "app.controllers.train; "
+        "app.controllers.train, app.controllers.subvolume_grid; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('PyQt5', 'napari', 'qtpy', 'tensorflow')))"
     )
@@ -49,6 +56,20 @@ def test_field_values():
     for bad, kind in (("1.5", int), ("abc", float), ("nan", float)):
         with pytest.raises(UserError, match=f"Rate '{bad}' is not a"):
             number({"n": bad}, "n", kind, "Rate")
+    assert number_text(None) == "" and number_text(0.5) == "0.5" and number_text(1800.0) == "1800"
+    assert number_text(12) == "12" and list_text((0, 1, 1)) == "0,1,1" and list_text(None) == ""
+    assert config_values(None, ExportConfig)["run"] is None  # no default: nothing shown
+    assert config_values(None, ExportConfig)["remap"] is False
+    assert config_values(ExportConfig(run="r", format="tif"), ExportConfig)["run"] == "r"
+
+
+def round_trip(fields: dict, to_config, to_fields) -> None:
+    """Page values -> config -> page values gives the values back, and config -> page values
+    -> config the config (the page shows what a stored run used)."""
+    config = to_config(fields)
+    shown = to_fields(config)
+    assert {key: shown[key] for key in fields} == fields
+    assert to_config(shown) == config
 
 
 def test_import_fields_become_a_config_and_back():
@@ -58,6 +79,13 @@ def test_import_fields_become_a_config_and_back():
         images="em/", labels=None, voxel_size_zyx=(30.0, 6.0, 6.0), to_gray=True
     )
     assert import_config(import_fields(config)) == config
+    round_trip(import_fields(config), import_config, import_fields)
+    assert import_fields() == {
+        "images": "",
+        "labels": "",
+        "voxel_size_zyx": ImportConfig.voxel_size_zyx,
+        "to_gray": False,
+    }
     assert import_config({"images": "em/", "voxel_size_zyx": "30,6,6"}) == config.replace(
         to_gray=False
     )
@@ -92,25 +120,43 @@ def test_preprocess_fields_become_a_config():
         preprocess_config({"min_size": "many"})
 
 
+def test_preprocess_config_fills_the_fields_back():
+    fields = {
+        "thresholds": "0.1,0.5",
+        "lom_radius_xyz": "4,4,2",
+        "min_size": 50,
+        "margin_zyx": "1,2,3",
+        "seed": 3,
+    }
+    round_trip(fields, preprocess_config, preprocess_fields)
+    round_trip({**fields, "margin_zyx": ""}, preprocess_config, preprocess_fields)
+    defaults = preprocess_fields()
+    assert preprocess_config(defaults) == PreprocessConfig()
+    assert defaults["min_size"] == PreprocessConfig.min_size and defaults["margin_zyx"] == ""
+
+
 def test_preset_advises_the_lom_radius():
     assert load_preset("anisotropic").lom_radius_xyz == (24, 24, 12)
     assert load_preset("isotropic").lom_radius_xyz == (24, 24, 24)
 
 
+TRAIN_FIELDS = {
+    "run": " ",
+    "preset": "isotropic",
+    "model_args": "",
+    "max_steps": 500,
+    "batch_size": 2,
+    "optimizer": "adam",
+    "learning_rate": "0.01",
+    "learning_rate_decay_factor": "0.5",
+    "decay_steps": "1000",
+    "summary_seconds": 15,
+    "init_checkpoint": "",
+}
+
+
 def test_train_fields_become_a_config():
-    fields = {
-        "run": " ",
-        "preset": "isotropic",
-        "model_args": "",
-        "max_steps": 500,
-        "batch_size": 2,
-        "optimizer": "adam",
-        "learning_rate": "0.01",
-        "learning_rate_decay_factor": "0.5",
-        "decay_steps": "1000",
-        "summary_seconds": 15,
-        "init_checkpoint": "",
-    }
+    fields = TRAIN_FIELDS
     config = train_config(fields)
     assert config == TrainConfig(
         run="default",
@@ -132,6 +178,22 @@ def test_train_fields_become_a_config():
         train_config({**fields, "learning_rate": "1e"})
     with pytest.raises(UserError, match="optimizer"):
         train_config({**fields, "optimizer": "rmsprop"})
+
+
+def test_train_config_fills_the_fields_back():
+    fields = {**TRAIN_FIELDS, "run": "r1", "init_checkpoint": "runs/old/model.ckpt-10"}
+    round_trip(fields, train_config, train_fields)
+    tiny = train_fields(train_config({**fields, "model_args": TINY_MODEL}))
+    assert tiny["preset"] == "anisotropic" and tiny["model_args"] == TINY_MODEL  # args rule
+    assert train_config(tiny).model_args == train_config({"model_args": TINY_MODEL}).model_args
+    defaults = train_fields()  # a new run's settings: what a new page shows
+    assert defaults["max_steps"] == RunSettings.max_steps and defaults["learning_rate"] == ""
+    assert defaults["run"] == "default" and defaults["preset"] == "anisotropic"
+    assert train_fields(TrainConfig(run="a", max_steps=9)) == {
+        **defaults,
+        "run": "a",
+        "max_steps": 9,
+    }
 
 
 def test_infer_fields_become_a_config():
@@ -177,6 +239,32 @@ def test_infer_fields_become_a_config():
         infer_config({**fields, "min_segment_size": "ten"})
 
 
+def test_infer_config_fills_the_fields_back():
+    fields = {
+        "checkpoint": "runs/default",
+        "request": "req.pbtxt",
+        "model_args": TINY_MODEL,
+        "bbox": "0:20,0:80,5:80",
+        "run": "r2",
+        "seed_policy": "PolicyGrid3d",
+        "init_activation": "",
+        "pad_value": "0.05",
+        "move_threshold": "0.7",
+        "segment_threshold": "",
+        "min_segment_size": "10",
+        "disco_seed_threshold": "",
+        "min_boundary_dist_zyx": "0,1,1",
+        "checkpoint_interval": "0",
+        "image_mean": "128",
+        "image_std": "33.5",
+    }
+    round_trip(fields, infer_config, infer_fields)
+    round_trip({**fields, "bbox": "", "seed_policy": ""}, infer_config, infer_fields)
+    defaults = infer_fields()
+    assert defaults["checkpoint"] == "" and defaults["run"] == InferConfig.run
+    assert all(defaults[name] == "" for name in ("move_threshold", "bbox", "image_std"))
+
+
 def test_infer_page_defaults_are_the_engines():
     defaults = option_defaults()
     assert defaults["move_threshold"] == f"{MOVE_THRESHOLD:g}" == f"{RunSettings.threshold:g}"
@@ -200,6 +288,98 @@ def test_export_and_evaluate_fields_become_configs():
         export_config({**fields, "bit_depth": 32})
     with pytest.raises(UserError, match="No inference run"):
         export_config({**fields, "run": ""})
+    round_trip(fields | {"out": "/tmp/x"}, export_config, export_fields)
+    round_trip(
+        fields | {"bit_depth": None, "colour": True, "out": ""}, export_config, export_fields
+    )
+    assert export_fields()["format"] == "png" and export_fields()["run"] == ""
     assert evaluate_config(fields) == EvaluateConfig(run="run1")
     with pytest.raises(UserError, match="--run NAME"):
         evaluate_config({"run": ""})
+
+
+def test_infer_dask_fields_become_a_config_and_back():
+    fields = {
+        "checkpoint": "runs/default",
+        "subvolume_size_zyx": "10,40,48",
+        "overlap_zyx": "0,16,16",
+        "workers": "2",
+        "threads_per_worker": "1",
+        "scheduler": " tcp://127.0.0.1:8786 ",
+    }
+    config = infer_config(fields)
+    assert (config.subvolume_size_zyx, config.overlap_zyx) == ((10, 40, 48), (0, 16, 16))
+    assert (config.workers, config.threads_per_worker) == (2, 1) and config.on_dask
+    assert config.scheduler == "tcp://127.0.0.1:8786"
+    round_trip({**fields, "scheduler": "tcp://127.0.0.1:8786"}, infer_config, infer_fields)
+    plain = infer_config({"checkpoint": "c"})  # empty: the whole box, in the worker process
+    assert not plain.on_dask and infer_fields(plain)["subvolume_size_zyx"] == ""
+    with pytest.raises(UserError, match="subvolume size '0,40,48' is not three >= 1 integers"):
+        infer_config({**fields, "subvolume_size_zyx": "0,40,48"})
+    with pytest.raises(UserError, match="overlap is given without a subvolume size"):
+        infer_config({**fields, "subvolume_size_zyx": ""})
+    with pytest.raises(UserError, match="not smaller than --subvolume-size"):
+        infer_config({**fields, "overlap_zyx": "0,40,16"})
+    with pytest.raises(UserError, match="workers 'two' is not a whole number"):
+        infer_config({**fields, "workers": "two"})
+
+
+def test_dashboard_link_is_read_from_the_cluster_log_line():
+    line = (
+        "Running on a Dask cluster on this PC (127.0.0.1 only): 2 worker(s), 2 thread(s); "
+        "dashboard http://127.0.0.1:41235/status"
+    )
+    assert dashboard_url(line) == "http://127.0.0.1:41235/status"
+    assert dashboard_url("Dask dashboard: https://host:8787/status.") == "https://host:8787/status"
+    assert dashboard_url("Run 'default': box z,y,x 0:12,0:64,0:80") is None
+
+
+@pytest.fixture
+def plan_run(tmp_path) -> Path:
+    """A run folder with the plan of 2 x 2 subvolumes (y, x) of a box at z 2..12."""
+    plan = plan_subvolumes(((2, 12), (0, 64), (0, 80)), (10, 40, 48), (0, 16, 16))
+    (tmp_path / "plan.json").write_text(json.dumps(plan.to_dict()))
+    return tmp_path
+
+
+def test_grid_of_subvolumes_tiles_the_box_and_follows_the_states(plan_run):
+    grid = SubvolumeGrid.read(plan_run / "plan.json")
+    assert grid.states == "wwww" and grid.run_dir == plan_run
+    corners, states = grid.rectangles(z=5, scale_yx=(2.0, 0.5))
+    assert states == list("wwww")
+    assert [c.tolist() for c in corners] == [  # owned parts: the overlap cut in its middle
+        [[0, 0], [64, 20]],
+        [[0, 20], [64, 40]],
+        [[64, 0], [128, 20]],
+        [[64, 20], [128, 40]],
+    ]
+    assert [sub.index for sub in grid.update("drww")] == [0]
+    assert [sub.index for sub in grid.update("ddrf")] == [1]
+    assert grid.rectangles(5)[1] == list("ddrf")
+    assert grid.update("dd") == [] and grid.update("ddxx") == [] and grid.states == "ddrf"
+
+
+def test_grid_shows_the_subvolumes_owning_the_slice(tmp_path):
+    plan = plan_subvolumes(((0, 12), (0, 30), (0, 30)), (6, 30, 30), (2, 0, 0))
+    grid = SubvolumeGrid(plan, tmp_path)
+    assert [sub.owned[0] for sub in plan.subvolumes] == [(0, 5), (5, 8), (8, 12)]
+    assert [sub.index for sub in grid.at_slice(4.7)] == [0]
+    assert [sub.index for sub in grid.at_slice(5)] == [1]
+    assert [sub.index for sub in grid.at_slice(11)] == [2]
+    assert [sub.index for sub in grid.at_slice(-3)] == [0]  # outside the box: its nearest slice
+    assert [sub.index for sub in grid.at_slice(40)] == [2]
+
+
+def test_grid_settles_on_the_saved_subvolumes(plan_run):
+    grid = SubvolumeGrid.read(plan_run / "plan.json")
+    first, second = grid.plan.subvolumes[:2]
+    segmentation = np.arange(np.prod(box_shape(first.box)), dtype=np.uint32).reshape(
+        box_shape(first.box)
+    )
+    save_reference_npz(plan_run, first.corner, segmentation, segmentation, {}, {}, "", {})
+    grid.update("rrrf")
+    assert [sub.index for sub in grid.settle()] == [0] and grid.states == "dwwf"
+    owned = grid.owned_segmentation(first)
+    assert owned.shape == box_shape(first.owned) == (10, 32, 40)
+    assert np.array_equal(owned, segmentation[:, :32, :40])
+    assert grid.owned_slices(second) == (slice(0, 10), slice(0, 32), slice(40, 80))

@@ -14,7 +14,7 @@ from PIL import Image
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.io.export import colourise, export_segmentation, id_colours, load_run_segmentation
+from ffn_core.io.export import RunSegmentation, colourise, export_segmentation, id_colours
 from ffn_core.project import Project
 from ffn_core.stages.export import ExportConfig, export
 from tests.core.stack_files import result_outputs
@@ -23,13 +23,13 @@ from tests.core.stack_files import run_cli as run_stage_cli
 SHAPE = (4, 6, 7)
 
 
-def make_run(root: Path, seg: np.ndarray, run: str = "run1") -> Project:
+def make_run(root: Path, seg: np.ndarray, run: str = "run1", chunks=None) -> Project:
     """A project with ``inference/<run>/segmentation.h5:segmentation`` as inference writes it."""
     project = Project.open_or_create(root)
     folder = project.path("inference", run)
     folder.mkdir(parents=True)
     with h5py.File(folder / "segmentation.h5", "w") as handle:
-        dataset = handle.create_dataset("segmentation", data=seg.astype(np.uint32))
+        dataset = handle.create_dataset("segmentation", data=seg.astype(np.uint32), chunks=chunks)
         dataset.attrs["bbox_start_zyx"] = [2, 0, 1]
         dataset.attrs["bbox_stop_zyx"] = [2 + seg.shape[0], seg.shape[1], 1 + seg.shape[2]]
     return project
@@ -45,6 +45,13 @@ def read_slices(folder: Path, suffix: str) -> np.ndarray:
     if suffix == "png":
         return np.stack([np.asarray(Image.open(f)) for f in files])
     return np.stack([tifffile.imread(f) for f in files])
+
+
+def original_ids(folder: Path, back: np.ndarray) -> np.ndarray:
+    """The IDs of a remapped export ``back`` mapped back through its ``id_map.csv``."""
+    rows = (folder / "id_map.csv").read_text().split()[1:]
+    old_ids = {int(new): int(old) for new, old in (row.split(",") for row in rows)}
+    return np.vectorize(lambda v: old_ids.get(v, 0))(back)
 
 
 def run_cli(*args):
@@ -157,9 +164,7 @@ def test_ids_too_large_for_16bit_are_refused_then_remapped(tmp_path):
     )
     back = read_slices(tmp_path / "out", "png")
     assert back.dtype == np.uint16 and back.max() == 4
-    rows = (tmp_path / "out" / "id_map.csv").read_text().split()[1:]
-    old_ids = {int(new): int(old) for new, old in (row.split(",") for row in rows)}
-    assert np.array_equal(np.vectorize(lambda v: old_ids.get(v, 0))(back), seg)
+    assert np.array_equal(original_ids(tmp_path / "out", back), seg)
 
 
 def test_png_has_no_32bit_grey():
@@ -194,9 +199,9 @@ def test_stop_leaves_nothing_and_existing_folders_are_kept(tmp_path):
 def test_missing_run_names_the_runs_there_are(tmp_path):
     project = make_run(tmp_path / "p", labels(3), run="good")
     with pytest.raises(UserError, match="no inference run 'bad'") as info:
-        load_run_segmentation(project, "bad")
+        RunSegmentation(project, "bad")
     assert "good" in info.value.hint
-    assert np.array_equal(load_run_segmentation(project, "good"), labels(3))
+    assert np.array_equal(RunSegmentation(project, "good")[...], labels(3))
 
 
 def test_evaluate_reads_a_run_through_the_same_loader(tmp_path):
@@ -281,6 +286,29 @@ def test_proofreading_edits_reach_the_export(tmp_path):
     edits = EditList.for_run(project.path("inference", "run1"))
     edits.add(Edit("merge", (1, 2)))
     edits.add(Edit("delete", (9,)))
-    export_segmentation(load_run_segmentation(project, "run1"), tmp_path / "out", "tif")
+    export_segmentation(RunSegmentation(project, "run1"), tmp_path / "out", "tif")
     expected = np.where(seg == 2, 1, np.where(seg == 9, 0, seg))
     assert np.array_equal(read_slices(tmp_path / "out", "tif"), expected)
+
+
+def test_a_run_is_read_one_chunk_layer_at_a_time(tmp_path, monkeypatch):
+    """Export (with a remap scan) and evaluation never read more than one HDF5 chunk
+    layer of the run at once, edits applied to each block."""
+    from ffn_core.analysis.proofread import Edit, EditList
+
+    seg = labels(70_000)
+    project = make_run(tmp_path / "p", seg, chunks=(2, 3, 7))
+    EditList.for_run(project.path("inference", "run1")).add(Edit("merge", (1, 2)))
+    reads = []
+    original = h5py.Dataset.__getitem__
+
+    def recording(self, key):
+        block = original(self, key)
+        reads.append(block.shape)
+        return block
+
+    monkeypatch.setattr(h5py.Dataset, "__getitem__", recording)
+    export_segmentation(RunSegmentation(project, "run1"), tmp_path / "out", "png", remap=True)
+    assert reads and all(shape[0] <= 2 for shape in reads), reads
+    back = read_slices(tmp_path / "out", "png")
+    assert np.array_equal(original_ids(tmp_path / "out", back), np.where(seg == 2, 1, seg))

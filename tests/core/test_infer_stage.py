@@ -23,6 +23,7 @@ from ffn_core.model.args import ModelArgs
 from ffn_core.project import Project
 from ffn_core.protocol import Artifact, Error, Record, Result, decode
 from ffn_core.stages.infer import InferConfig, infer
+from tests.core.stack_files import TINY, image_project
 
 REPO = Path(__file__).resolve().parents[2]
 BOX = (slice(0, 20), slice(0, 96), slice(0, 96))
@@ -32,16 +33,6 @@ BBOX = "0:20,0:96,0:96"
 def _stack(shared: Path, kind: str, nz: int) -> np.ndarray:
     folder = shared / "data" / "snemi3d" / kind
     return np.stack([np.array(Image.open(folder / f"{z:04d}.png")) for z in range(nz)])
-
-
-def _project(root: Path, image: np.ndarray, **attrs: float) -> Path:
-    project = Project.create(root)
-    path = project.path("volumes", "image.h5")
-    path.parent.mkdir(parents=True)
-    with h5py.File(path, "w") as handle:
-        handle.create_dataset("raw", data=image).attrs.update(attrs)
-    project.register_volume("image", path, "raw")
-    return root
 
 
 def _cli(
@@ -90,7 +81,7 @@ def _seg(result: Result) -> np.ndarray:
 @pytest.fixture(scope="module")
 def snemi_project(shared, tmp_path_factory) -> Path:
     """The first 20 SNEMI3D slices (512 × 512), no mean/std attributes (the request has them)."""
-    return _project(tmp_path_factory.mktemp("snemi"), _stack(shared, "images", 20))
+    return image_project(tmp_path_factory.mktemp("snemi"), _stack(shared, "images", 20))
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +134,7 @@ def test_stopped_run_on_the_cropped_volume_resumes_to_the_box_run(
     shared, full_run, tmp_path, capsys
 ) -> None:
     """A box run equals a run on the cropped volume; stop + resume equals no stop."""
-    cropped = _project(tmp_path / "crop", _stack(shared, "images", 20)[BOX])
+    cropped = image_project(tmp_path / "crop", _stack(shared, "images", 20)[BOX])
     events = _cli(shared, cropped, "--run", "sr", stop_after_fov=6)
     assert isinstance(events[-1], Result) and events[-1].status == "stopped", events[-1]
     assert any(isinstance(e, Artifact) and e.name == "segmentation" for e in events)
@@ -186,7 +177,7 @@ def test_bad_input_fails_before_any_work(
 def test_missing_mean_and_std_is_an_error(shared, tmp_path, capsys) -> None:
     from ffn_core.cli import main
 
-    project = _project(tmp_path / "p", np.zeros((20, 40, 40), np.uint8))
+    project = image_project(tmp_path / "p", np.zeros((20, 40, 40), np.uint8))
     models = shared / "models" / "snemi3d_ffn_windows"
     status = main(
         [
@@ -212,9 +203,6 @@ def test_bfloat16_run_nearly_agrees_with_float32(shared, snemi_project, full_run
 
 
 # -- InferConfig and infer() from plain Python ---------------------------------------------
-TINY = ModelArgs(depth=2, fov_size_zyx=(5, 7, 9), deltas_zyx=(1, 2, 2), features=4)
-
-
 def test_config_round_trips_through_a_dict() -> None:
     config = InferConfig(
         checkpoint="runs/a/checkpoints",
@@ -267,25 +255,9 @@ def test_bad_settings_are_refused_when_the_config_is_made(changes, message) -> N
     assert message in error.value.message
 
 
-@pytest.fixture(scope="module")
-def flood_checkpoint(tmp_path_factory) -> Path:
-    """One of our checkpoints whose model adds +6 to every seed logit: objects flood the box."""
-    tf = pytest.importorskip("tensorflow")
-    from ffn_core.model.checkpoints import make_checkpoint
-    from ffn_core.model.convstack import build_convstack
-
-    model = build_convstack(TINY)
-    head = model.get_layer("conv_lom")
-    head.kernel.assign(tf.zeros_like(head.kernel))
-    head.bias.assign(tf.fill(head.bias.shape, 6.0))
-    folder = tmp_path_factory.mktemp("flood")
-    tf.train.CheckpointManager(make_checkpoint(model, TINY), str(folder), max_to_keep=1).save(1)
-    return folder
-
-
 def test_infer_runs_from_plain_python_and_new_keeps_the_old_run(flood_checkpoint, tmp_path) -> None:
     image = np.random.default_rng(0).integers(0, 255, (12, 30, 40), dtype=np.uint8)
-    project = Project.open(_project(tmp_path / "p", image, mean=128.0, std=33.0))
+    project = Project.open(image_project(tmp_path / "p", image, mean=128.0, std=33.0))
     config = InferConfig(
         checkpoint=str(flood_checkpoint),
         bbox=((1, 11), (2, 28), (0, 40)),

@@ -1,0 +1,643 @@
+"""Segment a plan's subvolumes on a Dask cluster; the client saves each one, then stitches.
+
+Client side (:func:`segment_plan`). Tasks carry data, not paths: the client reads each missing
+subvolume's raw image and submits it with the canvas settings, so a worker needs no access to
+the project (a rented GPU machine works). The model's weights travel as numpy arrays, once per
+worker: they are the result of one task that every task depends on (the scheduler computes it
+again should every worker holding it die), and a worker-local cache builds the predictor once.
+The missing subvolumes are grouped ``canvases_per_task`` at a time in plan order and each group's
+FOVs go through the model in one batched call per round
+(:func:`~ffn_core.infer.batching.drive_batched`); a canvas never sees the others of its group, and
+the groups never depend on how many workers there are, so neither does the result.
+At most two tasks per worker thread are in flight, so the client and the scheduler hold a few
+subvolumes, never the volume.
+
+As tasks finish (``as_completed``) the client writes their subvolumes in the reference layout
+(``x/y/seg-x_y_z.npz`` + ``.prob``, atomically; a ``subvolume`` artifact names each) and only
+then counts them as done: a stopped, crashed or failed run resumes with the missing subvolumes
+only. A task whose worker died is run again by the scheduler; one that raised is retried
+:data:`RETRIES` times. A stop cancels the tasks (``client.cancel``) and sets a Dask ``Event``
+that running tasks check every second; a stopped subvolume starts again from its seeds
+(no inference checkpoint inside a task). When every subvolume is there they are stitched into
+``segmentation.h5`` (:func:`ffn_core.infer.stitch.stitch`); the conflicts it refused go to
+``conflicts.json``.
+
+Progress: every second a running task logs its canvases' FOV evaluations and seeds tried (of
+their seed policies' candidates) as a Dask event (``Worker.log_event``) on a topic of this run;
+the client subscribes to it (``Client.subscribe_topic``) and keeps the latest counts of each
+task, which replace the previous ones (a retried task starts its count again, nothing is counted
+twice) until its result arrives. A progress record's ``done`` is the subvolumes saved plus, for
+each running one, the share of its seeds tried or, when more, of the FOVs it should take at the
+FOVs per voxel of the subvolumes finished so far (never all of it), so the rate and ETA follow
+the work done; ``fov_evals`` counts the FOVs evaluated so far by this run, running tasks
+included.
+
+Worker side (:func:`segment_group`): the first task of a worker process sends the process's
+standard output to its standard error (a local cluster's workers inherit the job's stdout, which
+carries the protocol) and limits TensorFlow's thread pools to the worker's threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dask
+import numpy as np
+from distributed import Client, Event, Future, as_completed, get_worker
+
+from ffn_core.errors import UserError
+from ffn_core.infer import storage
+from ffn_core.infer.batching import drive_batched
+from ffn_core.infer.canvas import Canvas
+from ffn_core.infer.plan import Plan, Subvolume
+from ffn_core.infer.request import InferenceRequest, format_request
+from ffn_core.infer.runner import RunSettings, read_normalised
+from ffn_core.infer.stitch import StitchReport, stitch
+from ffn_core.io.atomic import atomic_write_text
+from ffn_core.zyx import box_shape, box_slices, format_triple
+
+__all__ = [
+    "CANVAS_BYTES_PER_VOXEL",
+    "CONFLICTS_NAME",
+    "PLAN_NAME",
+    "RETRIES",
+    "ModelPayload",
+    "PlanJob",
+    "PlanOutcome",
+    "check_subvolumes",
+    "read_plan",
+    "run_state",
+    "segment_group",
+    "segment_plan",
+    "task_bytes",
+]
+
+PLAN_NAME = "plan.json"
+CONFLICTS_NAME = "conflicts.json"
+#: re-runs of a task that raised (a task whose worker died is re-run by the scheduler anyway)
+RETRIES = 2
+#: memory of a canvas per voxel of its subvolume (image, seeds, segmentation, probabilities)
+CANVAS_BYTES_PER_VOXEL = 13
+#: seconds between two progress events (and stop checks) of a running task
+_REPORT_S = 1.0
+_FIRST_REPORT_S = 0.2  # a short task still reports before its result
+#: the most a running subvolume's FOVs estimate of its progress may reach (its end is unknown)
+_FOV_SHARE_AT_MOST = 0.95
+_POLL_S = 0.1
+_STATES_EVERY_S = 1.0
+# The subvolumes' images travel inside the tasks by design; Dask's warning about large graphs
+# (meant for data that should be loaded by the workers themselves) does not apply.
+_GRAPH_LIMIT = {"distributed.admin.large-graph-warning-threshold": "8GB"}
+
+
+@dataclass(frozen=True)
+class ModelPayload:
+    """What a worker needs to build the predictor; ``key`` identifies it (weights included)."""
+
+    model_args: str
+    weights: tuple[np.ndarray, ...]
+    step: int
+    precision: str
+    key: str
+
+    @classmethod
+    def of(cls, predictor: Any, precision: str) -> ModelPayload:
+        """The payload of a loaded :class:`~ffn_core.model.predictor.Predictor`."""
+        weights = tuple(predictor.weights())
+        args = predictor.args.to_json()
+        digest = hashlib.sha256(f"{args}|{precision}".encode())
+        for weight in weights:
+            digest.update(f"{weight.shape}{weight.dtype}".encode())
+            digest.update(np.ascontiguousarray(weight).tobytes())
+        return cls(args, weights, int(predictor.step), precision, digest.hexdigest()[:16])
+
+
+@dataclass(frozen=True)
+class PlanJob:
+    """Everything a distributed run needs besides the cluster, the image and the run folder.
+
+    Attributes
+    ----------
+    plan : Plan
+        The subvolumes.
+    settings : RunSettings
+        Canvas settings (options, FOV, deltas, seed policy) shared by every subvolume.
+    request : InferenceRequest
+        The request used; each npz stores it with its own subvolume's box.
+    model : ModelPayload
+        The model.
+    mean, std : float
+        Normalisation of the raw image, applied on the worker.
+    canvases_per_task : int
+        Subvolumes one task segments together (their FOVs batched).
+    """
+
+    plan: Plan
+    settings: RunSettings
+    request: InferenceRequest
+    model: ModelPayload
+    mean: float
+    std: float
+    canvases_per_task: int = 2
+
+    def request_text(self, sub: Subvolume) -> str:
+        """The request text stored in ``sub``'s npz (its box in the header)."""
+        return format_request(self.request, sub.box)
+
+
+@dataclass
+class PlanOutcome:
+    """How a distributed run ended.
+
+    ``computed`` counts the subvolumes this call segmented (the others were there already);
+    ``report`` and ``h5`` are None when stopped; ``counters`` sums every subvolume's counters.
+    """
+
+    status: str
+    h5: Path | None
+    report: StitchReport | None
+    computed: int
+    done: int
+    counters: dict[str, Any]
+    seconds: float
+
+
+# -- run folder -----------------------------------------------------------------------------
+def read_plan(run_dir: Path) -> Plan | None:
+    """The plan a run folder was started with (None when it has no ``plan.json``)."""
+    path = Path(run_dir) / PLAN_NAME
+    if not path.is_file():
+        return None
+    return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def run_state(run_dir: Path, plan: Plan) -> str:
+    """``absent``, ``checkpoint`` (this plan, resumable), ``complete`` (every subvolume and the
+    stitched volume) or ``partial`` (results of another plan, or of a run without one)."""
+    run_dir = Path(run_dir)
+    if read_plan(run_dir) == plan:
+        if (run_dir / storage.H5_NAME).is_file() and not _missing(run_dir, plan):
+            return "complete"
+        return "checkpoint"
+    if run_dir.is_dir() and any(run_dir.iterdir()):
+        return "partial"
+    return "absent"
+
+
+def _npz(run_dir: Path, sub: Subvolume) -> Path:
+    return storage.subvolume_path(run_dir, sub.corner, "npz")
+
+
+def _missing(run_dir: Path, plan: Plan) -> list[Subvolume]:
+    return [sub for sub in plan.subvolumes if not _npz(run_dir, sub).is_file()]
+
+
+def check_subvolumes(run_dir: Path, job: PlanJob) -> None:
+    """Refuse to resume over subvolumes segmented with other settings (their npz's request
+    text differs from the one this job writes)."""
+    for sub in job.plan.subvolumes:
+        path = _npz(run_dir, sub)
+        if not path.is_file():
+            continue
+        with np.load(path, allow_pickle=False) as data:
+            stored = str(data["request"])
+        if stored != job.request_text(sub):
+            raise UserError(
+                f"The subvolume {path} was segmented with other settings (model, image "
+                "mean/std, seed policy or options) than this run's.",
+                "Resume with the same settings, or start again with --on-exists new or replace.",
+            )
+
+
+def _load_segmentation(run_dir: Path) -> Callable[[Subvolume], np.ndarray]:
+    def load(sub: Subvolume) -> np.ndarray:
+        with np.load(_npz(run_dir, sub), allow_pickle=False) as data:
+            return data["segmentation"]
+
+    return load
+
+
+def _summed_counters(run_dir: Path, plan: Plan) -> dict[str, Any]:
+    total: Counter[str] = Counter()
+    for sub in plan.subvolumes:
+        with np.load(_npz(run_dir, sub), allow_pickle=False) as data:
+            total.update(json.loads(str(data["counters"])))
+    return {name: round(value, 3) for name, value in sorted(total.items())}
+
+
+# -- client ---------------------------------------------------------------------------------
+class _Board:
+    """The subvolumes' states (``w`` waiting, ``r`` running, ``d`` done, ``f`` failed), the
+    running tasks' latest progress events and the progress lines made of them."""
+
+    def __init__(self, plan: Plan, missing: list[Subvolume], emit: Any) -> None:
+        todo = {sub.index for sub in missing}
+        self.states = ["w" if sub.index in todo else "d" for sub in plan.subvolumes]
+        self.emit = emit
+        self.fov_evals = 0
+        self.finished_voxels = 0
+        self.computed = 0
+        self.started = time.monotonic()
+        self.polled = 0.0
+        self._lock = threading.Lock()
+        self._running: dict[str, dict[str, Any]] = {}
+        self._ended: set[str] = set()
+
+    def hear(self, event: tuple[float, dict[str, Any]]) -> None:
+        """A task's progress event (called on the client's event loop): its counts so far."""
+        counts = event[1]
+        with self._lock:
+            if counts["task"] not in self._ended:
+                self._running[counts["task"]] = counts
+
+    def end(self, task: str) -> None:
+        """The task's result arrived (or the run stopped): its events count no more."""
+        with self._lock:
+            self._ended.add(task)
+            self._running.pop(task, None)
+
+    def mark(self, group: tuple[Subvolume, ...], state: str) -> None:
+        for sub in group:
+            self.states[sub.index] = state
+
+    def finished(self, group: tuple[Subvolume, ...], results: list[dict[str, Any]]) -> None:
+        """The group's subvolumes are saved: count their FOVs and voxels, report."""
+        for sub, result in zip(group, results):
+            self.fov_evals += int(result["counters"].get("fov_evals", 0))
+            self.finished_voxels += int(np.prod(box_shape(sub.box)))
+        self.mark(group, "d")
+        self.computed += len(group)
+        self.progress()
+
+    def poll(self, client: Client, in_flight: dict[Future, tuple[Subvolume, ...]]) -> None:
+        """Mark the groups the scheduler is running now (at most once a second)."""
+        if time.monotonic() - self.polled < _STATES_EVERY_S:
+            return
+        self.polled = time.monotonic()
+        processing = {key for keys in client.processing().values() for key in keys}
+        for future, group in in_flight.items():
+            self.mark(group, "r" if future.key in processing else "w")
+        self.progress()
+
+    def _share(self, fov_evals: int, seeds: list[int], voxels: int) -> float:
+        """How much of a running subvolume is done: the share of its seeds tried or, when more,
+        of the FOVs it should take at the FOVs per voxel of the subvolumes finished so far."""
+        tried, candidates = seeds
+        share = tried / candidates if candidates else 1.0
+        if self.finished_voxels:
+            expected = max(self.fov_evals / self.finished_voxels * voxels, 1.0)
+            share = max(share, min(fov_evals / expected, _FOV_SHARE_AT_MOST))
+        return share
+
+    def progress(self) -> None:
+        """A progress record: the subvolumes saved plus the running ones' shares done."""
+        with self._lock:
+            running = list(self._running.values())
+        fov_evals = self.fov_evals + sum(sum(counts["fov_evals"]) for counts in running)
+        partly = sum(
+            self._share(*canvas)
+            for counts in running
+            for canvas in zip(counts["fov_evals"], counts["seeds"], counts["voxels"])
+        )
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        self.emit.progress(
+            self.states.count("d") + partly,
+            len(self.states),
+            "subvolumes",
+            fov_evals=fov_evals,
+            fov_per_s=fov_evals / seconds,
+            states="".join(self.states),
+        )
+
+
+def segment_plan(
+    client: Client, job: PlanJob, dataset: Any, run_dir: Path, emit: Any, cancel: Any
+) -> PlanOutcome:
+    """Segment the plan's missing subvolumes on ``client``'s cluster and stitch them.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The cluster (:func:`ffn_core.scale.cluster.dask_client`).
+    job : PlanJob
+        Plan, settings and model.
+    dataset : array-like
+        The raw image (e.g. an open HDF5 dataset), read one subvolume at a time.
+    run_dir : Path
+        The run folder: ``plan.json``, the subvolumes' npz files and ``segmentation.h5``.
+    emit, cancel
+        Progress records (unit ``subvolumes``, ``states`` one character per subvolume) and the
+        stop request.
+
+    Returns
+    -------
+    PlanOutcome
+        ``completed`` with the stitched volume, or ``stopped`` (run again to resume).
+
+    Raises
+    ------
+    UserError
+        Existing subvolumes of other settings, or a task that failed after its retries (the
+        finished subvolumes are kept).
+    """
+    run_dir = Path(run_dir)
+    started = time.monotonic()
+    check_subvolumes(run_dir, job)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / PLAN_NAME, json.dumps(job.plan.to_dict(), indent=1) + "\n")
+    emit.artifact("plan", str(run_dir / PLAN_NAME))
+    missing = _missing(run_dir, job.plan)
+    board = _Board(job.plan, missing, emit)
+    board.progress()
+    k = job.canvases_per_task
+    groups = [tuple(missing[i : i + k]) for i in range(0, len(missing), k)]
+    token = uuid.uuid4().hex[:12]
+    with dask.config.set(_GRAPH_LIMIT), _listening(client, _topic(token), board.hear):
+        stopped = _run_groups(client, job, dataset, groups, run_dir, board, cancel, token)
+    if stopped:
+        done = board.states.count("d")
+        return PlanOutcome("stopped", None, None, board.computed, done, {}, _since(started))
+    h5 = run_dir / storage.H5_NAME
+    report = stitch(job.plan, _load_segmentation(run_dir), h5)
+    conflicts = [conflict.to_dict() for conflict in report.conflicts]
+    atomic_write_text(run_dir / CONFLICTS_NAME, json.dumps(conflicts, indent=1) + "\n")
+    counters = _summed_counters(run_dir, job.plan)
+    storage.write_counters(run_dir, counters)
+    emit.artifact("segmentation", f"{h5}:segmentation")
+    return PlanOutcome(
+        "completed", h5, report, board.computed, len(board.states), counters, _since(started)
+    )
+
+
+def task_bytes(plan: Plan, canvases_per_task: int) -> int:
+    """Memory one task needs: its canvases of the plan's largest subvolume."""
+    largest = max(int(np.prod(box_shape(sub.box))) for sub in plan.subvolumes)
+    return canvases_per_task * largest * CANVAS_BYTES_PER_VOXEL
+
+
+def _since(started: float) -> float:
+    return time.monotonic() - started
+
+
+def _topic(token: str) -> str:
+    """The Dask event topic of a run's progress events."""
+    return f"ffn-progress-{token}"
+
+
+@contextmanager
+def _listening(client: Client, topic: str, handler: Callable[[Any], None]) -> Iterator[None]:
+    """``handler`` receives the events logged on ``topic`` while the context lasts."""
+    client.subscribe_topic(topic, handler)
+    try:
+        yield
+    finally:
+        client.unsubscribe_topic(topic)
+
+
+def _run_groups(
+    client: Client,
+    job: PlanJob,
+    dataset: Any,
+    groups: list[tuple[Subvolume, ...]],
+    run_dir: Path,
+    board: _Board,
+    cancel: Any,
+    token: str,
+) -> bool:
+    """Submit the groups (a bounded number in flight), save each as it finishes; True when
+    stopped. ``token`` names this run's tasks, stop event and progress topic."""
+    if not groups:
+        return False
+    stop = Event(f"ffn-stop-{token}", client=client)
+    model = client.submit(_hold, job.model, key=f"ffn-model-{job.model.key}-{token}", pure=False)
+    queue = deque(enumerate(groups))
+    in_flight: dict[Future, tuple[Subvolume, ...]] = {}
+    finished = as_completed(loop=client.loop)
+
+    def submit_more() -> None:
+        limit = max(2, 2 * sum(client.nthreads().values()))
+        while queue and len(in_flight) < limit:
+            number, group = queue.popleft()
+            images = [np.asarray(dataset[box_slices(sub.box)]) for sub in group]
+            future = client.submit(
+                segment_group,
+                images,
+                job.mean,
+                job.std,
+                job.settings,
+                model,
+                stop.name,
+                _topic(token),
+                key=f"ffn-subvolumes-{token}-{number}",
+                retries=RETRIES,
+                pure=False,
+            )
+            in_flight[future] = group
+            finished.add(future)
+
+    submit_more()
+    while in_flight:
+        if cancel.cancelled:
+            stop.set()
+            client.cancel([*in_flight, model])
+            for future in in_flight:  # a stopped subvolume starts again from its seeds
+                board.end(future.key)
+            board.progress()
+            return True
+        ready = finished.next_batch(block=False)
+        if not ready:
+            board.poll(client, in_flight)
+            time.sleep(_POLL_S)
+            continue
+        for future in ready:
+            group = in_flight.pop(future)
+            board.end(future.key)
+            try:
+                results = future.result()
+            except Exception as exc:  # noqa: BLE001 - any worker error ends the run clearly
+                board.mark(group, "f")
+                board.progress()
+                stop.set()
+                client.cancel([*in_flight, model])
+                raise _task_failed(group, exc) from None
+            for sub, result in zip(group, results):
+                board.emit.artifact("subvolume", str(_save(run_dir, job, sub, result)))
+            board.finished(group, results)
+        submit_more()
+    return False
+
+
+def _save(run_dir: Path, job: PlanJob, sub: Subvolume, result: dict[str, Any]) -> Path:
+    return storage.save_reference_npz(
+        run_dir,
+        sub.corner,
+        result["segmentation"],
+        result["qprob"],
+        result["origins"],
+        result["overlaps"],
+        job.request_text(sub),
+        result["counters"],
+    )
+
+
+def _task_failed(group: tuple[Subvolume, ...], exc: BaseException) -> UserError:
+    corners = ", ".join(format_triple(sub.corner) for sub in group)
+    return UserError(
+        f"Segmenting the subvolume(s) at {corners} (z, y, x) failed on the cluster: "
+        f"{type(exc).__name__}: {exc}.",
+        "The finished subvolumes are kept: fix the cause (the workers' log says more; every "
+        "worker needs FFN Workbench and the model's backend installed) and run again with "
+        "--on-exists resume.",
+    )
+
+
+# -- worker ---------------------------------------------------------------------------------
+_CACHE: dict[str, Any] = {}
+_CACHE_LOCK = threading.Lock()
+_QUIET: list[bool] = []
+
+
+class StopRequested(Exception):
+    """The client asked the running tasks to stop."""
+
+
+def _hold(value: Any) -> Any:
+    """A task whose result is ``value``: data every task needs, kept by the scheduler."""
+    return value
+
+
+def segment_group(
+    images: list[np.ndarray],
+    mean: float,
+    std: float,
+    settings: RunSettings,
+    model: ModelPayload,
+    stop_name: str,
+    topic: str,
+) -> list[dict[str, Any]]:
+    """Segment subvolumes on a worker, their FOVs batched into one model call per round.
+
+    Parameters
+    ----------
+    images : list of ndarray
+        The subvolumes' raw images (z, y, x), as stored in the project.
+    mean, std : float
+        Normalisation: ``(image - mean) / std`` as :func:`read_normalised` computes it.
+    settings : RunSettings
+        Canvas options, FOV, deltas and seed policy.
+    model : ModelPayload
+        The model (the predictor is built once per worker process).
+    stop_name : str
+        Name of the Dask ``Event`` that asks running tasks to stop.
+    topic : str
+        Dask event topic of the run's progress: every second, ``{"task": key, "fov_evals":
+        [per canvas], "seeds": [[tried, candidates] per canvas], "voxels": [per canvas]}``.
+
+    Returns
+    -------
+    list of dict
+        Per subvolume: ``segmentation`` (smallest unsigned dtype), ``qprob`` (uint8),
+        ``origins``, ``overlaps`` and ``counters`` (``wall_s`` of the whole task).
+    """
+    _quiet_stdout()
+    predictor = _predictor(model)
+    canvases = [
+        Canvas(
+            read_normalised(raw, (0, 0, 0), raw.shape, mean, std),
+            settings.options,
+            settings.fov_size_zyx,
+            settings.deltas_zyx,
+            settings.seed_policy,
+            settings.seed_policy_args,
+        )
+        for raw in images
+    ]
+    started = time.monotonic()
+    predict = _watched(predictor.predict, canvases, stop_name, topic)
+    drive_batched([canvas.segment_all() for canvas in canvases], predict)
+    seconds = round(time.monotonic() - started, 3)
+    return [
+        {
+            "segmentation": storage.reduce_id_bits(canvas.final_segmentation()),
+            "qprob": canvas.seg_prob,
+            "origins": dict(canvas.origins),
+            "overlaps": dict(canvas.overlaps),
+            "counters": {**canvas.counters, "wall_s": seconds},
+        }
+        for canvas in canvases
+    ]
+
+
+def _quiet_stdout() -> None:
+    """Once per worker process: standard output goes to standard error, file descriptor too."""
+    with _CACHE_LOCK:
+        if _QUIET:
+            return
+        _QUIET.append(True)
+        try:
+            sys.stdout.flush()
+            os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # no real file descriptors (an embedded interpreter): Python level only
+        sys.stdout = sys.stderr
+
+
+def _predictor(model: ModelPayload) -> Any:
+    """The worker's predictor of ``model``, built on first use (one model kept at a time)."""
+    from ffn_core.model.args import ModelArgs
+    from ffn_core.model.predictor import Predictor, limit_threads
+
+    with _CACHE_LOCK:
+        if model.key not in _CACHE:
+            _CACHE.clear()
+            limit_threads(get_worker().state.nthreads)
+            _CACHE[model.key] = Predictor.from_weights(
+                ModelArgs.from_reference(model.model_args),
+                list(model.weights),
+                model.step,
+                model.precision,
+            )
+        return _CACHE[model.key]
+
+
+def _watched(
+    predict: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    canvases: list[Canvas],
+    stop_name: str,
+    topic: str,
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``predict`` that, every second (the first time after 0.2 s), logs the canvases' counts
+    on ``topic`` and raises :class:`StopRequested` once the stop event is set."""
+    worker = get_worker()
+    task = str(worker.get_current_task())
+    stop = Event(stop_name)
+    reported = [time.monotonic() - _REPORT_S + _FIRST_REPORT_S]  # the first report comes early
+
+    def predict_watched(images: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        now = time.monotonic()
+        if now - reported[0] >= _REPORT_S:
+            reported[0] = now
+            counts = {
+                "task": task,
+                "fov_evals": [int(canvas.counters["fov_evals"]) for canvas in canvases],
+                "seeds": [list(canvas.seeds_done()) for canvas in canvases],
+                "voxels": [int(np.prod(canvas.shape)) for canvas in canvases],
+            }
+            worker.log_event(topic, counts)
+            if stop.is_set():
+                raise StopRequested("the run was stopped")
+        return predict(images, seeds)
+
+    return predict_watched
