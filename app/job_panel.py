@@ -1,6 +1,12 @@
-"""The job panel: a determinate progress bar with rate and ETA, a log pane and Stop."""
+"""The job panel: a determinate progress bar with rate and ETA, a log pane and Stop.
+
+The log pane leaves out the worker's known backend start-up noise (:data:`BACKEND_NOISE`);
+every other stderr line, tracebacks above all, is shown.
+"""
 
 from __future__ import annotations
+
+import re
 
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PyQt5.QtGui import QTextCursor
@@ -20,6 +26,29 @@ from ffn_core.protocol import Progress, Result
 _PERCENT_SCALE = 1000  # the bar counts tenths of a percent
 # job statuses shown translated in "Job {0}."
 _STATUSES = (QT_TRANSLATE_NOOP("JobPanel", "completed"), QT_TRANSLATE_NOOP("JobPanel", "stopped"))
+# Lines TensorFlow, XLA and absl write to stderr on every start, whatever the job; on a
+# machine without a GPU they even read as errors ("failed call to cuInit"). The GPU (or its
+# absence) is reported by Help > About and diagnostics instead. Matched anywhere in a line.
+BACKEND_NOISE = re.compile(
+    "|".join(
+        (
+            r"All log messages before absl::InitializeLog\(\) is called",
+            r"oneDNN custom operations are on",
+            r"Could not find cuda drivers on your machine",
+            r"failed call to cuInit",
+            r"Unable to register cu(DNN|FFT|BLAS) factory",
+            r"computation placer already registered",
+            r"TensorFlow binary is optimized to use available CPU instructions",
+            r"rebuild TensorFlow with the appropriate compiler flags",
+            r"TF-TRT Warning: Could not find TensorRT",
+        )
+    )
+)
+
+
+def is_backend_noise(line: str) -> bool:
+    """Whether the worker's stderr ``line`` is backend start-up noise (:data:`BACKEND_NOISE`)."""
+    return BACKEND_NOISE.search(line) is not None
 
 
 def format_duration(seconds: float | None) -> str:
@@ -119,6 +148,8 @@ class JobPanel(QWidget):
         self.details.setText(describe_progress(record))
 
     def _on_client_log(self, level: str, message: str) -> None:
+        if level == "stderr" and is_backend_noise(message):
+            return
         prefix = "" if level in ("info", "stdout") else f"[{level}] "
         self.append_log(prefix + message.rstrip())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from app_model.types import KeyCode, KeyMod
 from napari.components import ViewerModel
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
 from PyQt5.QtWidgets import (
@@ -37,7 +38,7 @@ from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
 from app.pages.preprocess_page import PreprocessPage
 from app.pages.train_page import TrainPage
-from app.viewer_panel import LayerPresenter, ViewerPanel
+from app.viewer_panel import LayerPresenter, ViewerPanel, name_axes_zyx
 from app.welcome import WelcomeWidget, create_demo_project
 from app.worker import WorkerClient
 from ffn_core.errors import UserError
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self.client = WorkerClient(self)
         self.viewer = ViewerModel(title="FFN Workbench")
+        name_axes_zyx(self.viewer)
         self.presenter = LayerPresenter(self.viewer)
         self.viewer_panel = ViewerPanel(self.viewer)
         self.job_panel = JobPanel(self.client)
@@ -138,6 +140,13 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         qtv = self.viewer_panel.qt_viewer
         qtv.viewerButtons.consoleButton.hide()  # one console: ours (View › Python console)
+        # With the view focused napari takes Ctrl+Shift+C for its own console, which needs a
+        # napari Window ("'ViewerModel' object has no attribute 'window'"): it opens ours.
+        self.viewer.bind_key(
+            KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyC,
+            lambda _viewer: self.show_console() and None,
+            overwrite=True,
+        )
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerControls)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerList)
         self.job_dock = QDockWidget(self.tr("Job"), self)

@@ -4,7 +4,8 @@
 a ViewerModel lazily: the HDF5 file stays open read-only and napari reads the slices it
 shows through dask; a volume larger than :data:`app.inspect.lazy.PYRAMID_BYTES` becomes a
 multiscale layer (:func:`app.inspect.lazy.lazy_levels`), so zoomed-out and 3-D views read
-a coarse level. :class:`ViewerPanel` is only the Qt host.
+a coarse level. :func:`name_axes_zyx` labels the dims sliders z, y, x.
+:class:`ViewerPanel` is the Qt host; it makes napari's viewer buttons act on our model.
 """
 
 from __future__ import annotations
@@ -15,10 +16,33 @@ import dask.array as da
 import h5py
 from napari.components import ViewerModel
 from napari.qt import QtViewer, get_qapp, get_stylesheet
+from napari.utils.action_manager import action_manager
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from app.inspect.lazy import lazy_levels
 from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
+
+ZYX_LABELS = ("z", "y", "x")
+# napari's buttons under the canvas, by their QtViewerButtons attribute, and their actions
+VIEWER_BUTTON_ACTIONS = {
+    "resetViewButton": "napari:reset_view",
+    "ndisplayButton": "napari:toggle_ndisplay",
+    "rollDimsButton": "napari:roll_axes",
+    "transposeDimsButton": "napari:transpose_axes",
+    "gridViewButton": "napari:toggle_grid",
+}
+
+
+def name_axes_zyx(viewer: ViewerModel) -> None:
+    """Label the axes of every 3-D layer added to ``viewer`` z, y, x (napari's default
+    labels are -3, -2, -1); the dims sliders show the layers' labels."""
+
+    def label(event: Any) -> None:
+        layer = event.value
+        if layer.ndim == 3 and layer.axis_labels == ("-3", "-2", "-1"):
+            layer.axis_labels = ZYX_LABELS
+
+    viewer.layers.events.inserted.connect(label)
 
 
 def viewer_camera(viewer: ViewerModel) -> Any:
@@ -123,6 +147,21 @@ class ViewerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.qt_viewer)
+        self._bind_viewer_buttons()
+
+    def _bind_viewer_buttons(self) -> None:
+        """Make napari's viewer buttons (Home, 2-D/3-D, roll, transpose, grid) act on ``model``.
+
+        napari binds them to actions whose viewer argument it injects from its current
+        :class:`napari.Viewer` window; a bare ViewerModel in our window is not one, so a
+        click failed ("reset_view() missing 1 required positional argument: 'viewer'").
+        """
+        buttons = self.qt_viewer.viewerButtons
+        for attribute, action in VIEWER_BUTTON_ACTIONS.items():
+            button = getattr(buttons, attribute)
+            button.clicked.disconnect()
+            command = action_manager._actions[action].command  # napari's function of a viewer
+            button.clicked.connect(lambda _checked=False, run=command: run(self.model))
 
     def apply_theme(self, widget: QWidget) -> None:
         """Give ``widget`` (our window) napari's stylesheet so napari's buttons get icons."""

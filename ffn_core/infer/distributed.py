@@ -16,21 +16,32 @@ As tasks finish (``as_completed``) the client writes their subvolumes in the ref
 (``x/y/seg-x_y_z.npz`` + ``.prob``, atomically; a ``subvolume`` artifact names each) and only
 then counts them as done: a stopped, crashed or failed run resumes with the missing subvolumes
 only. A task whose worker died is run again by the scheduler; one that raised is retried
-:data:`RETRIES` times. A stop cancels the tasks (``client.cancel``) and sets a Dask ``Event``
-that running tasks check every second; a stopped subvolume starts again from its seeds
-(no inference checkpoint inside a task). When every subvolume is there they are stitched into
+:data:`RETRIES` times. When every subvolume is there they are stitched into
 ``segmentation.h5`` (:func:`ffn_core.infer.stitch.stitch`); the conflicts it refused go to
 ``conflicts.json``.
+
+Checkpoints, through task boundaries: a task segments for about the settings'
+``checkpoint_interval`` seconds (until each of its canvases has also finished an object since
+the task started, so every task makes progress), then returns its unfinished canvases' states
+(:class:`Partial`) instead of segmentations. The client saves each as the subvolume's
+checkpoint (``x/y/seg-x_y_z.cpoint``, the in-process runner's format and fingerprint, with the
+subvolume's box) and submits a task that continues from those states. A stop sets a Dask
+``Event`` that running tasks check four times a second: they return their states the same way
+(saved, not continued) and the queued tasks are cancelled (``client.cancel``). A resumed run
+starts each subvolume from its checkpoint when it has one; a subvolume's checkpoint is removed
+once its npz is saved. A canvas state holds everything the canvas needs, so the result equals
+an uninterrupted run's.
 
 Progress: every second a running task logs its canvases' FOV evaluations and seeds tried (of
 their seed policies' candidates) as a Dask event (``Worker.log_event``) on a topic of this run;
 the client subscribes to it (``Client.subscribe_topic``) and keeps the latest counts of each
 task, which replace the previous ones (a retried task starts its count again, nothing is counted
-twice) until its result arrives. A progress record's ``done`` is the subvolumes saved plus, for
-each running one, the share of its seeds tried or, when more, of the FOVs it should take at the
-FOVs per voxel of the subvolumes finished so far (never all of it), so the rate and ETA follow
-the work done; ``fov_evals`` counts the FOVs evaluated so far by this run, running tasks
-included.
+twice) until its result arrives; a continuation task starts from its predecessor's last counts.
+A progress record's ``done`` is the subvolumes saved plus, for each running one, the share of
+its seeds tried or, when more, of the FOVs it should take at the FOVs per voxel of the
+subvolumes finished so far (never all of it), so the rate and ETA follow the work done;
+``fov_evals`` counts the FOVs evaluated so far by this run, running tasks included (not those
+of an earlier run a checkpoint holds).
 
 Worker side (:func:`segment_group`): the first task of a worker process sends the process's
 standard output to its standard error (a local cluster's workers inherit the job's stdout, which
@@ -40,6 +51,7 @@ carries the protocol) and limits TensorFlow's thread pools to the worker's threa
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -60,10 +72,16 @@ from distributed import Client, Event, Future, as_completed, get_worker
 from ffn_core.errors import UserError
 from ffn_core.infer import storage
 from ffn_core.infer.batching import drive_batched
-from ffn_core.infer.canvas import Canvas
+from ffn_core.infer.canvas import Canvas, FovSteps
 from ffn_core.infer.plan import Plan, Subvolume
 from ffn_core.infer.request import InferenceRequest, format_request
-from ffn_core.infer.runner import RunSettings, read_normalised
+from ffn_core.infer.runner import (
+    RunSettings,
+    check_run_checkpoint,
+    load_run_checkpoint,
+    read_normalised,
+    save_run_checkpoint,
+)
 from ffn_core.infer.stitch import StitchReport, stitch
 from ffn_core.io.atomic import atomic_write_text
 from ffn_core.zyx import box_shape, box_slices, format_triple
@@ -74,6 +92,7 @@ __all__ = [
     "PLAN_NAME",
     "RETRIES",
     "ModelPayload",
+    "Partial",
     "PlanJob",
     "PlanOutcome",
     "check_subvolumes",
@@ -90,16 +109,22 @@ CONFLICTS_NAME = "conflicts.json"
 RETRIES = 2
 #: memory of a canvas per voxel of its subvolume (image, seeds, segmentation, probabilities)
 CANVAS_BYTES_PER_VOXEL = 13
-#: seconds between two progress events (and stop checks) of a running task
+#: seconds between two progress events of a running task
 _REPORT_S = 1.0
 _FIRST_REPORT_S = 0.2  # a short task still reports before its result
+#: seconds between two checks of the stop event by a running task
+_STOP_CHECK_S = 0.25
 #: the most a running subvolume's FOVs estimate of its progress may reach (its end is unknown)
 _FOV_SHARE_AT_MOST = 0.95
 _POLL_S = 0.1
 _STATES_EVERY_S = 1.0
+#: the longest a stop waits for the running tasks' canvas states
+_STOP_WAIT_S = 30.0
 # The subvolumes' images travel inside the tasks by design; Dask's warning about large graphs
 # (meant for data that should be loaded by the workers themselves) does not apply.
 _GRAPH_LIMIT = {"distributed.admin.large-graph-warning-threshold": "8GB"}
+#: what a progress event says of each canvas besides the FOVs its task evaluated
+_CANVAS_COUNTS = ("fov_evals", "seeds", "voxels")
 
 
 @dataclass(frozen=True)
@@ -122,6 +147,15 @@ class ModelPayload:
             digest.update(f"{weight.shape}{weight.dtype}".encode())
             digest.update(np.ascontiguousarray(weight).tobytes())
         return cls(args, weights, int(predictor.step), precision, digest.hexdigest()[:16])
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A subvolume segmented in part: its canvas's :meth:`~Canvas.get_state` (the state before
+    the object it was filling) and the seconds spent on it so far."""
+
+    state: dict[str, Any]
+    elapsed_s: float
 
 
 @dataclass(frozen=True)
@@ -200,13 +234,22 @@ def _npz(run_dir: Path, sub: Subvolume) -> Path:
     return storage.subvolume_path(run_dir, sub.corner, "npz")
 
 
+def _cpoint(run_dir: Path, sub: Subvolume) -> Path:
+    return storage.subvolume_path(run_dir, sub.corner, "cpoint")
+
+
+def _fingerprint(job: PlanJob, sub: Subvolume) -> dict[str, Any]:
+    """What ``sub``'s checkpoint shares with a run that resumes it: the run's, with its box."""
+    return {**job.settings.fingerprint, "bbox": [list(sub.corner), [b for _, b in sub.box]]}
+
+
 def _missing(run_dir: Path, plan: Plan) -> list[Subvolume]:
     return [sub for sub in plan.subvolumes if not _npz(run_dir, sub).is_file()]
 
 
 def check_subvolumes(run_dir: Path, job: PlanJob) -> None:
     """Refuse to resume over subvolumes segmented with other settings (their npz's request
-    text differs from the one this job writes)."""
+    text differs from the one this job writes), then over checkpoints of other settings."""
     for sub in job.plan.subvolumes:
         path = _npz(run_dir, sub)
         if not path.is_file():
@@ -219,6 +262,9 @@ def check_subvolumes(run_dir: Path, job: PlanJob) -> None:
                 "mean/std, seed policy or options) than this run's.",
                 "Resume with the same settings, or start again with --on-exists new or replace.",
             )
+    for sub in _missing(run_dir, job.plan):
+        if _cpoint(run_dir, sub).is_file():
+            check_run_checkpoint(_cpoint(run_dir, sub), _fingerprint(job, sub))
 
 
 def _load_segmentation(run_dir: Path) -> Callable[[Subvolume], np.ndarray]:
@@ -246,7 +292,8 @@ class _Board:
         todo = {sub.index for sub in missing}
         self.states = ["w" if sub.index in todo else "d" for sub in plan.subvolumes]
         self.emit = emit
-        self.fov_evals = 0
+        self.fov_evals = 0  # by this run's returned tasks
+        self.finished_fovs = 0  # of the subvolumes finished (checkpointed parts included)
         self.finished_voxels = 0
         self.computed = 0
         self.started = time.monotonic()
@@ -262,6 +309,16 @@ class _Board:
             if counts["task"] not in self._ended:
                 self._running[counts["task"]] = counts
 
+    def carry(self, task: str, results: list[dict[str, Any]]) -> None:
+        """A continuation ``task`` starts from the counts its canvases' ``results`` ended with."""
+        counts = {
+            "task": task,
+            "evaluated": [0] * len(results),
+            **{name: [result["counts"][name] for result in results] for name in _CANVAS_COUNTS},
+        }
+        with self._lock:
+            self._running.setdefault(task, counts)
+
     def end(self, task: str) -> None:
         """The task's result arrived (or the run stopped): its events count no more."""
         with self._lock:
@@ -272,10 +329,14 @@ class _Board:
         for sub in group:
             self.states[sub.index] = state
 
+    def took(self, results: list[dict[str, Any]]) -> None:
+        """A task returned: count the FOVs it evaluated."""
+        self.fov_evals += sum(int(result["evaluated"]) for result in results)
+
     def finished(self, group: tuple[Subvolume, ...], results: list[dict[str, Any]]) -> None:
         """The group's subvolumes are saved: count their FOVs and voxels, report."""
         for sub, result in zip(group, results):
-            self.fov_evals += int(result["counters"].get("fov_evals", 0))
+            self.finished_fovs += int(result["counters"].get("fov_evals", 0))
             self.finished_voxels += int(np.prod(box_shape(sub.box)))
         self.mark(group, "d")
         self.computed += len(group)
@@ -297,7 +358,7 @@ class _Board:
         tried, candidates = seeds
         share = tried / candidates if candidates else 1.0
         if self.finished_voxels:
-            expected = max(self.fov_evals / self.finished_voxels * voxels, 1.0)
+            expected = max(self.finished_fovs / self.finished_voxels * voxels, 1.0)
             share = max(share, min(fov_evals / expected, _FOV_SHARE_AT_MOST))
         return share
 
@@ -305,7 +366,7 @@ class _Board:
         """A progress record: the subvolumes saved plus the running ones' shares done."""
         with self._lock:
             running = list(self._running.values())
-        fov_evals = self.fov_evals + sum(sum(counts["fov_evals"]) for counts in running)
+        fov_evals = self.fov_evals + sum(sum(counts["evaluated"]) for counts in running)
         partly = sum(
             self._share(*canvas)
             for counts in running
@@ -416,45 +477,48 @@ def _run_groups(
     cancel: Any,
     token: str,
 ) -> bool:
-    """Submit the groups (a bounded number in flight), save each as it finishes; True when
-    stopped. ``token`` names this run's tasks, stop event and progress topic."""
+    """Submit the groups (a bounded number in flight), save each as it finishes or checkpoints
+    (continuing it in a new task); True when stopped. ``token`` names this run's tasks, stop
+    event and progress topic."""
     if not groups:
         return False
     stop = Event(f"ffn-stop-{token}", client=client)
     model = client.submit(_hold, job.model, key=f"ffn-model-{job.model.key}-{token}", pure=False)
-    queue = deque(enumerate(groups))
+    queue = deque(groups)
     in_flight: dict[Future, tuple[Subvolume, ...]] = {}
     finished = as_completed(loop=client.loop)
+    numbers = itertools.count()
+
+    def submit(group: tuple[Subvolume, ...], partials: list[Partial | None]) -> str:
+        key = f"ffn-subvolumes-{token}-{next(numbers)}"
+        future = client.submit(
+            segment_group,
+            [np.asarray(dataset[box_slices(sub.box)]) for sub in group],
+            partials,
+            job.mean,
+            job.std,
+            job.settings,
+            model,
+            stop.name,
+            _topic(token),
+            key=key,
+            retries=RETRIES,
+            pure=False,
+        )
+        in_flight[future] = group
+        finished.add(future)
+        return key
 
     def submit_more() -> None:
         limit = max(2, 2 * sum(client.nthreads().values()))
         while queue and len(in_flight) < limit:
-            number, group = queue.popleft()
-            images = [np.asarray(dataset[box_slices(sub.box)]) for sub in group]
-            future = client.submit(
-                segment_group,
-                images,
-                job.mean,
-                job.std,
-                job.settings,
-                model,
-                stop.name,
-                _topic(token),
-                key=f"ffn-subvolumes-{token}-{number}",
-                retries=RETRIES,
-                pure=False,
-            )
-            in_flight[future] = group
-            finished.add(future)
+            group = queue.popleft()
+            submit(group, [_read_partial(run_dir, job, sub) for sub in group])
 
     submit_more()
     while in_flight:
         if cancel.cancelled:
-            stop.set()
-            client.cancel([*in_flight, model])
-            for future in in_flight:  # a stopped subvolume starts again from its seeds
-                board.end(future.key)
-            board.progress()
+            _stop_tasks(client, job, run_dir, board, stop, model, in_flight)
             return True
         ready = finished.next_batch(block=False)
         if not ready:
@@ -472,11 +536,77 @@ def _run_groups(
                 stop.set()
                 client.cancel([*in_flight, model])
                 raise _task_failed(group, exc) from None
-            for sub, result in zip(group, results):
-                board.emit.artifact("subvolume", str(_save(run_dir, job, sub, result)))
-            board.finished(group, results)
+            carried = _keep(run_dir, job, group, results, board)
+            if carried:
+                subs = tuple(sub for sub, _ in carried)
+                key = submit(subs, [result["partial"] for _, result in carried])
+                board.carry(key, [result for _, result in carried])
         submit_more()
     return False
+
+
+def _read_partial(run_dir: Path, job: PlanJob, sub: Subvolume) -> Partial | None:
+    """``sub``'s checkpoint, when it has one."""
+    cpoint = _cpoint(run_dir, sub)
+    if not cpoint.is_file():
+        return None
+    return Partial(*load_run_checkpoint(cpoint, _fingerprint(job, sub)))
+
+
+def _keep(
+    run_dir: Path,
+    job: PlanJob,
+    group: tuple[Subvolume, ...],
+    results: list[dict[str, Any]],
+    board: _Board,
+) -> list[tuple[Subvolume, dict[str, Any]]]:
+    """Save a task's results: the finished subvolumes' npz (then their checkpoints go), the
+    others' checkpoints; returns the unfinished subvolumes with their results."""
+    board.took(results)
+    done, carried = [], []
+    for sub, result in zip(group, results):
+        if "partial" in result:
+            partial = result["partial"]
+            cpoint = _cpoint(run_dir, sub)
+            save_run_checkpoint(cpoint, partial.state, _fingerprint(job, sub), partial.elapsed_s)
+            board.emit.artifact("checkpoint", str(cpoint))
+            carried.append((sub, result))
+            continue
+        board.emit.artifact("subvolume", str(_save(run_dir, job, sub, result)))
+        _cpoint(run_dir, sub).unlink(missing_ok=True)
+        done.append((sub, result))
+    if done:
+        board.finished(tuple(sub for sub, _ in done), [result for _, result in done])
+    return carried
+
+
+def _stop_tasks(
+    client: Client,
+    job: PlanJob,
+    run_dir: Path,
+    board: _Board,
+    stop: Event,
+    model: Future,
+    in_flight: dict[Future, tuple[Subvolume, ...]],
+) -> None:
+    """Stop: cancel the queued tasks, wait (a second or so) for the running ones to return their
+    canvases' states (or segmentations) and save them, then cancel the rest and ``model``."""
+    stop.set()
+    processing = {key for keys in client.processing().values() for key in keys}
+    running = [future for future in in_flight if future.key in processing or future.done()]
+    client.cancel([future for future in in_flight if future not in running])
+    deadline = time.monotonic() + _STOP_WAIT_S
+    while not all(future.done() for future in running) and time.monotonic() < deadline:
+        time.sleep(_POLL_S)
+    for future, group in in_flight.items():
+        board.end(future.key)
+        if future in running and future.status == "finished":
+            carried = _keep(run_dir, job, group, future.result(), board)
+            board.mark(tuple(sub for sub, _ in carried), "w")
+        else:
+            board.mark(group, "w")
+    client.cancel([*in_flight, model])
+    board.progress()
 
 
 def _save(run_dir: Path, job: PlanJob, sub: Subvolume, result: dict[str, Any]) -> Path:
@@ -509,10 +639,6 @@ _CACHE_LOCK = threading.Lock()
 _QUIET: list[bool] = []
 
 
-class StopRequested(Exception):
-    """The client asked the running tasks to stop."""
-
-
 def _hold(value: Any) -> Any:
     """A task whose result is ``value``: data every task needs, kept by the scheduler."""
     return value
@@ -520,6 +646,7 @@ def _hold(value: Any) -> Any:
 
 def segment_group(
     images: list[np.ndarray],
+    partials: list[Partial | None],
     mean: float,
     std: float,
     settings: RunSettings,
@@ -533,23 +660,29 @@ def segment_group(
     ----------
     images : list of ndarray
         The subvolumes' raw images (z, y, x), as stored in the project.
+    partials : list of Partial or None
+        Where each subvolume starts: a checkpointed state, or None (its first seed).
     mean, std : float
         Normalisation: ``(image - mean) / std`` as :func:`read_normalised` computes it.
     settings : RunSettings
-        Canvas options, FOV, deltas and seed policy.
+        Canvas options, FOV, deltas and seed policy; the task returns after about
+        ``checkpoint_interval`` seconds (<= 0: at the end).
     model : ModelPayload
         The model (the predictor is built once per worker process).
     stop_name : str
         Name of the Dask ``Event`` that asks running tasks to stop.
     topic : str
-        Dask event topic of the run's progress: every second, ``{"task": key, "fov_evals":
-        [per canvas], "seeds": [[tried, candidates] per canvas], "voxels": [per canvas]}``.
+        Dask event topic of the run's progress: every second, ``{"task": key, "evaluated":
+        [FOVs of this task per canvas], "fov_evals": [per canvas], "seeds": [[tried,
+        candidates] per canvas], "voxels": [per canvas]}``.
 
     Returns
     -------
     list of dict
-        Per subvolume: ``segmentation`` (smallest unsigned dtype), ``qprob`` (uint8),
-        ``origins``, ``overlaps`` and ``counters`` (``wall_s`` of the whole task).
+        Per subvolume, when finished: ``segmentation`` (smallest unsigned dtype), ``qprob``
+        (uint8), ``origins``, ``overlaps`` and ``counters`` (``wall_s``: the seconds of its
+        tasks); else ``partial`` (a :class:`Partial`) and ``counts`` (its last progress
+        counts). Both have ``evaluated``: the FOVs this task evaluated.
     """
     _quiet_stdout()
     predictor = _predictor(model)
@@ -564,20 +697,90 @@ def segment_group(
         )
         for raw in images
     ]
-    started = time.monotonic()
-    predict = _watched(predictor.predict, canvases, stop_name, topic)
-    drive_batched([canvas.segment_all() for canvas in canvases], predict)
-    seconds = round(time.monotonic() - started, 3)
-    return [
-        {
+    for canvas, partial in zip(canvases, partials):
+        if partial is not None:
+            canvas.set_state(partial.state)
+    group = _Group(canvases, settings.checkpoint_interval)
+    try:
+        drive_batched(group.steps(), _watched(predictor.predict, group, stop_name, topic))
+    except _Pause:
+        pass  # the unfinished canvases return their states
+    return [group.result(index, partial) for index, partial in enumerate(partials)]
+
+
+class _Pause(Exception):
+    """The task ends now (its time is up or the run is stopping): return the states."""
+
+
+class _Group:
+    """A task's canvases: which have finished, what each did in this task, and whether the task
+    may end to be continued (its time is up and each canvas has finished since it started or
+    moved on from the object it started with, so a continuation always makes progress)."""
+
+    def __init__(self, canvases: list[Canvas], interval: float) -> None:
+        self.canvases = canvases
+        self.interval = interval
+        self.started = time.monotonic()
+        self.done = [False] * len(canvases)
+        self.first_seed = [canvas.get_state()["seed_idx"] for canvas in canvases]
+        self.first_fovs = [int(canvas.counters["fov_evals"]) for canvas in canvases]
+
+    def steps(self) -> list[FovSteps]:
+        return [self._tracked(index) for index in range(len(self.canvases))]
+
+    def _tracked(self, index: int) -> FovSteps:
+        yield from self.canvases[index].segment_all()
+        self.done[index] = True
+
+    def time_up(self) -> bool:
+        if self.interval <= 0 or time.monotonic() - self.started < self.interval:
+            return False
+        return all(
+            done or canvas.get_state()["seed_idx"] > first
+            for canvas, done, first in zip(self.canvases, self.done, self.first_seed)
+        )
+
+    def evaluated(self, index: int) -> int:
+        return int(self.canvases[index].counters["fov_evals"]) - self.first_fovs[index]
+
+    def counts(self, index: int) -> dict[str, Any]:
+        """Progress counts of one canvas (:data:`_CANVAS_COUNTS`)."""
+        canvas = self.canvases[index]
+        return {
+            "fov_evals": int(canvas.counters["fov_evals"]),
+            "seeds": list(canvas.seeds_done()),
+            "voxels": int(np.prod(canvas.shape)),
+        }
+
+    def event(self, task: str) -> dict[str, Any]:
+        """The task's progress event."""
+        indices = range(len(self.canvases))
+        counts = [self.counts(index) for index in indices]
+        return {
+            "task": task,
+            "evaluated": [self.evaluated(index) for index in indices],
+            **{name: [count[name] for count in counts] for name in _CANVAS_COUNTS},
+        }
+
+    def result(self, index: int, partial: Partial | None) -> dict[str, Any]:
+        """What the task returns of canvas ``index`` (see :func:`segment_group`)."""
+        canvas = self.canvases[index]
+        before = 0.0 if partial is None else partial.elapsed_s
+        elapsed = round(before + time.monotonic() - self.started, 3)
+        if not self.done[index]:
+            return {
+                "partial": Partial(canvas.get_state(), elapsed),
+                "counts": self.counts(index),
+                "evaluated": self.evaluated(index),
+            }
+        return {
             "segmentation": storage.reduce_id_bits(canvas.final_segmentation()),
             "qprob": canvas.seg_prob,
             "origins": dict(canvas.origins),
             "overlaps": dict(canvas.overlaps),
-            "counters": {**canvas.counters, "wall_s": seconds},
+            "counters": {**canvas.counters, "wall_s": elapsed},
+            "evaluated": self.evaluated(index),
         }
-        for canvas in canvases
-    ]
 
 
 def _quiet_stdout() -> None:
@@ -614,30 +817,30 @@ def _predictor(model: ModelPayload) -> Any:
 
 def _watched(
     predict: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    canvases: list[Canvas],
+    group: _Group,
     stop_name: str,
     topic: str,
 ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """``predict`` that, every second (the first time after 0.2 s), logs the canvases' counts
-    on ``topic`` and raises :class:`StopRequested` once the stop event is set."""
+    """``predict`` that raises :class:`_Pause` once the group's time is up or the stop event is
+    set (checked every :data:`_STOP_CHECK_S` seconds), and every second (the first time after
+    0.2 s) logs the group's progress event on ``topic``."""
     worker = get_worker()
     task = str(worker.get_current_task())
     stop = Event(stop_name)
     reported = [time.monotonic() - _REPORT_S + _FIRST_REPORT_S]  # the first report comes early
+    checked = [time.monotonic()]
 
     def predict_watched(images: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        if group.time_up():
+            raise _Pause("checkpoint")
         now = time.monotonic()
         if now - reported[0] >= _REPORT_S:
             reported[0] = now
-            counts = {
-                "task": task,
-                "fov_evals": [int(canvas.counters["fov_evals"]) for canvas in canvases],
-                "seeds": [list(canvas.seeds_done()) for canvas in canvases],
-                "voxels": [int(np.prod(canvas.shape)) for canvas in canvases],
-            }
-            worker.log_event(topic, counts)
+            worker.log_event(topic, group.event(task))
+        if now - checked[0] >= _STOP_CHECK_S:
+            checked[0] = now
             if stop.is_set():
-                raise StopRequested("the run was stopped")
+                raise _Pause("the run was stopped")
         return predict(images, seeds)
 
     return predict_watched

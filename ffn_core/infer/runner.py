@@ -82,8 +82,8 @@ class _Session:
         return self.elapsed_before + time.monotonic() - self.started
 
     def checkpoint(self) -> None:
-        meta = {"fingerprint": self.settings.fingerprint, "elapsed_s": self.elapsed()}
-        storage.save_checkpoint(self.cpoint, self.canvas.get_state(), meta)
+        state = self.canvas.get_state()
+        save_run_checkpoint(self.cpoint, state, self.settings.fingerprint, self.elapsed())
         self.last_checkpoint = time.monotonic()
 
     def refresh(self, complete: bool = False) -> None:
@@ -144,16 +144,38 @@ class _Session:
         return False
 
 
-def _restore(canvas: Canvas, cpoint: Path, fingerprint: dict[str, Any]) -> float:
-    state, meta = storage.load_checkpoint(cpoint)
+def save_run_checkpoint(
+    cpoint: Path, state: dict[str, Any], fingerprint: dict[str, Any], elapsed_s: float
+) -> None:
+    """Save a :meth:`Canvas.get_state` snapshot as ``cpoint``, with the run's ``fingerprint``
+    (what a resumed run must share) and the seconds it has spent."""
+    storage.save_checkpoint(cpoint, state, {"fingerprint": fingerprint, "elapsed_s": elapsed_s})
+
+
+def check_run_checkpoint(cpoint: Path, fingerprint: dict[str, Any]) -> dict[str, Any]:
+    """The meta of ``cpoint``; :class:`UserError` when it belongs to a run of other settings."""
+    meta = storage.read_checkpoint_meta(cpoint)
     if meta.get("fingerprint") != fingerprint:
         raise UserError(
             f"The checkpoint {cpoint} belongs to a run with other settings "
             f"({meta.get('fingerprint')}).",
             "Resume with the same box, model and options, or start a new run.",
         )
+    return meta
+
+
+def load_run_checkpoint(cpoint: Path, fingerprint: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """The canvas state saved in ``cpoint`` and the seconds its run had spent (checked as
+    :func:`check_run_checkpoint` does)."""
+    meta = check_run_checkpoint(cpoint, fingerprint)
+    state, _ = storage.load_checkpoint(cpoint)
+    return state, float(meta.get("elapsed_s", 0.0))
+
+
+def _restore(canvas: Canvas, cpoint: Path, fingerprint: dict[str, Any]) -> float:
+    state, elapsed = load_run_checkpoint(cpoint, fingerprint)
     canvas.set_state(state)
-    return float(meta.get("elapsed_s", 0.0))
+    return elapsed
 
 
 def run_subvolume(

@@ -80,6 +80,12 @@ def save_checkpoint(path: Path, state: dict[str, Any], meta: dict[str, Any]) -> 
     )
 
 
+def read_checkpoint_meta(path: Path) -> dict[str, Any]:
+    """The ``meta`` of a checkpoint written by :func:`save_checkpoint` (its arrays unread)."""
+    with np.load(path, allow_pickle=False) as data:
+        return json.loads(str(data["meta"]))
+
+
 def load_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a checkpoint written by :func:`save_checkpoint`: (state, meta)."""
     with np.load(path, allow_pickle=False) as data:

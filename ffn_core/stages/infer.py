@@ -100,6 +100,8 @@ class InferConfig(StageConfig):
         More inference options, as the two above.
     checkpoint_interval : float, optional
         Seconds between inference checkpoints (default: the request's, else 1800; <= 0: none).
+        On Dask a task segments for about this long, then the client saves its subvolumes'
+        checkpoints and continues them in a new task.
     refresh_interval : float
         Seconds between live updates of ``segmentation.h5`` (0: none).
     precision : str
@@ -421,8 +423,7 @@ def _infer_on_dask(
             "Resume with the run's own --subvolume-size and --overlap, or choose --on-exists "
             "new or replace.",
         )
-    # a subvolume on Dask has no inference checkpoints: a stopped one starts again
-    used = dataclasses.replace(_with_model(used, model_args, prefix), checkpoint_interval=0.0)
+    used = _with_model(used, model_args, prefix)
     per_task = config.canvases_per_task
     job = distributed.PlanJob(
         plan=plan,

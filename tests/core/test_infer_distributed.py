@@ -9,7 +9,6 @@ two ``dask worker`` processes, one the CLI with ``--workers 2``.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import os
@@ -17,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +29,7 @@ import pytest
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.infer.request import parse_request
+from ffn_core.infer.storage import load_checkpoint
 from ffn_core.project import Project
 from ffn_core.protocol import Artifact, Log, Progress, Record, decode
 from ffn_core.stages import StageResult
@@ -150,8 +151,7 @@ def test_one_subvolume_on_dask_equals_the_single_box_run(project, base, one) -> 
     ):
         assert a["origins"].item().keys() == b["origins"].item().keys()
         single_request, dask_request = (parse_request(str(n["request"])) for n in (a, b))
-    # the same request, but no inference checkpoints inside a subvolume on Dask
-    assert dask_request == dataclasses.replace(single_request, checkpoint_interval=0.0)
+    assert dask_request == single_request
     assert progress[0].unit == "subvolumes" and progress[0].metrics["states"] == "w"
     assert progress[-1].done == 1 and progress[-1].metrics["states"] == "d"
     assert progress[-1].metrics["fov_evals"] == dask.extra["fov_evals"]
@@ -206,6 +206,70 @@ def test_a_stopped_run_resumes_with_the_missing_subvolumes_only(
     assert all(path.stat().st_mtime_ns == mtime for path, mtime in first.items())
     # one canvas per task (batch 1) gives what two canvases per task (batch 2) gave
     assert np.array_equal(_seg(resumed), _seg(four))
+
+
+def test_long_subvolumes_checkpoint_between_tasks_and_end_as_an_uninterrupted_run(
+    project, base, address, four
+) -> None:
+    """Every 0.3 s a task returns its two canvases' states; the client saves them as the
+    subvolumes' checkpoints and continues them in a new task, restoring each canvas."""
+    emit = Recorder()
+    config = base.replace(run="cpoints", scheduler=address, checkpoint_interval=0.3, **FOUR)
+    result = infer(config, project, emit=emit)
+    assert result.status == "completed"
+    saved = [r.path for r in emit.records if isinstance(r, Artifact) and r.name == "checkpoint"]
+    assert len({Path(path).name for path in saved}) >= 2, saved
+    assert all(Path(path).suffix == ".cpoint" for path in saved)
+    run_dir = project.path("inference", "cpoints")
+    assert not list(run_dir.rglob("*.cpoint"))  # each removed once its npz was saved
+    assert _same_subvolumes(run_dir, project.path("inference", "four"))
+    assert np.array_equal(_seg(result), _seg(four))
+    assert result.extra["fov_evals"] == four.extra["fov_evals"]  # counters restored exactly
+    fov_evals = [r.metrics["fov_evals"] for r in emit.records if isinstance(r, Progress)]
+    assert fov_evals[-1] >= result.extra["fov_evals"]  # the objects redone after a checkpoint
+
+
+def test_a_subvolume_stopped_midway_resumes_from_its_checkpoint(
+    project, base, address, one
+) -> None:
+    uninterrupted, _ = one
+    total = uninterrupted.extra["fov_evals"]
+    config = base.replace(run="midway", scheduler=address, checkpoint_interval=0.4)
+    cancel = CancelToken()
+    saved: list[Artifact] = []
+
+    class StopAfterTheFirstCheckpoint(Recorder):
+        """Stops 0.3 s after the first checkpoint, while the task continuing it runs."""
+
+        def send(self, record: Record) -> None:
+            super().send(record)
+            if isinstance(record, Artifact) and record.name == "checkpoint":
+                saved.append(record)
+                if len(saved) == 1:
+                    threading.Timer(0.3, cancel.cancel).start()
+
+    stopped = infer(config, project, emit=StopAfterTheFirstCheckpoint(), cancel=cancel)
+    assert stopped.status == "stopped" and stopped.extra["subvolumes_done"] == 0
+    assert len(saved) >= 2  # the running task returned its state when stopped
+    run_dir = project.path("inference", "midway")
+    cpoint = run_dir / "0" / "0" / "seg-0_0_0.cpoint"
+    assert cpoint.is_file() and not cpoint.with_suffix(".npz").exists()
+    with pytest.raises(UserError, match="seg-0_0_0.cpoint belongs to a run with other settings"):
+        infer(config.replace(on_exists="resume", min_segment_size=60), project)
+    state, _ = load_checkpoint(cpoint)
+    held = state["counters"]["fov_evals"]
+    assert state["origins"] and 0 < held < total  # finished objects, kept across the stop
+    emit = Recorder()
+    resumed = infer(config.replace(on_exists="resume"), project, emit=emit)
+    assert resumed.status == "completed" and resumed.extra["computed"] == 1
+    progress = [r for r in emit.records if isinstance(r, Progress)]
+    assert progress[0].metrics["states"] == "w"  # checkpointed, not done
+    # The checkpoint's objects are not evaluated again: the counters go on from it (this run's
+    # live count can exceed total - held: objects in progress at each task boundary are redone).
+    assert resumed.extra["fov_evals"] == total
+    assert not cpoint.exists()
+    assert np.array_equal(_seg(resumed), _seg(uninterrupted))
+    assert _same_subvolumes(run_dir, project.path("inference", "one"))
 
 
 def test_a_worker_killed_mid_run_leaves_the_result_unchanged(
