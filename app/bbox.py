@@ -2,8 +2,8 @@
 
 Boxes are :data:`ffn_core.zyx.Box` ((z0, z1), (y0, y1), (x0, x1)) in voxels of the image,
 stops exclusive; their text form (``z0:z1,y0:y1,x0:x1``) is parsed and written by
-:mod:`ffn_core.zyx`. The rectangle lives in a 2-D shapes layer (y, x in world units, so it
-follows the image scale), which napari shows on every z slice; the z range stays in the text.
+:mod:`ffn_core.zyx`. The rectangle lives in a 2-D shapes layer (y, x in voxels, scaled by
+the image's voxel size), which napari shows on every z slice; the z range stays in the text.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class BoxPresenter:
         self.shape_zyx = tuple(int(v) for v in shape_zyx)  # type: ignore[assignment]
         self.scale_yx = (float(scale_zyx[-2]), float(scale_zyx[-1]))
         self.z_range = (0, self.shape_zyx[0])
+        layer = self.layer(create=False)
+        if layer is not None:
+            layer.scale = self.scale_yx
 
     def layer(self, create: bool = True):
         """The shapes layer of the rectangle (created when missing and ``create``)."""
@@ -42,7 +45,12 @@ class BoxPresenter:
         if not create:
             return None
         layer = self.viewer.add_shapes(
-            ndim=2, name=LAYER_NAME, edge_color="yellow", face_color="transparent", edge_width=2
+            ndim=2,
+            name=LAYER_NAME,
+            scale=self.scale_yx,
+            edge_color="yellow",
+            face_color="transparent",
+            edge_width=2,
         )
         layer.events.data.connect(self._on_layer_data)
         return layer
@@ -52,8 +60,7 @@ class BoxPresenter:
         box = box or tuple((0, size) for size in self.shape_zyx)
         self.z_range = box[0]
         (y0, y1), (x0, x1) = box[1], box[2]
-        sy, sx = self.scale_yx
-        corners = np.array([[y0 * sy, x0 * sx], [y1 * sy, x1 * sx]], float)
+        corners = np.array([[y0, x0], [y1, x1]], float)
         self._updating = True
         try:
             layer = self.layer()
@@ -73,7 +80,7 @@ class BoxPresenter:
         layer = self.layer(create=False)
         if layer is None or not len(layer.data):
             return None
-        corners = np.asarray(layer.data[-1])[:, -2:] / np.array(self.scale_yx)
+        corners = np.asarray(layer.data[-1])[:, -2:]
         low = np.clip(np.floor(corners.min(axis=0)), 0, self.shape_zyx[1:]).astype(int)
         high = np.clip(np.ceil(corners.max(axis=0)), 0, self.shape_zyx[1:]).astype(int)
         if np.any(high <= low):

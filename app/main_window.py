@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
             return False
         self._close_inspect()
         self.presenter.release_all()
-        self.project = project
+        self.project = self.presenter.project = project
         if self.console is not None:
             self.console.set_project(project.root)
         self._remember_recent(str(project.root))

@@ -3,7 +3,7 @@ segmentation of the finished ones until the run stitches them.
 
 The rectangles are the parts of the subvolumes that own the shown z slice
 (:meth:`app.controllers.subvolume_grid.SubvolumeGrid.rectangles`), drawn in a 2-D shapes
-layer in world units, like :mod:`app.bbox`'s box, so they follow the image scale; they are
+layer in voxels scaled by the image's voxel size, like :mod:`app.bbox`'s box; they are
 redrawn when the viewer moves to another slice and recoloured as the states change. While
 the run goes on, each subvolume that finishes adds its owned part to the labels layer
 ``segmentation <run>`` (its own IDs, offset to stay apart; boxes of at most
@@ -77,7 +77,7 @@ class PlanGridPresenter:
         if self.grid is None:
             return
         z = self.viewer.dims.point[0] / self.scale_zyx[0] if self.viewer.dims.ndim >= 3 else 0
-        corners, states = self.grid.rectangles(z, self.scale_zyx[1:])
+        corners, states = self.grid.rectangles(z)
         edges = [(*STATE_COLOURS[s], 1.0) for s in states]
         faces = [(*STATE_COLOURS[s], FACE_ALPHA) for s in states]
         names = [STATES[s] for s in states]
@@ -86,15 +86,13 @@ class PlanGridPresenter:
             layer = self.viewer.add_shapes(
                 ndim=2,
                 name=LAYER_NAME,
+                scale=self.scale_zyx[1:],
                 features={"state": np.array([], dtype=object)},
                 text={"string": "{state}", "color": "white", "size": 9},
             )
             layer.editable = False
-        extent = [
-            (stop - start) * s
-            for (start, stop), s in zip(self.grid.plan.box[1:], self.scale_zyx[1:])
-        ]
-        layer.current_edge_width = max(EDGE_SHARE * min(extent), min(self.scale_zyx[1:]))
+        layer.scale = self.scale_zyx[1:]
+        layer.current_edge_width = self._edge_width()
         layer.data = []
         if corners:
             layer.add_rectangles(corners, edge_color=edges, face_color=faces)
@@ -138,9 +136,9 @@ class PlanGridPresenter:
             layer.data, layer.translate = self._preview, translate
 
     def _edge_width(self) -> float:
-        scale = self.scale_zyx[1:]
-        extent = [(stop - start) * s for (start, stop), s in zip(self.grid.plan.box[1:], scale)]
-        return max(EDGE_SHARE * min(extent), min(scale))
+        """Edge width in voxels: a share of the box's y, x extent, at least one voxel."""
+        extent = [stop - start for start, stop in self.grid.plan.box[1:]]
+        return max(EDGE_SHARE * min(extent), 1.0)
 
     def _on_step(self, _event=None) -> None:
         if self.grid is not None and self.layer() is not None:

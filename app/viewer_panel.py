@@ -4,7 +4,9 @@
 a ViewerModel lazily: the HDF5 file stays open read-only and napari reads the slices it
 shows through dask; a volume larger than :data:`app.inspect.lazy.PYRAMID_BYTES` becomes a
 multiscale layer (:func:`app.inspect.lazy.lazy_levels`), so zoomed-out and 3-D views read
-a coarse level. :func:`name_axes_zyx` labels the dims sliders z, y, x.
+a coarse level. Every layer the app adds takes the project's voxel size as its scale
+(:func:`layer_scale`), so layers line up and a z slider step moves one slice.
+:func:`name_axes_zyx` labels the dims sliders z, y, x.
 :class:`ViewerPanel` is the Qt host; it makes napari's viewer buttons act on our model.
 """
 
@@ -21,6 +23,7 @@ from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from app.inspect.lazy import lazy_levels
 from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
+from ffn_core.project import Project
 
 ZYX_LABELS = ("z", "y", "x")
 # napari's buttons under the canvas, by their QtViewerButtons attribute, and their actions
@@ -70,19 +73,44 @@ def voxel_scale(handle: h5py.File, spec: str) -> tuple[float, ...] | None:
     return tuple(float(v) for v in size) if size is not None and len(size) == 3 else None
 
 
+def project_voxel_size(project: Project | None) -> tuple[float, float, float] | None:
+    """The voxel size (z, y, x) recorded for ``project``'s image volume, if any."""
+    record = project.data.get("volumes", {}).get("image", {}) if project else {}
+    size = record.get("voxel_size")
+    return tuple(float(v) for v in size) if size and len(size) == 3 else None  # type: ignore[return-value]
+
+
+def layer_scale(viewer: ViewerModel, project: Project | None) -> tuple[float, float, float]:
+    """The scale (z, y, x) of every layer the app adds to ``viewer``: the voxel size of
+    ``project``'s image, else the scale of the shown ``image`` layer, else 1, 1, 1."""
+    size = project_voxel_size(project)
+    if size is None and "image" in viewer.layers:
+        size = tuple(float(v) for v in viewer.layers["image"].scale[-3:])
+    return size or (1.0, 1.0, 1.0)  # type: ignore[return-value]
+
+
 class LayerPresenter:
-    """Shows project volumes as napari layers; keeps their HDF5 files open while shown."""
+    """Shows project volumes as napari layers; keeps their HDF5 files open while shown.
+
+    ``project`` (set by the main window) gives the voxel size all layers are shown with.
+    """
 
     def __init__(self, viewer: ViewerModel) -> None:
         self.viewer = viewer
+        self.project: Project | None = None
         self._files: dict[str, h5py.File] = {}
+
+    @property
+    def scale_zyx(self) -> tuple[float, float, float]:
+        """The scale of the project's layers (:func:`layer_scale`)."""
+        return layer_scale(self.viewer, self.project)
 
     def show_image(self, name: str, spec: str, **kwargs: Any) -> Any:
         """Show the grey-value volume at ``spec`` as image layer ``name`` (replacing it)."""
         self.release(name)
         handle, data = open_lazy(spec)
         self._files[name] = handle
-        kwargs.setdefault("scale", voxel_scale(handle, spec))
+        kwargs.setdefault("scale", voxel_scale(handle, spec) or self.scale_zyx)
         dtype = (data[0] if isinstance(data, list) else data).dtype
         if dtype.kind == "u" and "contrast_limits" not in kwargs:
             kwargs["contrast_limits"] = (0, 255 if dtype.itemsize == 1 else 65535)
@@ -93,7 +121,7 @@ class LayerPresenter:
         self.release(name)
         handle, data = open_lazy(spec)
         self._files[name] = handle
-        kwargs.setdefault("scale", voxel_scale(handle, spec))
+        kwargs.setdefault("scale", voxel_scale(handle, spec) or self.scale_zyx)
         kwargs.setdefault("opacity", 0.5)
         return self.viewer.add_labels(data, name=name, multiscale=isinstance(data, list), **kwargs)
 
@@ -107,7 +135,7 @@ class LayerPresenter:
         with h5py.File(path, "r") as handle:
             data = handle[dataset or "segmentation"]
             array, start = data[...], data.attrs.get("bbox_start_zyx", (0, 0, 0))
-        scale = self._image_scale()
+        scale = self.scale_zyx
         translate = tuple(float(s) * float(v) for s, v in zip(scale, start))
         if name in self.viewer.layers and name not in self._files:
             layer = self.viewer.layers[name]
@@ -116,11 +144,6 @@ class LayerPresenter:
         self.release(name)
         kwargs.setdefault("opacity", 0.6)
         return self.viewer.add_labels(array, name=name, scale=scale, translate=translate, **kwargs)
-
-    def _image_scale(self) -> tuple[float, ...]:
-        if "image" in self.viewer.layers:
-            return tuple(float(v) for v in self.viewer.layers["image"].scale)
-        return (1.0, 1.0, 1.0)
 
     def release(self, name: str) -> None:
         """Remove layer ``name`` and close its file (before a job rewrites that file)."""

@@ -116,16 +116,12 @@ class SubvolumeGrid:
         z = min(max(int(np.floor(z)), z0), z1 - 1)
         return [sub for sub in self.plan.subvolumes if sub.owned[0][0] <= z < sub.owned[0][1]]
 
-    def rectangles(
-        self, z: float, scale_yx: tuple[float, float] = (1.0, 1.0)
-    ) -> tuple[list[np.ndarray], list[str]]:
+    def rectangles(self, z: float) -> tuple[list[np.ndarray], list[str]]:
         """The owned y, x rectangles of slice ``z`` as napari corners ``[[y0, x0], [y1, x1]]``
-        in world units (voxels times ``scale_yx``) and the state of each."""
+        in voxels (the shapes layer carries the image's scale) and the state of each."""
         subs = self.at_slice(z)
-        scale = np.asarray(scale_yx, float)
         corners = [
             np.array([[sub.owned[1][0], sub.owned[2][0]], [sub.owned[1][1], sub.owned[2][1]]])
-            * scale
             for sub in subs
         ]
         return corners, [self.states[sub.index] for sub in subs]

@@ -166,7 +166,12 @@ class ErrorViewPanel(QWidget):
             self.viewer.layers[name].data = data
         else:
             self.viewer.add_labels(
-                data, name=name, translate=self.run.start_zyx, opacity=0.7, visible=True
+                data,
+                name=name,
+                scale=self.run.scale_zyx,
+                translate=self.run.layer.translate,
+                opacity=0.7,
+                visible=True,
             )
 
     def _list_errors(self, report: ErrorReport) -> None:

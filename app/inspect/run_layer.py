@@ -18,7 +18,7 @@ from napari.layers import Labels
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from app.inspect.label_ops import apply_one, keep_only, replay, update_rows
-from app.viewer_panel import viewer_camera
+from app.viewer_panel import layer_scale, viewer_camera
 from ffn_core.analysis.proofread import Edit, EditList
 from ffn_core.analysis.segments import SegmentRow, segment_table
 from ffn_core.errors import UserError
@@ -64,13 +64,6 @@ def load_run(run_dir: Path) -> tuple[np.ndarray, tuple[int, int, int]]:
         return dataset[...], start
 
 
-def _image_scale(viewer: ViewerModel) -> tuple[float, float, float]:
-    """The voxel size the EM image is shown with, so the run overlays it exactly."""
-    if "image" in viewer.layers:
-        return tuple(float(v) for v in viewer.layers["image"].scale[-3:])
-    return (1.0, 1.0, 1.0)
-
-
 class RunLayer(QObject):
     """One inference run on a viewer: original, edits, display filters and selection.
 
@@ -94,7 +87,7 @@ class RunLayer(QObject):
         self.selected_ids: list[int] = []
         self._rows: list[SegmentRow] | None = None
         self._row_history: list[list[SegmentRow]] = []  # tables before each edit of this session
-        self.scale_zyx = _image_scale(viewer)
+        self.scale_zyx = layer_scale(viewer, run_project(self.run_dir))
         self.layer: Labels = viewer.add_labels(
             self.edited,
             name=f"run {self.run_dir.name}",

@@ -26,7 +26,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app.inspect.run_layer import RunLayer, run_project
+from app.inspect.run_layer import RunLayer
 from app.viewer_panel import viewer_camera
 from ffn_core.analysis.meshes import segment_mesh, write_obj, write_stl
 
@@ -34,14 +34,6 @@ SELECTED_LAYER = "selected segments"
 MESH_WRITERS = {"obj": write_obj, "stl": write_stl}
 MODES = (QT_TRANSLATE_NOOP("View3DPanel", "Labels"), QT_TRANSLATE_NOOP("View3DPanel", "Surfaces"))
 OBLIQUE = (0.0, 35.0, 60.0)  # camera angles of a first look: z axis tilted towards the user
-
-
-def project_voxel_size(run_dir: Path) -> tuple[float, float, float]:
-    """Voxel size (z, y, x) of the project's image volume; 1, 1, 1 when unknown."""
-    project = run_project(run_dir)
-    record = project.data.get("volumes", {}).get("image", {}) if project else {}
-    size = record.get("voxel_size") or (1.0, 1.0, 1.0)
-    return tuple(float(v) for v in size)
 
 
 class View3DPanel(QWidget):
@@ -56,7 +48,7 @@ class View3DPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.run = RunLayer.attach(viewer, run_dir)
-        self.voxel_size = np.asarray(voxel_size_zyx or project_voxel_size(run_dir), float)
+        self.voxel_size = np.asarray(voxel_size_zyx or self.run.scale_zyx, float)
         self.model = ViewerModel(title="3D segments", ndisplay=3)
         viewer_camera(self.model).angles = OBLIQUE
         self.qt_viewer = QtViewer(self.model, show_welcome_screen=False)

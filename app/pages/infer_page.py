@@ -332,8 +332,7 @@ class InferPage(StagePage):
         shape = self._image_shape()
         if shape is None:
             return False
-        layers = self.host.viewer.layers
-        scale = tuple(layers["image"].scale) if "image" in layers else (1.0, 1.0, 1.0)
+        scale = self.host.presenter.scale_zyx
         self.boxes.set_volume(shape, scale)
         return True
 
@@ -448,8 +447,7 @@ class InferPage(StagePage):
         except (OSError, ValueError, KeyError) as exc:
             self.host.log(f"Could not read the plan of the subvolumes: {exc}")
             return
-        layers = self.host.viewer.layers
-        scale = tuple(layers["image"].scale) if "image" in layers else (1.0, 1.0, 1.0)
+        scale = self.host.presenter.scale_zyx
         self.plan_grid.show(grid, scale)
 
     def _show_dashboard(self, url: str) -> None:

@@ -345,13 +345,13 @@ def plan_run(tmp_path) -> Path:
 def test_grid_of_subvolumes_tiles_the_box_and_follows_the_states(plan_run):
     grid = SubvolumeGrid.read(plan_run / "plan.json")
     assert grid.states == "wwww" and grid.run_dir == plan_run
-    corners, states = grid.rectangles(z=5, scale_yx=(2.0, 0.5))
+    corners, states = grid.rectangles(z=5)
     assert states == list("wwww")
     assert [c.tolist() for c in corners] == [  # owned parts: the overlap cut in its middle
-        [[0, 0], [64, 20]],
-        [[0, 20], [64, 40]],
-        [[64, 0], [128, 20]],
-        [[64, 20], [128, 40]],
+        [[0, 0], [32, 40]],
+        [[0, 40], [32, 80]],
+        [[32, 0], [64, 40]],
+        [[32, 40], [64, 80]],
     ]
     assert [sub.index for sub in grid.update("drww")] == [0]
     assert [sub.index for sub in grid.update("ddrf")] == [1]
