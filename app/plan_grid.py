@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from napari.components import ViewerModel
 
-from app.controllers.subvolume_grid import STATE_COLOURS, STATES, SubvolumeGrid
-from ffn_core.infer.plan import Subvolume
+from app.controllers.subvolume_grid import STATE_COLOURS, SubvolumeGrid
+from ffn_core.infer.plan import STATES, Subvolume
 from ffn_core.zyx import box_shape
 
 LAYER_NAME = "subvolumes"
@@ -29,13 +29,13 @@ PREVIEW_MAX_VOXELS = 64 * 2**20
 class PlanGridPresenter:
     """Keeps the ``subvolumes`` shapes layer of ``viewer`` in step with a :class:`SubvolumeGrid`."""
 
-    def __init__(self, viewer: ViewerModel, preview_max_voxels: int = PREVIEW_MAX_VOXELS) -> None:
+    def __init__(self, viewer: ViewerModel) -> None:
         self.viewer = viewer
-        self.preview_max_voxels = preview_max_voxels
         self.grid: SubvolumeGrid | None = None
         self.scale_zyx: tuple[float, float, float] = (1.0, 1.0, 1.0)
         self._preview: np.ndarray | None = None
         self._next_id = 0
+        self._drawn: tuple | None = None  # what the layer shows: unchanged slices redraw nothing
         viewer.dims.events.current_step.connect(self._on_step)
 
     @property
@@ -46,9 +46,10 @@ class PlanGridPresenter:
     def show(self, grid: SubvolumeGrid, scale_zyx: tuple[float, ...]) -> None:
         """Draw ``grid`` over an image of voxel size ``scale_zyx`` (replacing any grid)."""
         self.grid = grid
+        self._drawn = None
         self.scale_zyx = tuple(float(v) for v in scale_zyx[-3:])  # type: ignore[assignment]
         shape = box_shape(grid.plan.box)
-        small = int(np.prod(shape)) <= self.preview_max_voxels
+        small = int(np.prod(shape)) <= PREVIEW_MAX_VOXELS
         self._preview = np.zeros(shape, np.uint32) if small else None
         self._next_id = 0
         self.refresh()
@@ -78,6 +79,10 @@ class PlanGridPresenter:
             return
         z = self.viewer.dims.point[0] / self.scale_zyx[0] if self.viewer.dims.ndim >= 3 else 0
         corners, states = self.grid.rectangles(z)
+        drawn = (tuple(c.tobytes() for c in corners), tuple(states), self.scale_zyx)
+        if drawn == self._drawn and self.layer() is not None:
+            return
+        self._drawn = drawn
         edges = [(*STATE_COLOURS[s], 1.0) for s in states]
         faces = [(*STATE_COLOURS[s], FACE_ALPHA) for s in states]
         names = [STATES[s] for s in states]
@@ -103,6 +108,7 @@ class PlanGridPresenter:
         added after one was removed, with llvmpipe at least)."""
         self.grid = None
         self._preview = None
+        self._drawn = None
         layer = self.layer()
         if layer is not None:
             layer.data = []

@@ -67,6 +67,7 @@ class WorkerClient(QObject):
         self._project_root: str | None = None
         self._buffer = b""
         self._ended: Result | Error | None = None
+        self._refused = False  # a record this version cannot read arrived: trust nothing more
         self._stop_requested = False
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
@@ -109,6 +110,7 @@ class WorkerClient(QObject):
         process.finished.connect(self._on_process_finished)
         process.errorOccurred.connect(self._on_process_error)
         self._process, self._buffer, self._ended = process, b"", None
+        self._refused = False
         self._project_root = str(project_root) if project_root is not None else None
         self._stop_requested = False
         process.start(command[0], command[1:])
@@ -159,7 +161,7 @@ class WorkerClient(QObject):
             return
         if record is None:
             self.log.emit("stdout", line)
-        elif not isinstance(self._ended, Error):  # after a refusal, nothing more is trusted
+        elif not self._refused:
             self._dispatch(record)
 
     def _dispatch(self, record: Record) -> None:
@@ -181,8 +183,9 @@ class WorkerClient(QObject):
 
     def _refuse(self, exc: ProtocolError) -> None:
         """A record this version cannot read: report it once and stop the job we cannot follow."""
-        if isinstance(self._ended, Error):
+        if self._refused:
             return
+        self._refused = True
         self._ended = Error(stage="", message=exc.message, hint=exc.hint)
         self.error.emit(exc.message, exc.hint)
         self.stop()

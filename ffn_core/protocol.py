@@ -134,7 +134,7 @@ def encode(record: Record, project_root: str | os.PathLike | None = None) -> str
     fields = dataclasses.asdict(record)
     if isinstance(record, (Artifact, Preview)):
         fields["path"] = os.fspath(fields["path"])
-    if project_root is not None:
+    if project_root is not None and isinstance(record, (Artifact, Preview, Result)):
         bases = _bases(Path(project_root))
         if isinstance(record, (Artifact, Preview)):
             fields["path"] = _relative(fields["path"], bases) or fields["path"]

@@ -81,18 +81,29 @@ def format_triple(values: Sequence[float]) -> str:
     return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
 
 
-def parse_box(text: str, name: str = "--bbox", shape: Sequence[int] | None = None) -> Box:
-    """``"z0:z1,y0:y1,x0:x1"`` as a box, checked to lie inside ``shape`` when given.
+def parse_box(
+    text: str | Sequence[Sequence[int]], name: str = "--bbox", shape: Sequence[int] | None = None
+) -> Box:
+    """``"z0:z1,y0:y1,x0:x1"`` (or three ``(start, stop)`` pairs) as a box, checked to lie
+    inside ``shape`` when given.
 
     Examples
     --------
     >>> parse_box("0:10,0:20,5:30")
     ((0, 10), (0, 20), (5, 30))
+    >>> parse_box([[0, 10], [0, 20], [5, 30]])
+    ((0, 10), (0, 20), (5, 30))
     """
+    parts = str(text).split(",") if isinstance(text, str) else text
     try:
-        pairs = [tuple(int(v) for v in part.split(":")) for part in str(text).split(",")]
-    except ValueError:
+        pairs = [
+            tuple(int(v) for v in (part.split(":") if isinstance(part, str) else part))
+            for part in parts
+        ]
+    except (TypeError, ValueError):
         pairs = []
+    if not isinstance(text, str):
+        text = ",".join(":".join(map(str, p)) for p in pairs) if pairs else str(text)
     if len(pairs) != 3 or any(len(p) != 2 or p[0] < 0 or p[1] <= p[0] for p in pairs):
         raise UserError(
             f"{name} '{text}' is not z0:z1,y0:y1,x0:x1.",
@@ -136,3 +147,9 @@ def _text(value: object) -> str:
 
 def _example(kind: Callable, minimum: float) -> str:
     return "30,6,6" if kind is float else ("24,24,24" if minimum <= 0 else "1,1,1")
+
+
+def relative_box(inner: Box, outer: Box) -> Box:
+    """``inner`` (image coordinates) relative to the start of ``outer``: where it lies in an
+    array holding ``outer``."""
+    return tuple((a - o, b - o) for (a, b), (o, _) in zip(inner, outer))  # type: ignore[return-value]

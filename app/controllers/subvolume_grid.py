@@ -13,20 +13,17 @@ IDs, not yet joined across seams) can be shown in place of the result
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ffn_core.infer.plan import Plan, Subvolume
-from ffn_core.infer.storage import subvolume_path
-from ffn_core.zyx import Box, box_slices
+from ffn_core.infer.plan import STATES, Plan, Subvolume, read_plan
+from ffn_core.infer.storage import load_subvolume_segmentation, subvolume_path
+from ffn_core.zyx import box_slices, relative_box
 
-__all__ = ["STATES", "STATE_COLOURS", "SubvolumeGrid"]
+__all__ = ["STATE_COLOURS", "SubvolumeGrid"]
 
-#: the state characters of ``metrics["states"]`` and their names
-STATES = {"w": "waiting", "r": "running", "d": "done", "f": "failed"}
 #: RGB of each state (grey, amber, green, red); faces are drawn translucent
 STATE_COLOURS = {
     "w": (0.62, 0.62, 0.62),
@@ -67,8 +64,11 @@ class SubvolumeGrid:
         OSError, ValueError, KeyError
             The file is missing or is not a plan.
         """
-        path = Path(plan_json)
-        return cls(Plan.from_dict(json.loads(path.read_text(encoding="utf-8"))), path.parent)
+        run_dir = Path(plan_json).parent
+        plan = read_plan(run_dir)
+        if plan is None:
+            raise FileNotFoundError(plan_json)
+        return cls(plan, run_dir)
 
     def update(self, states: str) -> list[Subvolume]:
         """Take the states of a progress record; returns the subvolumes done since the last
@@ -102,12 +102,12 @@ class SubvolumeGrid:
     def owned_segmentation(self, sub: Subvolume) -> np.ndarray:
         """The segment IDs ``sub`` found in the part of the box it owns (its own IDs, from its
         saved result), in the order of :meth:`owned_slices`."""
-        with np.load(subvolume_path(self.run_dir, sub.corner, "npz"), allow_pickle=False) as data:
-            return data["segmentation"][_within(sub.owned, sub.box)]
+        segmentation = load_subvolume_segmentation(self.run_dir, sub.corner)
+        return segmentation[box_slices(relative_box(sub.owned, sub.box))]
 
     def owned_slices(self, sub: Subvolume) -> tuple[slice, slice, slice]:
         """Where ``sub``'s owned part lies in an array of the plan's box."""
-        return _within(sub.owned, self.plan.box)
+        return box_slices(relative_box(sub.owned, self.plan.box))
 
     def at_slice(self, z: float) -> list[Subvolume]:
         """The subvolumes owning voxels of slice ``z`` (image voxels; a slice outside the box
@@ -125,8 +125,3 @@ class SubvolumeGrid:
             for sub in subs
         ]
         return corners, [self.states[sub.index] for sub in subs]
-
-
-def _within(box: Box, outer: Box) -> tuple[slice, slice, slice]:
-    """``box`` as slices of an array holding ``outer`` (both in image coordinates)."""
-    return box_slices(tuple((a - o, b - o) for (a, b), (o, _) in zip(box, outer)))  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
     UserError
         A field that is not a number where one is needed, or settings the run refuses.
     """
-    run = text(fields, "run") or "default"
+    run = text(fields, "run") or TrainConfig.run
     max_steps = number(fields, "max_steps", int, "Max steps")
     if resume:
         return TrainConfig(run=run, max_steps=max_steps)

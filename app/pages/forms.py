@@ -9,6 +9,7 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from ffn_core.model.args import ModelArgs, list_presets, load_preset
 from ffn_core.project import Project
+from ffn_core.stages.train import DEFAULT_PRESET
 
 
 def path_row(field: QWidget, pick: Callable[[], None], text: str = "Browse...") -> QHBoxLayout:
@@ -81,8 +82,8 @@ class PresetBox(QWidget):
 
     def reset(self) -> None:
         """Choose the default preset: ``anisotropic`` (SNEMI3D-like data) when present."""
-        if "anisotropic" in list_presets():
-            self.combo.setCurrentText("anisotropic")
+        if DEFAULT_PRESET in list_presets():
+            self.combo.setCurrentText(DEFAULT_PRESET)
         else:
             self.combo.setCurrentIndex(0)
 

@@ -3,9 +3,11 @@
 Pages see the open project, the napari viewer and its project layers, the job signals,
 and three actions (run a job, show an error, log a line), nothing else of the main
 window. :class:`app.main_window.MainWindow` implements it; tests may host a page in
-anything that does. The host calls each page's ``project_changed()`` whenever its project
-is (re)read, after jobs too, and ``project_opened()`` once after it opened a project (the
-form then shows that project's last settings of the page's stage).
+anything that does. The host calls each page's ``project_changed()`` whenever it opens or
+closes a project (pages that list what jobs write, infer and export, call it themselves when a
+job ends; on the train page it would reset the run name being typed), and
+``project_opened()`` once after it opened a project (the form then shows that project's last
+settings of the page's stage).
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ class TrainPage(StagePage):
             )
 
     def run_dir(self) -> Path | None:
-        name = self.run_name.currentText().strip() or "default"
+        name = self.run_name.currentText().strip() or TrainConfig.run
         return self.project.path("runs", name) if self.project else None
 
     def field_values(self) -> dict[str, Any]:

@@ -242,6 +242,11 @@ class Canvas:
         """(seed candidates processed, total candidates) — monotone progress."""
         return self.seed_policy.idx, self.seed_policy.total
 
+    @property
+    def resume_index(self) -> int:
+        """The seed index a resumed run starts from (the object now being filled is redone)."""
+        return self._resume_idx
+
     def get_state(self) -> dict[str, Any]:
         """Everything needed to resume: the state before the object now being filled."""
         coords, _ = self.seed_policy.get_state()

@@ -73,7 +73,7 @@ from ffn_core.errors import UserError
 from ffn_core.infer import storage
 from ffn_core.infer.batching import drive_batched
 from ffn_core.infer.canvas import Canvas, FovSteps
-from ffn_core.infer.plan import Plan, Subvolume
+from ffn_core.infer.plan import PLAN_NAME, Plan, Subvolume, read_plan
 from ffn_core.infer.request import InferenceRequest, format_request
 from ffn_core.infer.runner import (
     RunSettings,
@@ -89,21 +89,18 @@ from ffn_core.zyx import box_shape, box_slices, format_triple
 __all__ = [
     "CANVAS_BYTES_PER_VOXEL",
     "CONFLICTS_NAME",
-    "PLAN_NAME",
     "RETRIES",
     "ModelPayload",
     "Partial",
     "PlanJob",
     "PlanOutcome",
     "check_subvolumes",
-    "read_plan",
     "run_state",
     "segment_group",
     "segment_plan",
     "task_bytes",
 ]
 
-PLAN_NAME = "plan.json"
 CONFLICTS_NAME = "conflicts.json"
 #: re-runs of a task that raised (a task whose worker died is re-run by the scheduler anyway)
 RETRIES = 2
@@ -209,14 +206,6 @@ class PlanOutcome:
 
 
 # -- run folder -----------------------------------------------------------------------------
-def read_plan(run_dir: Path) -> Plan | None:
-    """The plan a run folder was started with (None when it has no ``plan.json``)."""
-    path = Path(run_dir) / PLAN_NAME
-    if not path.is_file():
-        return None
-    return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-
 def run_state(run_dir: Path, plan: Plan) -> str:
     """``absent``, ``checkpoint`` (this plan, resumable), ``complete`` (every subvolume and the
     stitched volume) or ``partial`` (results of another plan, or of a run without one)."""
@@ -269,8 +258,7 @@ def check_subvolumes(run_dir: Path, job: PlanJob) -> None:
 
 def _load_segmentation(run_dir: Path) -> Callable[[Subvolume], np.ndarray]:
     def load(sub: Subvolume) -> np.ndarray:
-        with np.load(_npz(run_dir, sub), allow_pickle=False) as data:
-            return data["segmentation"]
+        return storage.load_subvolume_segmentation(run_dir, sub.corner)
 
     return load
 
@@ -415,7 +403,6 @@ def segment_plan(
     """
     run_dir = Path(run_dir)
     started = time.monotonic()
-    check_subvolumes(run_dir, job)
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / PLAN_NAME, json.dumps(job.plan.to_dict(), indent=1) + "\n")
     emit.artifact("plan", str(run_dir / PLAN_NAME))
@@ -722,7 +709,7 @@ class _Group:
         self.interval = interval
         self.started = time.monotonic()
         self.done = [False] * len(canvases)
-        self.first_seed = [canvas.get_state()["seed_idx"] for canvas in canvases]
+        self.first_seed = [canvas.resume_index for canvas in canvases]
         self.first_fovs = [int(canvas.counters["fov_evals"]) for canvas in canvases]
 
     def steps(self) -> list[FovSteps]:
@@ -736,7 +723,7 @@ class _Group:
         if self.interval <= 0 or time.monotonic() - self.started < self.interval:
             return False
         return all(
-            done or canvas.get_state()["seed_idx"] > first
+            done or canvas.resume_index > first
             for canvas, done, first in zip(self.canvases, self.done, self.first_seed)
         )
 

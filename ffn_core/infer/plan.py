@@ -29,16 +29,22 @@ plan refuses smaller ones).
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 from ffn_core.errors import UserError
 from ffn_core.zyx import Box, box_shape, format_triple, parse_triple
 
 __all__ = [
+    "PLAN_NAME",
+    "STATES",
+    "read_plan",
     "DEFAULT_OVERLAP",
     "DEFAULT_SUBVOLUME_SIZE",
     "Plan",
@@ -257,3 +263,17 @@ def _box(data: Sequence[Sequence[int]]) -> Box:
 
 def _triple(data: Sequence[int]) -> Triple:
     return tuple(int(v) for v in data)  # type: ignore[return-value]
+
+
+#: the file in a run folder that holds the plan a run was started with
+PLAN_NAME = "plan.json"
+#: the state of each subvolume in progress records (``metrics["states"]``, one letter each)
+STATES = {"w": "waiting", "r": "running", "d": "done", "f": "failed"}
+
+
+def read_plan(run_dir: str | os.PathLike) -> Plan | None:
+    """The plan a run folder was started with (None when it has no ``plan.json``)."""
+    path = Path(run_dir) / PLAN_NAME
+    if not path.is_file():
+        return None
+    return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))

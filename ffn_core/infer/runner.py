@@ -154,7 +154,12 @@ def save_run_checkpoint(
 
 def check_run_checkpoint(cpoint: Path, fingerprint: dict[str, Any]) -> dict[str, Any]:
     """The meta of ``cpoint``; :class:`UserError` when it belongs to a run of other settings."""
-    meta = storage.read_checkpoint_meta(cpoint)
+    return _checked_meta(cpoint, storage.read_checkpoint_meta(cpoint), fingerprint)
+
+
+def _checked_meta(
+    cpoint: Path, meta: dict[str, Any], fingerprint: dict[str, Any]
+) -> dict[str, Any]:
     if meta.get("fingerprint") != fingerprint:
         raise UserError(
             f"The checkpoint {cpoint} belongs to a run with other settings "
@@ -167,9 +172,8 @@ def check_run_checkpoint(cpoint: Path, fingerprint: dict[str, Any]) -> dict[str,
 def load_run_checkpoint(cpoint: Path, fingerprint: dict[str, Any]) -> tuple[dict[str, Any], float]:
     """The canvas state saved in ``cpoint`` and the seconds its run had spent (checked as
     :func:`check_run_checkpoint` does)."""
-    meta = check_run_checkpoint(cpoint, fingerprint)
-    state, _ = storage.load_checkpoint(cpoint)
-    return state, float(meta.get("elapsed_s", 0.0))
+    state, meta = storage.load_checkpoint(cpoint)
+    return state, float(_checked_meta(cpoint, meta, fingerprint).get("elapsed_s", 0.0))
 
 
 def _restore(canvas: Canvas, cpoint: Path, fingerprint: dict[str, Any]) -> float:

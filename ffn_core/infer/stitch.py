@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 from ffn_core.errors import UserError
 from ffn_core.infer.plan import Plan, Subvolume
 from ffn_core.io.atomic import replacing
-from ffn_core.zyx import Box, box_shape, box_slices, format_triple
+from ffn_core.zyx import box_shape, box_slices, format_triple, relative_box
 
 __all__ = [
     "DEFAULT_CHUNKS",
@@ -200,12 +200,14 @@ def stitch(
         dset.attrs["complete"] = True
         for sub in plan.subvolumes:
             local_ids, global_ids = tables[sub.index]
-            owned = _checked_load(load, sub)[box_slices(_within(sub.owned, sub.box))]
+            owned = _checked_load(load, sub)[box_slices(relative_box(sub.owned, sub.box))]
             values, inverse = np.unique(owned, return_inverse=True)
             mapped = np.zeros(values.shape, dtype)
             found = values != 0
             mapped[found] = global_ids[np.searchsorted(local_ids, values[found])]
-            dset[box_slices(_within(sub.owned, plan.box))] = mapped[inverse].reshape(owned.shape)
+            dset[box_slices(relative_box(sub.owned, plan.box))] = mapped[inverse].reshape(
+                owned.shape
+            )
     return StitchReport(merges=merges, conflicts=conflicts, segments=segments)
 
 
@@ -218,7 +220,7 @@ def _scan(
     owned_ids: dict[int, np.ndarray] = {}
     for sub, later in _neighbours(plan):
         seg = _checked_load(load, sub)
-        ids = np.unique(seg[box_slices(_within(sub.owned, sub.box))])
+        ids = np.unique(seg[box_slices(relative_box(sub.owned, sub.box))])
         owned_ids[sub.index] = ids[ids != 0]
         for other in later:
             merged, refused = _match(
@@ -258,8 +260,12 @@ def _match(
 ) -> tuple[list[tuple[Key, Key]], list[Conflict]]:
     """The agreeing pairs of two overlapping subvolumes that merge, and the conflicts."""
     region = tuple((max(a0, b0), min(a1, b1)) for (a0, a1), (b0, b1) in zip(sub_a.box, sub_b.box))
-    ids_a, inv_a = np.unique(seg_a[box_slices(_within(region, sub_a.box))], return_inverse=True)
-    ids_b, inv_b = np.unique(seg_b[box_slices(_within(region, sub_b.box))], return_inverse=True)
+    ids_a, inv_a = np.unique(
+        seg_a[box_slices(relative_box(region, sub_a.box))], return_inverse=True
+    )
+    ids_b, inv_b = np.unique(
+        seg_b[box_slices(relative_box(region, sub_b.box))], return_inverse=True
+    )
     inv_a, inv_b = inv_a.ravel(), inv_b.ravel()
     size_a = np.bincount(inv_a, minlength=len(ids_a))
     size_b = np.bincount(inv_b, minlength=len(ids_b))
@@ -271,10 +277,11 @@ def _match(
         ((sub_a.index, int(ids_a[i])), (sub_b.index, int(ids_b[j])), int(n))
         for i, j, n in zip(ia[agree], ib[agree], shared[agree])
     ]
-    best = _best_matches(found)
+    matches_of = _matches_of(found)
+    best = {key: listed[0][0] for key, listed in matches_of.items()}
     merged = [(a, b) for a, b, _ in found if best[a] == b and best[b] == a]
     conflicts = []
-    for key, matches in sorted(_matches_of(found).items()):
+    for key, matches in sorted(matches_of.items()):
         if len(matches) > 1:
             partner = best[key]
             conflicts.append(
@@ -292,10 +299,6 @@ def _matches_of(found: list[tuple[Key, Key, int]]) -> dict[Key, list[tuple[Key, 
     for listed in matches.values():
         listed.sort(key=lambda match: (-match[1], match[0]))
     return matches
-
-
-def _best_matches(found: list[tuple[Key, Key, int]]) -> dict[Key, Key]:
-    return {key: listed[0][0] for key, listed in _matches_of(found).items()}
 
 
 def _global_ids(
@@ -328,8 +331,3 @@ def _checked_load(load: Loader, sub: Subvolume) -> np.ndarray:
             "Delete that subvolume's seg-*.npz and resume the run to compute it again.",
         )
     return seg
-
-
-def _within(inner: Box, outer: Box) -> Box:
-    """``inner`` relative to the start of ``outer``."""
-    return tuple((a - o, b - o) for (a, b), (o, _) in zip(inner, outer))  # type: ignore[return-value]

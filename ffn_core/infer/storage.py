@@ -28,6 +28,12 @@ def subvolume_path(run_dir: Path, corner_zyx: Any, suffix: str) -> Path:
     return Path(run_dir) / str(x) / str(y) / f"seg-{x}_{y}_{z}.{suffix}"
 
 
+def load_subvolume_segmentation(run_dir: Path, corner_zyx: Any) -> np.ndarray:
+    """The ``segmentation`` of the reference npz of the subvolume at ``corner_zyx``."""
+    with np.load(subvolume_path(run_dir, corner_zyx, "npz"), allow_pickle=False) as data:
+        return data["segmentation"]
+
+
 def _savez(path: Path, compressed: bool = False, **arrays: Any) -> None:
     with replacing(path) as tmp, open(tmp, "wb") as handle:
         (np.savez_compressed if compressed else np.savez)(handle, **arrays)

@@ -76,12 +76,15 @@ def image_stats(
     *given : (mean, std) pairs
         Values from the user, in order of precedence (a config's, a request's).
     """
+    values = [_first_set(*(pair[i] for pair in given)) for i in range(2)]
+    if None not in values:
+        return values[0], values[1]  # the image file is not opened
     record = project.volume("image")
     handle, dataset = open_dataset(project.volume_spec("image"))
     with handle:
-        stored = [(record.get(key), dataset.attrs.get(key)) for key in ("mean", "std")]
+        stored = [_first_set(record.get(key), dataset.attrs.get(key)) for key in ("mean", "std")]
     return tuple(  # type: ignore[return-value]
-        _first_set(*(pair[i] for pair in given), *stored[i]) for i in range(2)
+        value if value is not None else fallback for value, fallback in zip(values, stored)
     )
 
 

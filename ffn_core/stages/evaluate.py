@@ -46,7 +46,7 @@ class EvaluateConfig(StageConfig):
                 "For example --seg result.h5:segmentation.",
             )
         if self.crop is not None:
-            object.__setattr__(self, "crop", parse_box(_box_text(self.crop), "--crop"))
+            object.__setattr__(self, "crop", parse_box(self.crop, "--crop"))
 
 
 def evaluate(
@@ -110,13 +110,3 @@ def _sources(config: EvaluateConfig, project: Project | None) -> tuple[Source, S
     seg = run_source(project, config.run) if config.run else open_source(config.seg)
     gt = open_source(config.gt if config.gt else project.volume_spec("labels"))
     return seg, gt
-
-
-def _box_text(crop: str | Box) -> str:
-    """A crop given as text or as pairs, as text for :func:`~ffn_core.zyx.parse_box`."""
-    if isinstance(crop, str):
-        return crop
-    try:
-        return format_box(crop)
-    except (TypeError, ValueError):
-        return str(crop)

@@ -170,7 +170,7 @@ class InferConfig(StageConfig):
         if self.model_args is not None:
             set_("model_args", _model_args_text(self.model_args))
         if self.bbox is not None:
-            set_("bbox", _box(self.bbox))
+            set_("bbox", parse_box(self.bbox))
         if (
             not self.run
             or Path(self.run).name != self.run
@@ -267,17 +267,6 @@ def _model_args_text(value: str | Mapping[str, Any] | ModelArgs) -> str:
     return text
 
 
-def _box(value: Any) -> Box:
-    """A box from text or ``((z0, z1), (y0, y1), (x0, x1))``, checked by :func:`parse_box`."""
-    if isinstance(value, str):
-        return parse_box(value)
-    try:
-        text = format_box(value)
-    except (TypeError, ValueError):
-        text = str(value)
-    return parse_box(text)
-
-
 def _check_std(std: float) -> None:
     if not std > 0:
         raise UserError(f"Image std {std} must be positive.", "Give --image-std > 0.")
@@ -355,10 +344,11 @@ def infer(
             return storage.run_state(run_dir, corner)
 
         state = _existing(project, config, state_of)
-        prefix, predictor = _load_model(config, model_args, box)
+        prefix, model_args = _checkpoint(config, model_args, box)
+        predictor = _predictor(config, prefix, model_args)
         run, resume = _claim_run(project, config, state_of, state)
-        used = _with_model(used, predictor.args, prefix)
-        settings = _settings(used, predictor.args, box, config.refresh_interval)
+        used = _with_model(used, model_args, prefix)
+        settings = _settings(used, model_args, box, config.refresh_interval)
         emit.log(
             f"Run '{run}': box z,y,x {list(settings.bbox_start)}:{list(settings.bbox_stop)}"
             f", model {used.model_args} step {predictor.step}, image mean {mean:g} std "
@@ -372,22 +362,26 @@ def infer(
     return _result(run, emit, outcome, settings, run_dir)
 
 
-def _load_model(config: InferConfig, model_args: ModelArgs | None, box: Box) -> tuple[str, Any]:
-    """The checkpoint's prefix and its :class:`~ffn_core.model.predictor.Predictor` (the
-    model_args stored in one of our checkpoints when none are given)."""
+def _checkpoint(
+    config: InferConfig, model_args: ModelArgs | None, box: Box
+) -> tuple[str, ModelArgs]:
+    """The checkpoint's prefix and the model_args to build (those stored in one of our
+    checkpoints when none are given), checked against the box; builds no model."""
     from ffn_core.model.checkpoints import checkpoint_info  # TensorFlow from here on
-    from ffn_core.model.predictor import Predictor
 
     info = checkpoint_info(config.checkpoint)
     if model_args is None:
         model_args = _checkpoint_model_args(info)
         _check_geometry(model_args, box)
-    predictor = Predictor.from_checkpoint(
-        info.prefix,
-        model_args,  # architecture check
-        precision=config.precision,
-    )
-    return info.prefix, predictor
+    return info.prefix, model_args
+
+
+def _predictor(config: InferConfig, prefix: str, model_args: ModelArgs) -> Any:
+    """The :class:`~ffn_core.model.predictor.Predictor` of the checkpoint (its architecture
+    checked against ``model_args``)."""
+    from ffn_core.model.predictor import Predictor
+
+    return Predictor.from_checkpoint(prefix, model_args, precision=config.precision)
 
 
 def _with_model(used: InferenceRequest, model_args: ModelArgs, prefix: str) -> InferenceRequest:
@@ -408,8 +402,7 @@ def _infer_on_dask(
     from ffn_core.infer import distributed  # Dask from here on
     from ffn_core.scale.cluster import dask_client
 
-    prefix, predictor = _load_model(config, model_args, box)
-    model_args = predictor.args
+    prefix, model_args = _checkpoint(config, model_args, box)
     plan = _plan(config, box, model_args.fov_size_zyx)
 
     def state_of(run_dir: Path) -> str:
@@ -423,6 +416,7 @@ def _infer_on_dask(
             "Resume with the run's own --subvolume-size and --overlap, or choose --on-exists "
             "new or replace.",
         )
+    predictor = _predictor(config, prefix, model_args)  # only once the run may go ahead
     used = _with_model(used, model_args, prefix)
     per_task = config.canvases_per_task
     job = distributed.PlanJob(
@@ -641,7 +635,8 @@ def _plan(config: InferConfig, box: Box, fov_zyx: tuple[int, int, int]) -> Plan:
 def _plan_result(
     run: str, emit: Emitter, outcome: PlanOutcome, plan: Plan, run_dir: Path, dashboard: str
 ) -> StageResult:
-    from ffn_core.infer.distributed import CONFLICTS_NAME, PLAN_NAME
+    from ffn_core.infer.distributed import CONFLICTS_NAME
+    from ffn_core.infer.plan import PLAN_NAME
 
     count = len(plan.subvolumes)
     extra = {
