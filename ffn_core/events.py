@@ -15,7 +15,17 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from ffn_core.protocol import Artifact, Error, Log, Preview, Progress, Record, Result, encode
+from ffn_core.protocol import (
+    Artifact,
+    Compute,
+    Error,
+    Log,
+    Preview,
+    Progress,
+    Record,
+    Result,
+    encode,
+)
 
 __all__ = ["CancelToken", "Emitter", "TextEmitter", "listen_for_stop"]
 
@@ -101,6 +111,11 @@ class Emitter:
         """A line for the log pane."""
         self.send(Log(message=message, level=level))
 
+    def compute(self, backend: str, device: str, device_name: str, precision: str) -> None:
+        """What the job computes on (sent once, before the model runs), also as a log line."""
+        self.send(Compute(self.stage, backend, device, device_name, precision))
+        self.log(f"Computing with {backend} on {device} ({device_name}), precision {precision}.")
+
     def artifact(self, kind: str, path: str) -> None:
         """A file the job wrote that the GUI may show (volume spec, checkpoint, ...)."""
         self.send(Artifact(name=kind, path=str(path)))
@@ -122,6 +137,8 @@ class TextEmitter(Emitter):
     """An :class:`Emitter` for people at a terminal: one readable line per record."""
 
     def send(self, record: Record) -> None:
+        if isinstance(record, Compute):
+            return  # its log line says it
         if isinstance(record, Progress):
             eta = f", ETA {record.eta_s:.0f} s" if record.eta_s is not None else ""
             line = (

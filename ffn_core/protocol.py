@@ -89,6 +89,19 @@ class Preview:
 
 
 @dataclasses.dataclass(frozen=True)
+class Compute:
+    """What the job computes on, sent once before the model runs: the Keras ``backend``, the
+    ``device`` (``cpu``/``gpu``), its name and the ``precision``."""
+
+    kind: ClassVar[str] = "compute"
+    stage: str
+    backend: str
+    device: str
+    device_name: str
+    precision: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Result:
     """The job's final success line: ``outputs`` (paths or specs) and stage-specific ``extra``."""
 
@@ -109,9 +122,9 @@ class Error:
     hint: str = ""
 
 
-Record = Progress | Log | Artifact | Preview | Result | Error
+Record = Progress | Log | Artifact | Preview | Compute | Result | Error
 _TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (Progress, Log, Artifact, Preview, Result, Error)
+    cls.kind: cls for cls in (Progress, Log, Artifact, Preview, Compute, Result, Error)
 }
 # On the wire, Artifact.name and Preview.name travel as "kind" (the field name of version 0).
 _WIRE_NAMES = {"artifact": {"name": "kind"}, "preview": {"name": "kind"}}

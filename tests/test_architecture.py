@@ -55,7 +55,9 @@ names = [info.name for package in (ffn_core.stages, ffn_core.cli, app.controller
          for info in pkgutil.iter_modules(package.__path__, package.__name__ + ".")]
 for name in names:
     importlib.import_module(name)
-heavy = sorted(m for m in ("tensorflow", "keras", "PyQt5", "napari") if m in sys.modules)
+heavy = sorted(
+    m for m in ("tensorflow", "keras", "jax", "torch", "PyQt5", "napari") if m in sys.modules
+)
 print(json.dumps({"modules": names, "heavy": heavy}))
 """
 

@@ -41,7 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("ffn_core.cli.demo_options", "run the whole pipeline on synthetic demo data"),
     "run": ("ffn_core.cli.job_command", "run a job file written by the GUI or a script"),
     "info": ("ffn_core.cli.info_command", "print the project as JSON"),
-    "env": ("ffn_core.cli.env_command", "report TensorFlow, GPUs and CPU threads"),
+    "env": ("ffn_core.cli.env_command", "report the backends, GPUs and CPU threads"),
+    "convert": ("ffn_core.cli.convert_command", "a TensorFlow checkpoint as portable weights"),
 }
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from ffn_core.cli.compute_options import add_compute_arguments
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
 from ffn_core.infer.seeds import POLICIES
-from ffn_core.model.args import PRECISIONS
 from ffn_core.stages.infer import ON_EXISTS, OPTION_OVERRIDES, InferConfig
 from ffn_core.zyx import format_triple, parse_box, parse_triple
 
@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--checkpoint",
         required=True,
-        help="model checkpoint: a reference TF1 one (.../model.ckpt-7000000) or ours",
+        help="model checkpoint: a reference TF1 one (.../model.ckpt-7000000), ours, or a "
+        "portable *.weights.h5 file",
     )
     parser.add_argument(
         "--request",
@@ -64,13 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=_DEFAULTS["refresh_interval"],
         help="seconds between live updates of segmentation.h5 (0: none)",
     )
-    parser.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default=_DEFAULTS["precision"],
-        help="arithmetic of the model: float32 (as the reference) or bfloat16 "
-        "(about 1.8x faster on CPUs with AVX512-BF16; a few voxels differ)",
-    )
+    add_compute_arguments(parser, _DEFAULTS["precision"])
     _add_dask_arguments(parser)
 
 
@@ -137,6 +132,8 @@ def to_config(args: argparse.Namespace) -> InferConfig:
         checkpoint_interval=args.checkpoint_interval,
         refresh_interval=args.refresh_interval,
         precision=args.precision,
+        backend=args.backend,
+        device=args.device,
         subvolume_size_zyx=(
             parse_triple(args.subvolume_size, "--subvolume-size", int, minimum=1)
             if args.subvolume_size

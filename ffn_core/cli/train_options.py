@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ffn_core.model.args import PRECISIONS, list_presets
+from ffn_core.cli.compute_options import add_compute_arguments
+from ffn_core.model.args import list_presets
 from ffn_core.stages.train import TrainConfig, run_default
 from ffn_core.train.examples import POLICIES as FOV_POLICIES
 from ffn_core.train.run_config import OPTIMIZERS
@@ -63,13 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image-mean", type=float, help="default: the project image's")
     parser.add_argument("--image-std", type=float, help="default: the project image's")
     parser.add_argument("--seed", type=int, help="random seed of example order/augmentation")
-    parser.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        help="arithmetic of the conv stack: "
-        "float32 (default, as the reference) or bfloat16 "
-        "(about 1.7x faster on CPUs with AVX512-BF16; weights stay float32)",
-    )
+    add_compute_arguments(parser, None)  # precision default: the run's, else float32
 
 
 def to_config(args: argparse.Namespace) -> TrainConfig:
@@ -93,4 +88,6 @@ def to_config(args: argparse.Namespace) -> TrainConfig:
         image_stddev=args.image_std,
         seed=args.seed,
         precision=args.precision,
+        backend=args.backend,
+        device=args.device,
     )

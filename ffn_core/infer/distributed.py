@@ -132,18 +132,20 @@ class ModelPayload:
     weights: tuple[np.ndarray, ...]
     step: int
     precision: str
+    backend: str
     key: str
 
     @classmethod
-    def of(cls, predictor: Any, precision: str) -> ModelPayload:
-        """The payload of a loaded :class:`~ffn_core.model.predictor.Predictor`."""
+    def of(cls, predictor: Any, precision: str, backend: str) -> ModelPayload:
+        """The payload of a loaded :class:`~ffn_core.model.predictor.Predictor` computing on
+        ``backend`` (the workers must compute on it too)."""
         weights = tuple(predictor.weights())
         args = predictor.args.to_json()
-        digest = hashlib.sha256(f"{args}|{precision}".encode())
+        digest = hashlib.sha256(f"{args}|{precision}|{backend}".encode())
         for weight in weights:
             digest.update(f"{weight.shape}{weight.dtype}".encode())
             digest.update(np.ascontiguousarray(weight).tobytes())
-        return cls(args, weights, int(predictor.step), precision, digest.hexdigest()[:16])
+        return cls(args, weights, int(predictor.step), precision, backend, digest.hexdigest()[:16])
 
 
 @dataclass(frozen=True)
@@ -786,7 +788,10 @@ def _quiet_stdout() -> None:
 
 def _predictor(model: ModelPayload) -> Any:
     """The worker's predictor of ``model``, built on first use (one model kept at a time)."""
+    from ffn_core.backend import select
     from ffn_core.model.args import ModelArgs
+
+    select(model.backend)  # a worker of another backend refuses with a clear message
     from ffn_core.model.predictor import Predictor, limit_threads
 
     with _CACHE_LOCK:

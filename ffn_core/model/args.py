@@ -16,12 +16,19 @@ from typing import Any
 from ffn_core.errors import UserError
 
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "resources" / "presets"
-PRECISIONS = ("float32", "bfloat16")  # arithmetic of the conv stack (float32: the reference's)
+# Arithmetic of the conv stack: float32 (the reference's), bfloat16 (CPUs with AVX512-BF16,
+# recent GPUs), mixed (float16 on GPUs); weights and logits always stay float32.
+PRECISIONS = ("float32", "bfloat16", "mixed")
 _REFERENCE_KEYS = {"depth", "fov_size", "deltas", "features"}
 _HINT = (
     'Write it like {"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]} '
     "(fov_size and deltas in x, y, z; optional features, default 32)."
 )
+
+
+def compute_dtype(precision: str) -> str:
+    """The dtype the conv stack computes in for ``precision`` (one of :data:`PRECISIONS`)."""
+    return "float16" if precision == "mixed" else precision
 
 
 def _triple(value: Any, name: str, minimum: int) -> tuple[int, int, int]:

@@ -1,27 +1,44 @@
-"""Checkpoints: the reference's TF1 ones (imported by variable name) and our own.
+"""Checkpoints: the reference's TF1 ones, our TensorFlow ones, and portable weights files.
 
 Reference checkpoints (``model.ckpt-7000000``) hold ``global_step`` and
 ``seed_update/conv{i}_{a|b}/{weights,biases}``, ``seed_update/conv_lom/{weights,biases}``; the
 FOV the model was trained with is read from the ``.meta`` graph beside it when present.
-Ours are ``tf.train.Checkpoint(model=, optimizer=, step=, model_args=)`` written by a
-``tf.train.CheckpointManager``; ``model_args`` is the reference JSON, so a checkpoint says
-what it is. :func:`load_weights` reads either kind.
+Our TensorFlow ones are ``tf.train.Checkpoint(model=, optimizer=, step=, model_args=)`` written
+by a ``tf.train.CheckpointManager``; ``model_args`` is the reference JSON, so a checkpoint says
+what it is. Portable ones (``*.weights.h5``, :mod:`ffn_core.model.weights_file`) hold the same
+variables in HDF5 and load on every backend. :func:`load_weights` reads every kind; on JAX or
+PyTorch a TensorFlow checkpoint is converted once into a portable file
+(:func:`portable_weights`, in a TensorFlow subprocess).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
-import tensorflow as tf
+import numpy as np
 
 from ffn_core.errors import UserError
 from ffn_core.model.args import ModelArgs
 from ffn_core.model.convstack import conv_layer_names, model_geometry
+from ffn_core.model.weights_file import (
+    SCOPE,
+    SUFFIX,
+    WeightsFile,
+    is_weights_file,
+    read_weights,
+    write_weights,
+)
 
-REFERENCE_SCOPE = "seed_update"
+CACHE_DIR = Path.home() / ".cache" / "ffn-workbench" / "weights"
+
+REFERENCE_SCOPE = SCOPE
 ARGS_KEY = "model_args/.ATTRIBUTES/VARIABLE_VALUE"
 STEP_KEY = "step/.ATTRIBUTES/VARIABLE_VALUE"
 _DATA_SUFFIX = re.compile(r"\.(index|meta|data-\d+-of-\d+)$")
@@ -31,9 +48,10 @@ _DATA_SUFFIX = re.compile(r"\.(index|meta|data-\d+-of-\d+)$")
 class CheckpointInfo:
     """What a checkpoint file says about itself.
 
-    ``kind`` is ``"reference"`` (TF1, google/ffn or the Windows fork) or ``"workbench"``;
-    ``fov_size_zyx`` is None when a reference checkpoint has no ``.meta`` file;
-    ``model_args`` is only known for our own checkpoints.
+    ``kind`` is ``"reference"`` (TF1, google/ffn or the Windows fork), ``"workbench"`` (our
+    TensorFlow checkpoint) or ``"portable"`` (a ``*.weights.h5`` file); ``prefix`` is the
+    checkpoint prefix, or the weights file; ``fov_size_zyx`` is None when a reference
+    checkpoint has no ``.meta`` file; ``model_args`` is only known for our own checkpoints.
     """
 
     prefix: str
@@ -46,30 +64,38 @@ class CheckpointInfo:
 
 
 def _step_of(prefix: Path) -> int:
-    match = re.search(r"-(\d+)$", prefix.name)
+    match = re.search(r"-(\d+)$", prefix.name.removesuffix(SUFFIX))
     return int(match.group(1)) if match else -1
 
 
-def resolve_checkpoint(path: str | Path) -> str:
-    """The checkpoint prefix for ``path``: a prefix, one of its files, or a folder (latest).
+def _mtime(checkpoint: Path) -> float:
+    index = checkpoint.with_name(checkpoint.name + ".index")
+    return (checkpoint if is_weights_file(checkpoint) else index).stat().st_mtime
 
-    A training run folder (``runs/<name>``) means the latest of its ``checkpoints/``.
+
+def resolve_checkpoint(path: str | Path) -> str:
+    """The checkpoint for ``path``: a prefix, one of its files, a weights file, or a folder.
+
+    A folder means its latest checkpoint (highest step, then newest; a portable file wins over
+    a TensorFlow checkpoint of the same step); a training run folder (``runs/<name>``) the
+    latest of its ``checkpoints/``.
     """
     path = Path(path)
     if (path / "checkpoints").is_dir():  # a training run folder
         path = path / "checkpoints"
     if path.is_dir():
-        latest = tf.train.latest_checkpoint(str(path))
-        if latest and Path(latest + ".index").is_file():
-            return latest
-        indexes = list(path.glob("*.index"))
-        if not indexes:
+        candidates = [p.with_suffix("") for p in path.glob("*.index")]
+        candidates += [p for p in path.glob(f"*{SUFFIX}") if not p.name.startswith(".")]
+        if not candidates:
             raise UserError(
-                f"No checkpoint in folder {path} (no *.index file).",
+                f"No checkpoint in folder {path} (no *.index or *{SUFFIX} file).",
                 "Choose a checkpoint such as .../model.ckpt-7000000 or a run folder.",
             )
-        latest_index = max(indexes, key=lambda p: (_step_of(p.with_suffix("")), p.stat().st_mtime))
-        return str(latest_index.with_suffix(""))
+        return str(max(candidates, key=lambda p: (_step_of(p), is_weights_file(p), _mtime(p))))
+    if is_weights_file(path):
+        if not path.is_file():
+            raise UserError(f"Weights file {path} not found.", "Choose an existing file.")
+        return str(path)
     prefix = Path(_DATA_SUFFIX.sub("", str(path)))
     if not Path(str(prefix) + ".index").is_file():
         raise UserError(
@@ -80,7 +106,10 @@ def resolve_checkpoint(path: str | Path) -> str:
     return str(prefix)
 
 
-def _reader(prefix: str) -> tf.train.CheckpointReader:
+def _reader(prefix: str):
+    """TensorFlow's reader of a checkpoint (imports TensorFlow)."""
+    import tensorflow as tf
+
     try:
         return tf.train.load_checkpoint(prefix)
     except (tf.errors.OpError, ValueError) as exc:
@@ -111,8 +140,17 @@ def _meta_fov_zyx(prefix: str) -> tuple[int, int, int] | None:
 
 
 def checkpoint_info(path: str | Path) -> CheckpointInfo:
-    """Kind, step and geometry of the checkpoint at ``path`` (prefix, file or folder)."""
+    """Kind, step and geometry of the checkpoint at ``path`` (prefix, file or folder).
+
+    Reads a portable weights file with h5py; a TensorFlow checkpoint needs TensorFlow.
+    """
     prefix = resolve_checkpoint(path)
+    if is_weights_file(prefix):
+        contents = read_weights(prefix)
+        args = contents.model_args
+        return CheckpointInfo(
+            prefix, "portable", contents.step, args.depth, args.features, args.fov_size_zyx, args
+        )
     reader = _reader(prefix)
     shapes = reader.get_variable_to_shape_map()
     if f"{REFERENCE_SCOPE}/conv0_a/weights" in shapes:
@@ -158,25 +196,41 @@ def _check_geometry(model: keras.Model, info: CheckpointInfo) -> None:
     )
 
 
-def _import_reference(model: keras.Model, reader: tf.train.CheckpointReader, prefix: str) -> None:
-    shapes = reader.get_variable_to_shape_map()
+def _keys(model: keras.Model):
+    """(variable, reference key) of every conv variable of ``model``, input to output."""
     for name in conv_layer_names(model_geometry(model)["depth"]):
         layer = model.get_layer(name)
-        for variable, tf1_name in ((layer.kernel, "weights"), (layer.bias, "biases")):
-            key = f"{REFERENCE_SCOPE}/{name}/{tf1_name}"
-            if list(shapes.get(key, [])) != list(variable.shape):
-                raise UserError(
-                    f"Checkpoint {prefix}: {key} has shape {shapes.get(key, 'missing')}, the "
-                    f"model needs {list(variable.shape)}.",
-                    "Use the model_args the checkpoint was trained with.",
-                )
-            variable.assign(reader.get_tensor(key))
+        yield layer.kernel, f"{REFERENCE_SCOPE}/{name}/weights"
+        yield layer.bias, f"{REFERENCE_SCOPE}/{name}/biases"
 
 
-def make_checkpoint(
-    model: keras.Model, args: ModelArgs, optimizer=None, step: tf.Variable | None = None
-) -> tf.train.Checkpoint:
-    """Our checkpoint object: model, optimizer and step (when given) and the model_args."""
+def model_arrays(model: keras.Model) -> dict[str, np.ndarray]:
+    """The model's conv variables as numpy arrays under the reference's names."""
+    return {key: keras.ops.convert_to_numpy(variable) for variable, key in _keys(model)}
+
+
+def _assign(model: keras.Model, arrays, source: str) -> None:
+    """Assign ``arrays`` (reference key -> array, a mapping or a TF reader) to ``model``."""
+    for variable, key in _keys(model):
+        array = arrays.get(key) if isinstance(arrays, dict) else _tensor(arrays, key)
+        shape = None if array is None else list(np.shape(array))
+        if shape != list(variable.shape):
+            raise UserError(
+                f"Checkpoint {source}: {key} has shape {shape or 'missing'}, the "
+                f"model needs {list(variable.shape)}.",
+                "Use the model_args the checkpoint was trained with.",
+            )
+        variable.assign(array)
+
+
+def _tensor(reader, key: str) -> np.ndarray | None:
+    return reader.get_tensor(key) if reader.has_tensor(key) else None
+
+
+def make_checkpoint(model: keras.Model, args: ModelArgs, optimizer=None, step=None):
+    """Our TensorFlow checkpoint object: model, optimizer and step (when given), model_args."""
+    import tensorflow as tf
+
     parts = {"model": model, "model_args": tf.Variable(args.to_json(), trainable=False)}
     if optimizer is not None:
         parts["optimizer"] = optimizer
@@ -185,22 +239,98 @@ def make_checkpoint(
     return tf.train.Checkpoint(**parts)
 
 
-def load_weights(model: keras.Model, path: str | Path) -> int:
-    """Load a reference or workbench checkpoint into ``model``; returns its training step.
+def _restore_tensorflow(model: keras.Model, info: CheckpointInfo) -> None:
+    """Load a TensorFlow checkpoint (reference or ours) into a model on TensorFlow."""
+    import tensorflow as tf
 
-    Raises :class:`UserError` when the checkpoint's depth, features or FOV differ from the
-    model's.
+    if info.kind == "reference":
+        _assign(model, _reader(info.prefix), info.prefix)
+        return
+    try:
+        tf.train.Checkpoint(model=model).read(info.prefix).expect_partial()
+    except (tf.errors.OpError, ValueError) as exc:
+        raise UserError(
+            f"Cannot restore checkpoint {info.prefix}: {exc}.",
+            "Use the model_args the checkpoint was trained with.",
+        ) from None
+
+
+def load_weights(model: keras.Model, path: str | Path, args: ModelArgs | None = None) -> int:
+    """Load a checkpoint of any kind into ``model``; returns its training step.
+
+    On JAX or PyTorch a TensorFlow checkpoint is first converted into a portable file
+    (:func:`portable_weights`, which records ``args``: the model's, when known). Raises
+    :class:`UserError` when the checkpoint's depth, features or FOV differ from the model's.
     """
     info = checkpoint_info(path)
     _check_geometry(model, info)
-    if info.kind == "reference":
-        _import_reference(model, _reader(info.prefix), info.prefix)
+    if info.kind == "portable":
+        _assign(model, read_weights(info.prefix).arrays, info.prefix)
+    elif keras.backend.backend() == "tensorflow":
+        _restore_tensorflow(model, info)
     else:
-        try:
-            tf.train.Checkpoint(model=model).read(info.prefix).expect_partial()
-        except (tf.errors.OpError, ValueError) as exc:
-            raise UserError(
-                f"Cannot restore checkpoint {info.prefix}: {exc}.",
-                "Use the model_args the checkpoint was trained with.",
-            ) from None
+        args = (
+            args
+            or info.model_args
+            or ModelArgs(
+                depth=info.depth,
+                features=info.features,
+                fov_size_zyx=model_geometry(model)["fov_size_zyx"],
+                deltas_zyx=(0, 0, 0),
+            )
+        )
+        _assign(model, read_weights(portable_weights(info.prefix, args)).arrays, info.prefix)
     return info.step
+
+
+def portable_path(prefix: str | Path) -> Path:
+    """Where the portable copy of the TensorFlow checkpoint ``prefix`` lives: in the user's
+    cache (``~/.cache/ffn-workbench/weights``), named after the checkpoint's path (the
+    checkpoint's own folder is never written to)."""
+    prefix = Path(prefix).resolve()
+    digest = hashlib.sha256(str(prefix).encode()).hexdigest()[:12]
+    return CACHE_DIR / f"{prefix.name}-{digest}{SUFFIX}"
+
+
+def convert_checkpoint(path: str | Path, args: ModelArgs, out: str | Path) -> Path:
+    """Write the TensorFlow checkpoint at ``path`` as a portable weights file ``out``.
+
+    Needs TensorFlow as the Keras backend of this process (the ``convert`` command).
+    """
+    from ffn_core.model.convstack import build_convstack
+
+    info = checkpoint_info(path)
+    model = build_convstack(args)
+    _check_geometry(model, info)
+    _restore_tensorflow(model, info)
+    return write_weights(out, WeightsFile(args, info.step, model_arrays(model)))
+
+
+def portable_weights(prefix: str | Path, args: ModelArgs) -> Path:
+    """The portable copy of a TensorFlow checkpoint, converted once in a TensorFlow process.
+
+    Raises
+    ------
+    UserError
+        TensorFlow is not installed, or the conversion failed.
+    """
+    out = portable_path(prefix)
+    index = Path(str(prefix) + ".index")
+    if out.is_file() and out.stat().st_mtime >= index.stat().st_mtime:
+        return out
+    command = [
+        sys.executable, "-m", "ffn_core", "convert", "--text", "--checkpoint", str(prefix),
+        "--model-args", args.to_json(), "--out", str(out),
+    ]  # fmt: skip
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="-1")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not out.is_file():
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        raise UserError(
+            f"Cannot convert the TensorFlow checkpoint {prefix} for this backend: "
+            f"{lines[-1] if lines else 'no output'}.",
+            "Install TensorFlow once (pip install tensorflow) and run "
+            f"'ffn-core convert --checkpoint {prefix} --out FILE.weights.h5', then choose "
+            "that file.",
+        )
+    return out

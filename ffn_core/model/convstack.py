@@ -8,14 +8,16 @@ checkpoint loads by name (:mod:`ffn_core.model.checkpoints`).
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 
-from ffn_core.model.args import PRECISIONS, ModelArgs
+from ffn_core.model.args import PRECISIONS, ModelArgs, compute_dtype
 
-# Grappler's remapper tries to fuse conv + bias + residual add + ReLU, fails on the
-# residual add that feeds two nodes, logs an error on every trace and keeps the graph
-# unchanged; switching it off gives the same graph (same numbers) without the error.
-tf.config.optimizer.set_experimental_options({"remapping": False})
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
+
+    # Grappler's remapper tries to fuse conv + bias + residual add + ReLU, fails on the
+    # residual add that feeds two nodes, logs an error on every trace and keeps the graph
+    # unchanged; switching it off gives the same graph (same numbers) without the error.
+    tf.config.optimizer.set_experimental_options({"remapping": False})
 
 
 def conv_layer_names(depth: int) -> list[str]:
@@ -31,9 +33,9 @@ class FFNConv3D(keras.layers.Layer):
 
     Variables ``weights`` (kz, ky, kx, in, out) and ``biases`` as in the reference, always
     float32; ``compute`` is the dtype of the arithmetic (``bfloat16``: about twice as fast on
-    CPUs with AVX512-BF16), ``output`` the dtype returned. Written with ``tf.nn.conv3d`` +
-    ``tf.nn.bias_add`` so that grappler fuses conv, bias and ReLU on CPU (twice as fast as
-    ``keras.layers.Conv3D`` here).
+    CPUs with AVX512-BF16), ``output`` the dtype returned. On TensorFlow written with
+    ``tf.nn.conv3d`` + ``tf.nn.bias_add`` so that grappler fuses conv, bias and ReLU on CPU
+    (twice as fast as ``keras.layers.Conv3D`` there); on JAX and PyTorch with ``keras.ops``.
     """
 
     def __init__(
@@ -58,10 +60,17 @@ class FFNConv3D(keras.layers.Layer):
         self.bias = self.add_weight(name="biases", shape=(self.filters,), initializer="zeros")
 
     def call(self, x):
-        dtype = tf.as_dtype(self.compute)
-        kernel, bias = tf.cast(self.kernel, dtype), tf.cast(self.bias, dtype)
-        y = tf.nn.bias_add(tf.nn.conv3d(tf.cast(x, dtype), kernel, [1] * 5, "SAME"), bias)
-        return tf.cast(tf.nn.relu(y) if self.relu else y, self.output_dtype)
+        if keras.backend.backend() == "tensorflow":
+            dtype = tf.as_dtype(self.compute)
+            kernel, bias = tf.cast(self.kernel, dtype), tf.cast(self.bias, dtype)
+            y = tf.nn.bias_add(tf.nn.conv3d(tf.cast(x, dtype), kernel, [1] * 5, "SAME"), bias)
+            return tf.cast(tf.nn.relu(y) if self.relu else y, self.output_dtype)
+        ops = keras.ops
+        kernel = ops.cast(self.kernel, self.compute)
+        y = ops.conv(ops.cast(x, self.compute), kernel, padding="same") + ops.cast(
+            self.bias, self.compute
+        )
+        return ops.cast(ops.relu(y) if self.relu else y, self.output_dtype)
 
     def get_config(self) -> dict:
         return {
@@ -78,14 +87,15 @@ def build_convstack(args: ModelArgs, precision: str = "float32") -> keras.Model:
     """The FFN model: inputs ``image`` and ``seed`` (B, z, y, x, 1), output logits (B, z, y, x, 1).
 
     ``logits = seed + update``: the network predicts an additive update of the seed logits.
-    ``precision`` ``bfloat16`` computes the stack in bfloat16 (weights, inputs and logits stay
-    float32); the reference computes in float32.
+    ``precision`` ``bfloat16`` computes the stack in bfloat16, ``mixed`` in float16 (GPUs);
+    weights, inputs and logits stay float32. The reference computes in float32.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    compute = compute_dtype(precision)
 
     def conv(name: str, relu: bool) -> FFNConv3D:
-        return FFNConv3D(args.features, 3, relu, compute=precision, name=name)
+        return FFNConv3D(args.features, 3, relu, compute=compute, name=name)
 
     shape = (*args.fov_size_zyx, 1)
     image = keras.Input(shape=shape, name="image")
@@ -95,12 +105,12 @@ def build_convstack(args: ModelArgs, precision: str = "float32") -> keras.Model:
     x = conv("conv0_b", relu=False)(x)
     for i in range(1, args.depth):
         residual = x
-        x = keras.layers.ReLU(name=f"relu{i}", dtype=precision)(x)
+        x = keras.layers.ReLU(name=f"relu{i}", dtype=compute)(x)
         x = conv(f"conv{i}_a", relu=True)(x)
         x = conv(f"conv{i}_b", relu=False)(x)
-        x = keras.layers.Add(name=f"residual{i}", dtype=precision)([x, residual])
-    x = keras.layers.ReLU(name="relu_out", dtype=precision)(x)
-    update = FFNConv3D(1, 1, relu=False, compute=precision, output="float32", name="conv_lom")(x)
+        x = keras.layers.Add(name=f"residual{i}", dtype=compute)([x, residual])
+    x = keras.layers.ReLU(name="relu_out", dtype=compute)(x)
+    update = FFNConv3D(1, 1, relu=False, compute=compute, output="float32", name="conv_lom")(x)
     logits = keras.layers.Add(name="logits")([seed, update])
     return keras.Model(inputs=[image, seed], outputs=logits, name="seed_update")
 

@@ -1,4 +1,9 @@
-"""Fast forward passes of the FFN model for inference: numpy in, numpy out."""
+"""Fast forward passes of the FFN model for inference: numpy in, numpy out, on any backend.
+
+One small adapter per Keras backend compiles the forward pass once per batch size: a
+``tf.function`` with a fixed signature (TensorFlow), ``jax.jit`` of ``stateless_call`` (JAX),
+the model under ``torch.no_grad`` (PyTorch). The model itself is the same Keras model.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,30 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ffn_core.model.args import ModelArgs
 from ffn_core.model.checkpoints import load_weights
 from ffn_core.model.convstack import build_convstack
 
+Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
 
 def limit_threads(threads: int) -> bool:
-    """Limit TensorFlow's thread pools to ``threads`` (a Dask worker's share of the cores).
+    """Limit the backend's CPU thread pools to ``threads`` (a Dask worker's share of the cores).
 
-    Must run before TensorFlow's first operation in the process; returns False (pools
-    unchanged) when it is too late.
+    Must run before the backend's first operation in the process; returns False (pools
+    unchanged) when it is too late or the backend (JAX) fixes them at start-up.
     """
+    backend = keras.backend.backend()
+    if backend == "torch":
+        import torch
+
+        torch.set_num_threads(int(threads))
+        return True
+    if backend != "tensorflow":
+        return False
+    import tensorflow as tf
+
     try:
         tf.config.threading.set_intra_op_parallelism_threads(int(threads))
         tf.config.threading.set_inter_op_parallelism_threads(int(threads))
@@ -28,11 +44,68 @@ def limit_threads(threads: int) -> bool:
     return True
 
 
-class Predictor:
-    """Runs the model on batches of FOVs.
+def _tensorflow_forward(model: keras.Model, fov_zyx: tuple[int, int, int]) -> Forward:
+    import tensorflow as tf
 
-    One ``tf.function`` is traced per batch size (fixed input signature, float32), so repeated
-    calls with the same batch size never retrace.
+    functions: dict[int, Callable] = {}
+
+    def forward(images: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        batch = images.shape[0]
+        if batch not in functions:
+            spec = tf.TensorSpec((batch, *fov_zyx), tf.float32)
+
+            def call(images: tf.Tensor, seeds: tf.Tensor) -> tf.Tensor:
+                return model([images[..., None], seeds[..., None]], training=False)[..., 0]
+
+            functions[batch] = tf.function(call, input_signature=[spec, spec])
+        return functions[batch](images, seeds).numpy()
+
+    forward.functions = functions  # type: ignore[attr-defined]  # one per batch size
+    return forward
+
+
+def _jax_forward(model: keras.Model) -> Forward:
+    import jax
+
+    trainable = [v.value for v in model.trainable_variables]
+    fixed = [v.value for v in model.non_trainable_variables]
+
+    @jax.jit
+    def call(trainable, fixed, images, seeds):
+        logits, _ = model.stateless_call(
+            trainable, fixed, [images[..., None], seeds[..., None]], training=False
+        )
+        return logits[..., 0]
+
+    return lambda images, seeds: np.asarray(call(trainable, fixed, images, seeds))
+
+
+def _torch_forward(model: keras.Model) -> Forward:
+    import torch
+
+    def forward(images: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            images_t = keras.ops.convert_to_tensor(images[..., None])
+            seeds_t = keras.ops.convert_to_tensor(seeds[..., None])
+            return keras.ops.convert_to_numpy(model([images_t, seeds_t], training=False)[..., 0])
+
+    return forward
+
+
+def compiled_forward(model: keras.Model, fov_zyx: tuple[int, int, int]) -> Forward:
+    """``model``'s forward pass, logits (B, z, y, x) for images and seeds (B, z, y, x), on the
+    backend Keras runs on, compiled once per batch size."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        return _tensorflow_forward(model, fov_zyx)
+    if backend == "jax":
+        return _jax_forward(model)
+    return _torch_forward(model)
+
+
+class Predictor:
+    """Runs the model on batches of FOVs (:func:`compiled_forward`: no retracing for a batch
+    size already seen).
 
     Parameters
     ----------
@@ -48,7 +121,7 @@ class Predictor:
         self.model = model
         self.args = args
         self.step = step
-        self._functions: dict[int, Callable] = {}
+        self._forward = compiled_forward(model, args.fov_size_zyx)
 
     @classmethod
     def from_checkpoint(
@@ -57,10 +130,11 @@ class Predictor:
         """Build the model of ``args`` and load a reference or workbench checkpoint into it.
 
         ``precision="bfloat16"`` computes the convolutions in bfloat16 (about 1.7x faster on
-        CPUs with AVX512-BF16; logits differ from float32 by ~0.01 on average).
+        CPUs with AVX512-BF16; logits differ from float32 by ~0.01 on average), ``mixed`` in
+        float16 (GPUs).
         """
         model = build_convstack(args, precision)
-        step = load_weights(model, path)
+        step = load_weights(model, path, args)
         return cls(model, args, step)
 
     @classmethod
@@ -80,17 +154,6 @@ class Predictor:
         """The model's weights as numpy arrays, in the order :meth:`from_weights` takes them."""
         return [np.asarray(weight) for weight in self.model.get_weights()]
 
-    def _function(self, batch: int) -> Callable:
-        if batch not in self._functions:
-            spec = tf.TensorSpec((batch, *self.args.fov_size_zyx), tf.float32)
-
-            def forward(images: tf.Tensor, seeds: tf.Tensor) -> tf.Tensor:
-                logits = self.model([images[..., None], seeds[..., None]], training=False)
-                return logits[..., 0]
-
-            self._functions[batch] = tf.function(forward, input_signature=[spec, spec])
-        return self._functions[batch]
-
     def predict(self, images: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         """Logits (B, z, y, x) float32 for normalised ``images`` and seed logits ``seeds``.
 
@@ -104,4 +167,4 @@ class Predictor:
                 f"images {images.shape} and seeds {seeds.shape} must both be "
                 f"(B, {', '.join(map(str, expected))})"
             )
-        return self._function(images.shape[0])(images, seeds).numpy()
+        return self._forward(images, seeds)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ffn_core.backend import Compute, check_backend, check_device, prepare
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.infer import storage
@@ -105,8 +106,14 @@ class InferConfig(StageConfig):
     refresh_interval : float
         Seconds between live updates of ``segmentation.h5`` (0: none).
     precision : str
-        Arithmetic of the model: ``float32`` (as the reference) or ``bfloat16`` (faster on CPUs
-        with AVX512-BF16; a few voxels differ).
+        Arithmetic of the model: ``float32`` (as the reference), ``bfloat16`` (faster on CPUs
+        with AVX512-BF16 and recent GPUs; a few voxels differ) or ``mixed`` (float16, GPUs).
+    backend : str, optional
+        Keras backend: ``tensorflow``, ``jax`` or ``torch`` (default: ``KERAS_BACKEND``, else
+        TensorFlow; :mod:`ffn_core.backend`).
+    device : str
+        ``auto`` (a GPU when the backend sees one), ``gpu`` (refuse to run without one) or
+        ``cpu``.
     subvolume_size_zyx : (int, int, int), optional
         Cut the box into subvolumes of this size, segmented on a Dask cluster and stitched
         (default: the box is one subvolume, segmented in this process as the reference does).
@@ -148,6 +155,8 @@ class InferConfig(StageConfig):
     checkpoint_interval: float | None = None
     refresh_interval: float = 15.0
     precision: str = "float32"
+    backend: str | None = None
+    device: str = "auto"
     subvolume_size_zyx: tuple[int, int, int] | None = None
     overlap_zyx: tuple[int, int, int] | None = None
     workers: int | None = None
@@ -200,6 +209,8 @@ class InferConfig(StageConfig):
             raise UserError(
                 f"Unknown precision {self.precision!r}.", f"Choose one of {', '.join(PRECISIONS)}."
             )
+        check_backend(self.backend)
+        check_device(self.device)
         if self.refresh_interval < 0:
             raise UserError(
                 f"refresh_interval {self.refresh_interval} is negative.",
@@ -297,7 +308,7 @@ def infer(
         instead of ``npz`` when stopped (status ``stopped``). ``extra``: ``run`` (the run
         written, ``<run>-<n>`` with ``on_exists="new"``), ``segmentation_extent``
         (``"bbox"``), ``bbox_start_zyx``, ``bbox_stop_zyx``, ``segments``, ``fov_evals``,
-        ``wall_s``.
+        ``wall_s``, and what it computed on: ``backend``, ``device``, ``device_name``.
 
         On Dask (:attr:`InferConfig.on_dask`): ``outputs`` ``segmentation`` (the stitched
         volume of the box's size), ``subvolumes`` (count), ``merges`` (equivalences applied)
@@ -344,6 +355,7 @@ def infer(
             return storage.run_state(run_dir, corner)
 
         state = _existing(project, config, state_of)
+        compute = _compute(config, emit)
         prefix, model_args = _checkpoint(config, model_args, box)
         predictor = _predictor(config, prefix, model_args)
         run, resume = _claim_run(project, config, state_of, state)
@@ -359,7 +371,14 @@ def infer(
     outcome = run_subvolume(
         image, settings, predictor.predict, run_dir, emit, cancel, resume=resume
     )
-    return _result(run, emit, outcome, settings, run_dir)
+    return _result(run, emit, outcome, settings, run_dir, compute)
+
+
+def _compute(config: InferConfig, emit: Emitter) -> Compute:
+    """Select the config's backend and device for this process (before any model code)."""
+    compute = prepare(config.backend, config.device, config.precision)
+    emit.compute(compute.backend, compute.device, compute.device_name, config.precision)
+    return compute
 
 
 def _checkpoint(
@@ -367,7 +386,7 @@ def _checkpoint(
 ) -> tuple[str, ModelArgs]:
     """The checkpoint's prefix and the model_args to build (those stored in one of our
     checkpoints when none are given), checked against the box; builds no model."""
-    from ffn_core.model.checkpoints import checkpoint_info  # TensorFlow from here on
+    from ffn_core.model.checkpoints import checkpoint_info  # the backend from here on
 
     info = checkpoint_info(config.checkpoint)
     if model_args is None:
@@ -402,6 +421,7 @@ def _infer_on_dask(
     from ffn_core.infer import distributed  # Dask from here on
     from ffn_core.scale.cluster import dask_client
 
+    compute = _compute(config, emit)  # the cluster's workers inherit it
     prefix, model_args = _checkpoint(config, model_args, box)
     plan = _plan(config, box, model_args.fov_size_zyx)
 
@@ -423,7 +443,7 @@ def _infer_on_dask(
         plan=plan,
         settings=_settings(used, model_args, box, config.refresh_interval),
         request=used,
-        model=distributed.ModelPayload.of(predictor, config.precision),
+        model=distributed.ModelPayload.of(predictor, config.precision, compute.backend),
         mean=used.image_mean,
         std=used.image_stddev,
         canvases_per_task=per_task,
@@ -449,7 +469,7 @@ def _infer_on_dask(
         run_dir = project.path("inference", run)
         outcome = distributed.segment_plan(client, job, dataset, run_dir, emit, cancel)
         dashboard = client.dashboard_link
-    return _plan_result(run, emit, outcome, plan, run_dir, dashboard)
+    return _plan_result(run, emit, outcome, plan, run_dir, dashboard, compute)
 
 
 def _load_request(path: str | None, emit: Emitter) -> InferenceRequest:
@@ -578,7 +598,12 @@ def _settings(
 
 
 def _result(
-    run: str, emit: Emitter, outcome: RunOutcome, settings: RunSettings, run_dir: Path
+    run: str,
+    emit: Emitter,
+    outcome: RunOutcome,
+    settings: RunSettings,
+    run_dir: Path,
+    compute: Compute,
 ) -> StageResult:
     seg_spec = f"{outcome.h5.resolve()}:segmentation"
     extra = {
@@ -589,6 +614,7 @@ def _result(
         "segments": outcome.segments,
         "fov_evals": int(outcome.counters.get("fov_evals", 0)),
         "wall_s": round(outcome.seconds, 1),
+        **compute.to_dict(),
     }
     emit.log(
         f"The segmentation is box-sized (z, y, x {list(settings.bbox_start)} to "
@@ -633,7 +659,13 @@ def _plan(config: InferConfig, box: Box, fov_zyx: tuple[int, int, int]) -> Plan:
 
 
 def _plan_result(
-    run: str, emit: Emitter, outcome: PlanOutcome, plan: Plan, run_dir: Path, dashboard: str
+    run: str,
+    emit: Emitter,
+    outcome: PlanOutcome,
+    plan: Plan,
+    run_dir: Path,
+    dashboard: str,
+    compute: Compute,
 ) -> StageResult:
     from ffn_core.infer.distributed import CONFLICTS_NAME
     from ffn_core.infer.plan import PLAN_NAME
@@ -648,6 +680,7 @@ def _plan_result(
         "computed": outcome.computed,
         "dashboard": dashboard,
         "wall_s": round(outcome.seconds, 1),
+        **compute.to_dict(),
     }
     plan_file = str((run_dir / PLAN_NAME).resolve())
     if outcome.status == "stopped":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ffn_core.backend import check_backend, check_device
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.volume_spec import image_stats, open_dataset
@@ -61,7 +62,9 @@ class TrainConfig(StageConfig):
     ``model_args`` (a :class:`~ffn_core.model.args.ModelArgs`, or the reference's dict or
     JSON text) overrides ``preset``; a new run given neither uses :data:`DEFAULT_PRESET`.
     ``image_mean``/``image_stddev`` default to the project image's. ``init_checkpoint``
-    starts a new run from a reference or workbench checkpoint (fine-tuning).
+    starts a new run from a reference or workbench checkpoint (fine-tuning). ``backend`` and
+    ``device`` say what this job computes on (:mod:`ffn_core.backend`; not stored with the
+    run: a run may continue on another backend).
     """
 
     stage: ClassVar[str] = "train"
@@ -83,8 +86,12 @@ class TrainConfig(StageConfig):
     image_stddev: float | None = None
     seed: int | None = None
     precision: str | None = None
+    backend: str | None = None
+    device: str = "auto"
 
     def __post_init__(self) -> None:
+        check_backend(self.backend)
+        check_device(self.device)
         if self.model_args is not None and not isinstance(self.model_args, ModelArgs):
             object.__setattr__(self, "model_args", ModelArgs.from_reference(self.model_args))
         if self.fov_policy is not None and self.fov_policy not in FOV_POLICIES:

@@ -92,7 +92,7 @@ def test_predictor_traces_once_per_batch_size_and_checks_shapes():
     x = np.zeros((3, *TINY.fov_size_zyx), np.float32)
     for _ in range(3):
         predictor.predict(x, x)
-    assert predictor._function(3).experimental_get_tracing_count() == 1
+    assert predictor._forward.functions[3].experimental_get_tracing_count() == 1
     with pytest.raises(ValueError, match="must both be"):
         predictor.predict(x[:, :4], x[:, :4])
 
