@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ffn_core.backend import check_backend, check_device
+from ffn_core.backend import check_backend, check_device, prepare
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.volume_spec import image_stats, open_dataset
@@ -186,7 +186,8 @@ def train(
     -------
     StageResult
         ``checkpoint``, ``run_dir``, ``step``, ``steps_per_s``, ``model_busy`` and ``loss``;
-        status ``completed`` (``max_steps`` reached) or ``stopped``.
+        status ``completed`` (``max_steps`` reached) or ``stopped``; ``extra``: ``backend``,
+        ``device``, ``device_name``.
     """
     emit, cancel = reporting("train", emit, cancel)
     from ffn_core.preprocess.coordinates import load_coordinates
@@ -205,6 +206,8 @@ def train(
             f"{settings.model_args.to_json()}, batch {settings.batch_size}, "
             f"{settings.optimizer} lr {settings.learning_rate}."
         )
+        compute = prepare(config.backend, config.device, settings.precision)
+        emit.compute(compute.backend, compute.device, compute.device_name, settings.precision)
         run_dir.mkdir(parents=True, exist_ok=True)
         write_run_config(run_dir, settings)
         project.set_stage_params("train", {"run": config.run, **settings.to_dict()})
@@ -226,7 +229,7 @@ def train(
         "model_busy": outcome.model_busy,
         "loss": outcome.loss,
     }
-    return StageResult(outputs, status=outcome.status)
+    return StageResult(outputs, status=outcome.status, extra=compute.to_dict())
 
 
 def _image_stats(project: Project, config: TrainConfig) -> tuple[float, float]:
