@@ -36,7 +36,13 @@ from ffn_core.model.weights_file import (
     write_weights,
 )
 
-CACHE_DIR = Path.home() / ".cache" / "ffn-workbench" / "weights"
+
+def cache_dir() -> Path:
+    """Where converted checkpoints are kept: ``$XDG_CACHE_HOME`` (else ``~/.cache``)
+    ``/ffn-workbench/weights``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ffn-workbench" / "weights"
+
 
 REFERENCE_SCOPE = SCOPE
 ARGS_KEY = "model_args/.ATTRIBUTES/VARIABLE_VALUE"
@@ -285,11 +291,11 @@ def load_weights(model: keras.Model, path: str | Path, args: ModelArgs | None = 
 
 def portable_path(prefix: str | Path) -> Path:
     """Where the portable copy of the TensorFlow checkpoint ``prefix`` lives: in the user's
-    cache (``~/.cache/ffn-workbench/weights``), named after the checkpoint's path (the
-    checkpoint's own folder is never written to)."""
+    cache (:func:`cache_dir`), named after the checkpoint's path (the checkpoint's own folder
+    is never written to)."""
     prefix = Path(prefix).resolve()
     digest = hashlib.sha256(str(prefix).encode()).hexdigest()[:12]
-    return CACHE_DIR / f"{prefix.name}-{digest}{SUFFIX}"
+    return cache_dir() / f"{prefix.name}-{digest}{SUFFIX}"
 
 
 def convert_checkpoint(path: str | Path, args: ModelArgs, out: str | Path) -> Path:
