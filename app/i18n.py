@@ -28,7 +28,9 @@ _SKIPPED_TYPES = ("unfinished", "obsolete", "vanished")
 class TsTranslator(QTranslator):
     """A QTranslator fed from a Qt Linguist ``.ts`` file.
 
-    Like ``lrelease``, it skips unfinished, obsolete and vanished translations.
+    Like ``lrelease``, it skips unfinished, obsolete and vanished translations; a string
+    without a translation is shown as written (:meth:`translate` answers None, which Qt
+    reads as "not translated", where an empty string would blank the text).
     """
 
     def __init__(self, ts_file: Path) -> None:
@@ -45,8 +47,8 @@ class TsTranslator(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return self._messages.get((context, source), "")
+    ) -> str | None:
+        return self._messages.get((context, source))
 
     def isEmpty(self) -> bool:
         return not self._messages

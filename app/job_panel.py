@@ -1,4 +1,5 @@
-"""The job panel: a determinate progress bar with rate and ETA, a log pane and Stop.
+"""The job panel: a determinate progress bar with rate and ETA, what the job computes on
+(backend, device, precision), a log pane and Stop.
 
 The log pane leaves out the worker's known backend start-up noise (:data:`BACKEND_NOISE`);
 every other stderr line, tracebacks above all, is shown.
@@ -20,8 +21,9 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from app.controllers.compute import describe_compute
 from app.worker import WorkerClient
-from ffn_core.protocol import Progress, Result
+from ffn_core.protocol import Compute, Progress, Result
 
 _PERCENT_SCALE = 1000  # the bar counts tenths of a percent
 # job statuses shown translated in "Job {0}."
@@ -85,7 +87,8 @@ def _number(value: float) -> str:
 
 
 class JobPanel(QWidget):
-    """Shows the job of a :class:`WorkerClient`: progress, status, log, Stop."""
+    """Shows the job of a :class:`WorkerClient`: progress, what it computes on, status, log,
+    Stop."""
 
     def __init__(self, client: WorkerClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +102,9 @@ class JobPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setFormat("%p %")
+        self.compute = QLabel("")
+        self.compute.setObjectName("jobCompute")
+        self.compute.setToolTip(self.tr("What the job computes on: backend, device, precision"))
         self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setToolTip(self.tr("Ask the job to save its state and stop"))
         self.stop_button.setEnabled(False)
@@ -109,6 +115,7 @@ class JobPanel(QWidget):
         self._build_layout()
         client.started.connect(self._on_client_started)
         client.progress.connect(self._on_client_progress)
+        client.compute.connect(self._on_client_compute)
         client.log.connect(self._on_client_log)
         client.result.connect(self._on_client_result)
         client.error.connect(self._on_client_error)
@@ -117,6 +124,7 @@ class JobPanel(QWidget):
     def _build_layout(self) -> None:
         row = QHBoxLayout()
         row.addWidget(self.bar, 1)
+        row.addWidget(self.compute)
         row.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -134,6 +142,7 @@ class JobPanel(QWidget):
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setValue(0)
         self.details.setText("")
+        self.compute.setText("")
         self.status.setText(self.tr("Running: {0} ...").format(name))
         self.stop_button.setEnabled(True)
         self.append_log("$ " + " ".join(command))
@@ -146,6 +155,9 @@ class JobPanel(QWidget):
             self.bar.setRange(0, _PERCENT_SCALE)
             self.bar.setValue(int(round(min(max(fraction, 0.0), 1.0) * _PERCENT_SCALE)))
         self.details.setText(describe_progress(record))
+
+    def _on_client_compute(self, record: Compute) -> None:
+        self.compute.setText(describe_compute(record))
 
     def _on_client_log(self, level: str, message: str) -> None:
         if level == "stderr" and is_backend_noise(message):

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def check_environment(self) -> WorkerClient:
-        """Run the worker's env check quietly; a failure (no TensorFlow...) becomes a dialog."""
+        """Run the worker's env check quietly; a failure (no backend...) becomes a dialog."""
         checker = WorkerClient(self)
         checker.error.connect(
             lambda message, hint: self.show_error(
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         return checker
 
     def show_diagnostics(self):
-        """The About dialog with the worker's environment check (TensorFlow, GPUs)."""
+        """The About dialog with the worker's environment check (backends, GPUs, defaults)."""
         from app.diagnostics import DiagnosticsDialog
 
         dialog = DiagnosticsDialog(self)

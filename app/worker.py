@@ -17,6 +17,7 @@ from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, pyqtSig
 from ffn_core.jobs import worker_command
 from ffn_core.protocol import (
     Artifact,
+    Compute,
     Error,
     Log,
     Preview,
@@ -43,7 +44,8 @@ class WorkerClient(QObject):
     Signals
     -------
     started(str, list) : the job's name (its stage or command) and its command line
-    progress(Progress), artifact(Artifact), preview(Preview), result(Result) : the records
+    progress(Progress), artifact(Artifact), preview(Preview), compute(Compute),
+    result(Result) : the records
     log(str, str) : level and message (``stdout``/``stderr`` for lines that are not records)
     error(str, str) : message and hint (an Error record, a crash, or an unreadable record)
     message(object) : every record, as read
@@ -55,6 +57,7 @@ class WorkerClient(QObject):
     log = pyqtSignal(str, str)
     artifact = pyqtSignal(object)
     preview = pyqtSignal(object)
+    compute = pyqtSignal(object)
     result = pyqtSignal(object)
     error = pyqtSignal(str, str)
     message = pyqtSignal(object)
@@ -174,6 +177,8 @@ class WorkerClient(QObject):
             self.artifact.emit(record)
         elif isinstance(record, Preview):
             self.preview.emit(record)
+        elif isinstance(record, Compute):
+            self.compute.emit(record)
         elif isinstance(record, Result):
             self._ended = record
             self.result.emit(record)

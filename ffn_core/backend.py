@@ -103,7 +103,8 @@ def select(backend: str | None = None, device: str = "auto") -> str:
     return name
 
 
-def _gpu_names(backend: str) -> list[str]:
+def gpu_names(backend: str) -> list[str]:
+    """Names of the GPUs ``backend`` sees (imports it)."""
     if backend == "tensorflow":
         import tensorflow as tf
 
@@ -119,7 +120,8 @@ def _gpu_names(backend: str) -> list[str]:
     return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
+    """The CPU's model name (e.g. ``AMD EPYC``)."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
             for line in info:
@@ -137,10 +139,10 @@ def active() -> Compute:
     import keras
 
     backend = keras.backend.backend()
-    gpus = _gpu_names(backend)
+    gpus = gpu_names(backend)
     if gpus:
         return Compute(backend, "gpu", gpus[0])
-    return Compute(backend, "cpu", _cpu_name())
+    return Compute(backend, "cpu", cpu_name())
 
 
 def require_device(device: str) -> Compute:

@@ -5,6 +5,7 @@ Layout (all paths stored relative to the folder, so it can be moved)::
     <project>/project.json     schema version, stage parameters, volumes, run history
     <project>/volumes/*.h5     imported image and label volumes
     <project>/preprocess/      partitions, coordinates
+    <project>/{volumes,preprocess}/<name>/  the same for a further named volume
     <project>/runs/<name>/     training runs
     <project>/inference/<name>/ inference runs
     <project>/exports/
@@ -18,6 +19,7 @@ import datetime as _dt
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,48 @@ from ffn_core.io.atomic import atomic_write_text
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
 STAGES = ("import", "preprocess", "train", "infer", "export")
+MAIN_VOLUME = "main"  # the project's own image/labels pair; others are named at import
+
+
+def volume_key(kind: str, volume: str = MAIN_VOLUME) -> str:
+    """The record name of the ``kind`` ("image", "labels") of training volume ``volume``.
+
+    Examples
+    --------
+    >>> volume_key("labels"), volume_key("labels", "stack2")
+    ('labels', 'stack2/labels')
+    """
+    return kind if volume == MAIN_VOLUME else f"{volume}/{kind}"
+
+
+def check_volume_name(name: str) -> str:
+    """``name`` when it can name a training volume (a folder name); else a UserError."""
+    if not name or not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
+        raise UserError(
+            f"'{name}' cannot name a volume.",
+            "Use letters, digits, '-', '_' and '.' (e.g. stack2).",
+        )
+    return name
+
+
+def parse_volume_names(value: str | Sequence[str]) -> tuple[str, ...]:
+    """``"main,stack2"`` (or a sequence) as distinct volume names.
+
+    Examples
+    --------
+    >>> parse_volume_names("main,stack2")
+    ('main', 'stack2')
+    """
+    names = tuple(
+        check_volume_name(name.strip())
+        for name in (value.split(",") if isinstance(value, str) else value)
+    )
+    if not names or len(set(names)) < len(names):
+        raise UserError(
+            f"Volumes '{','.join(names)}' are empty or name a volume twice.",
+            "Give each volume once, e.g. main,stack2.",
+        )
+    return names
 
 
 def _now() -> str:
@@ -128,6 +172,10 @@ class Project:
     def path(self, *parts: str) -> Path:
         """Absolute path of ``parts`` inside the project folder."""
         return self.root.joinpath(*parts)
+
+    def volume_folder(self, area: str, volume: str = MAIN_VOLUME) -> Path:
+        """``<project>/<area>/`` of the main volume, ``<project>/<area>/<volume>/`` of another."""
+        return self.path(area) if volume == MAIN_VOLUME else self.path(area, volume)
 
     def relative(self, path: str | os.PathLike) -> str:
         """``path`` relative to the project folder, with forward slashes."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.controllers.compute import compute_fields, compute_values
 from app.controllers.fields import Fields, config_values, list_text, number, number_text, text
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.request import InferenceRequest
@@ -36,8 +37,10 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         :data:`~ffn_core.stages.infer.OPTION_OVERRIDES`, ``min_boundary_dist_zyx``
         (``"z,y,x"``), ``checkpoint_interval``, ``image_mean`` and ``image_std``; for a run in
         subvolumes on Dask ``subvolume_size_zyx`` and ``overlap_zyx`` (``"z,y,x"``),
-        ``workers``, ``threads_per_worker`` and ``scheduler``. Empty text leaves a value to
-        the request, else the engine's default.
+        ``workers``, ``threads_per_worker`` and ``scheduler``; what the job computes on:
+        ``backend`` (empty: automatic), ``device`` and ``precision``
+        (:func:`app.controllers.compute.compute_values`). Empty text leaves a value to the
+        request, else the engine's default.
     on_exists : str
         What to do when the run has results (see :data:`~ffn_core.stages.infer.ON_EXISTS`).
 
@@ -65,6 +68,7 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         scheduler=text(fields, "scheduler"),
         **{name: number(fields, name, float, option_label(name)) for name in _NUMBERS},
         **{name: number(fields, name, int, option_label(name)) for name in _COUNTS},
+        **compute_values(fields, InferConfig.precision),
         **given,
     )
 
@@ -83,6 +87,7 @@ def infer_fields(config: InferConfig | None = None) -> dict[str, Any]:
         run=values["run"],
         seed_policy=values["seed_policy"] or "",
         scheduler=values["scheduler"] or "",
+        **compute_fields(values["backend"], values["device"], values["precision"]),
     )
     return fields
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.controllers.compute import compute_fields, compute_values
 from app.controllers.fields import Fields, number, number_text, text
 from ffn_core.stages.train import TrainConfig, run_default
 
 __all__ = ["train_config", "train_fields"]
 # settings the page shows in spin boxes or lists: a value always (the default when not given)
-_ALWAYS_SHOWN = ("max_steps", "batch_size", "optimizer", "summary_seconds")
+_ALWAYS_SHOWN = ("max_steps", "batch_size", "optimizer", "summary_seconds", "precision")
 # settings in text fields: empty when not given
 _TEXT = ("learning_rate", "learning_rate_decay_factor", "decay_steps")
 
@@ -23,10 +24,13 @@ def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
     fields : Fields
         ``run``, ``preset``, ``model_args`` (reference JSON; overrides the preset),
         ``max_steps``, ``batch_size``, ``optimizer``, ``learning_rate``,
-        ``learning_rate_decay_factor``, ``decay_steps``, ``summary_seconds`` and
-        ``init_checkpoint``; empty text leaves a setting to the run or the default.
+        ``learning_rate_decay_factor``, ``decay_steps``, ``summary_seconds``,
+        ``init_checkpoint``, and what the job computes on: ``backend`` (empty: automatic),
+        ``device`` and ``precision`` (:func:`app.controllers.compute.compute_values`); empty
+        text leaves a setting to the run or the default.
     resume : bool
-        Continue the run with its stored settings: only ``run`` and ``max_steps`` are read.
+        Continue the run with its stored settings: only ``run``, ``max_steps``, ``backend``
+        and ``device`` are read (a run may continue on another backend or device).
 
     Raises
     ------
@@ -35,8 +39,11 @@ def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
     """
     run = text(fields, "run") or TrainConfig.run
     max_steps = number(fields, "max_steps", int, "Max steps")
+    compute = compute_values(fields, precision_default=None)
     if resume:
-        return TrainConfig(run=run, max_steps=max_steps)
+        return TrainConfig(
+            run=run, max_steps=max_steps, backend=compute["backend"], device=compute["device"]
+        )
     model_args = text(fields, "model_args")
     return TrainConfig(
         run=run,
@@ -52,6 +59,7 @@ def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
         decay_steps=number(fields, "decay_steps", int, "Decay every (steps)"),
         summary_seconds=number(fields, "summary_seconds", float, "Summary every (s)"),
         init_checkpoint=text(fields, "init_checkpoint"),
+        **compute,
     )
 
 
@@ -69,4 +77,5 @@ def train_fields(config: TrainConfig | None = None) -> dict[str, Any]:
         value = getattr(config, name)
         fields[name] = run_default(name) if value is None else value
     fields.update({name: number_text(getattr(config, name)) for name in _TEXT})
+    fields.update(compute_fields(config.backend, config.device, fields["precision"]))
     return fields

@@ -9,6 +9,7 @@ reports a new ``segmentation`` artifact and when the run ends. A run cut into su
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from app.controllers.infer import (
 )
 from app.controllers.subvolume_grid import SubvolumeGrid
 from app.pages.base import StagePage
-from app.pages.forms import path_combo, path_row, project_checkpoints
+from app.pages.forms import ComputeRow, path_combo, path_row, pick_checkpoint, project_checkpoints
 from app.pages.host import PageHost
 from app.plan_grid import PlanGridPresenter
 from ffn_core.errors import UserError
@@ -221,8 +222,11 @@ class InferPage(StagePage):
         self.draw_button.clicked.connect(self._start_drawing)
         self.run_name = QLineEdit(InferConfig.run)
         self.run_name.setToolTip(self.tr("Results go to <project>/inference/<run>/"))
+        self.compute = ComputeRow()
         self.seed_policy = QComboBox()
         self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *POLICIES])
+        self.seed_policy.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.seed_policy.setMinimumContentsLength(12)  # long Japanese text: no sideways scroll
         defaults = option_defaults()
         self.options = {
             name: self._option_field(defaults.get(name, PROJECT_IMAGE), tip)
@@ -273,11 +277,13 @@ class InferPage(StagePage):
         bbox_row.addWidget(self.bbox, 1)
         bbox_row.addWidget(self.draw_button)
         form = QFormLayout()
-        form.addRow(self.tr("Checkpoint"), path_row(self.checkpoint, self._pick_checkpoint))
+        pick = partial(pick_checkpoint, self, self.checkpoint)
+        form.addRow(self.tr("Checkpoint"), path_row(self.checkpoint, pick))
         form.addRow(self.tr("Request"), path_row(self.request, self._pick_request))
         form.addRow(self.tr("Model args"), self.model_args)
         form.addRow(self.tr("Box"), bbox_row)
         form.addRow(self.tr("Run name"), self.run_name)
+        form.addRow(self.tr("Compute"), self.compute)
         options = QGroupBox(self.tr("Options (empty: request's value or the default shown)"))
         option_form = QFormLayout(options)
         option_form.addRow(self.tr("seed policy"), self.seed_policy)
@@ -301,15 +307,6 @@ class InferPage(StagePage):
         layout.addStretch(1)
 
     # -- pickers ----------------------------------------------------------------------
-    def _pick_checkpoint(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(
-            self, "Checkpoint (.index file)", "", "TF checkpoints (*.index);;All files (*)"
-        )
-        if file:
-            self.checkpoint.setCurrentText(
-                file[: -len(".index")] if file.endswith(".index") else file
-            )
-
     def _pick_request(self) -> None:
         file, _ = QFileDialog.getOpenFileName(
             self, "Inference request", "", "Requests (*.pbtxt *.txt);;All files (*)"
@@ -368,6 +365,7 @@ class InferPage(StagePage):
             seed_policy=self.seed_policy.currentText()
             if self.seed_policy.currentIndex() > 0
             else "",
+            **self.compute.values(),
         )
         return values
 
@@ -383,6 +381,7 @@ class InferPage(StagePage):
         self.bbox.setText(values["bbox"])
         self.run_name.setText(values["run"])
         self.seed_policy.setCurrentIndex(max(self.seed_policy.findText(values["seed_policy"]), 0))
+        self.compute.set_values(values)
         if values["bbox"]:
             self._on_bbox_edited()
 

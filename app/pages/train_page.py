@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import webbrowser
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtGui import QPixmap
 from PyQt5.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +28,7 @@ from PyQt5.QtWidgets import (
 from app.controllers.train import train_config, train_fields
 from app.job_panel import format_duration
 from app.pages.base import StagePage
-from app.pages.forms import PresetBox, path_combo, path_row
+from app.pages.forms import ComputeRow, PresetBox, path_combo, path_row, pick_checkpoint
 from app.pages.host import PageHost
 from app.plots import TrainingPlot
 from app.tensorboard import TensorBoardServer
@@ -95,6 +95,8 @@ class TrainPage(StagePage):
         )
         self.init_checkpoint = QLineEdit()
         self.init_checkpoint.setPlaceholderText(self.tr("optional: fine-tune from a checkpoint"))
+        self.compute = ComputeRow()
+        self.compute.set_values(defaults)
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(lambda: self.start_training())
         self.resume_button = QPushButton(self.tr("Resume"))
@@ -141,9 +143,9 @@ class TrainPage(StagePage):
         form.addRow(self.tr("Learning-rate decay factor"), self.decay_factor)
         form.addRow(self.tr("Decay every (steps)"), self.decay_steps)
         form.addRow(self.tr("Summary every (s)"), self.summary_seconds)
-        form.addRow(
-            self.tr("Init checkpoint"), path_row(self.init_checkpoint, self._pick_checkpoint)
-        )
+        pick = partial(pick_checkpoint, self, self.init_checkpoint)
+        form.addRow(self.tr("Init checkpoint"), path_row(self.init_checkpoint, pick))
+        form.addRow(self.tr("Compute"), self.compute)
         progress = QWidget()
         column = QVBoxLayout(progress)
         column.addWidget(self.rates)
@@ -159,15 +161,6 @@ class TrainPage(StagePage):
         layout.addWidget(QLabel(self.tr("<h3>Train a model</h3>")))
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
-
-    def _pick_checkpoint(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(
-            self, "Checkpoint (.index file)", "", "TF checkpoints (*.index);;All files (*)"
-        )
-        if file:
-            self.init_checkpoint.setText(
-                file[: -len(".index")] if file.endswith(".index") else file
-            )
 
     def run_dir(self) -> Path | None:
         name = self.run_name.currentText().strip() or TrainConfig.run
@@ -187,6 +180,7 @@ class TrainPage(StagePage):
             "decay_steps": self.decay_steps.text(),
             "summary_seconds": self.summary_seconds.value(),
             "init_checkpoint": self.init_checkpoint.text(),
+            **self.compute.values(),
         }
 
     def stored_fields(self, config: TrainConfig | None) -> dict[str, Any]:
@@ -204,6 +198,7 @@ class TrainPage(StagePage):
         self.decay_steps.setText(values["decay_steps"])
         self.summary_seconds.setValue(int(values["summary_seconds"]))
         self.init_checkpoint.setText(values["init_checkpoint"])
+        self.compute.set_values(values)
 
     def start_training(self, resume: bool = False) -> bool:
         """Start a run (or continue it with ``resume``) in the worker process."""

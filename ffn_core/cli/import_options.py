@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="convert RGB(A) images to gray (0.299 R + 0.587 G + 0.114 B)",
     )
+    parser.add_argument(
+        "--volume",
+        default=ImportConfig.volume,
+        help="name of this image/labels pair: another name adds a further volume to the "
+        f"project, e.g. a second stack to train on (default {ImportConfig.volume})",
+    )
 
 
 def to_config(args: argparse.Namespace) -> ImportConfig:
@@ -38,4 +44,5 @@ def to_config(args: argparse.Namespace) -> ImportConfig:
         labels=args.labels,
         voxel_size_zyx=parse_triple(args.voxel_size, "--voxel-size", float),
         to_gray=bool(args.to_gray),
+        volume=args.volume,
     )

@@ -54,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="take the coordinates from the reference's TFRecord file(s) "
         "(path, glob or path@N) instead of sampling them",
     )
+    parser.add_argument(
+        "--volumes",
+        default=",".join(PreprocessConfig.volumes),
+        metavar="A,B",
+        help="the volumes (named at import) whose coordinates are balanced together "
+        f"(default {','.join(PreprocessConfig.volumes)})",
+    )
 
 
 def to_config(args: argparse.Namespace) -> PreprocessConfig:
@@ -67,4 +74,5 @@ def to_config(args: argparse.Namespace) -> PreprocessConfig:
         coordinates_tfrecord=args.coordinates_tfrecord,
         tfrecord_volume_name=args.tfrecord_volume_name,
         coordinates_from_tfrecord=args.coordinates_from_tfrecord,
+        volumes=args.volumes,
     )

@@ -64,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image-mean", type=float, help="default: the project image's")
     parser.add_argument("--image-std", type=float, help="default: the project image's")
     parser.add_argument("--seed", type=int, help="random seed of example order/augmentation")
+    parser.add_argument(
+        "--volumes",
+        default=",".join(TrainConfig.volumes),
+        metavar="A,B",
+        help="project volumes to train on (named at import, preprocessed together); each gives "
+        f"examples in proportion to its coordinates (default {TrainConfig.volumes[0]})",
+    )
     add_compute_arguments(parser, None)  # precision default: the run's, else float32
 
 
@@ -90,4 +97,5 @@ def to_config(args: argparse.Namespace) -> TrainConfig:
         precision=args.precision,
         backend=args.backend,
         device=args.device,
+        volumes=args.volumes,
     )

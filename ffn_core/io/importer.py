@@ -2,7 +2,8 @@
 
 :func:`import_stacks` writes ``volumes/image.h5:raw`` (uint8/uint16, attrs mean, std,
 voxel_size (z, y, x), source, source_files) and ``volumes/labels.h5:raw`` (unsigned
-integer ids as in the source), and registers them in the project. Slices stream through
+integer ids as in the source), and registers them in the project (a further named volume
+goes to ``volumes/<name>/`` as ``<name>/image`` and ``<name>/labels``). Slices stream through
 one chunk layer at a time; both files are written beside their targets and renamed only
 when both are complete, so a failure or a stop leaves the previous volumes untouched and
 nothing half written.
@@ -20,7 +21,7 @@ from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.import_checks import as_labels, check_image_source, check_label_source, label_dtype
 from ffn_core.io.stacks import SliceStack, SourceInfo, open_stack
 from ffn_core.io.volume_writer import RunningStats, VolumeWriter, replacing_volume
-from ffn_core.project import Project
+from ffn_core.project import MAIN_VOLUME, Project, volume_key
 
 __all__ = ["DATASET", "import_stacks"]
 
@@ -39,6 +40,7 @@ def import_stacks(
     to_gray: bool,
     emit: Emitter,
     cancel: CancelToken,
+    volume: str = MAIN_VOLUME,
 ) -> dict[str, str] | None:
     """Import the image (and label) stack into ``project`` and register the volumes.
 
@@ -57,6 +59,9 @@ def import_stacks(
         Receives ``log``, ``artifact`` and per-slice ``progress`` (unit ``slices``) records.
     cancel : CancelToken
         Polled before every slice; when set, nothing is written.
+    volume : str
+        The training volume these stacks make (:data:`~ffn_core.project.MAIN_VOLUME`, or
+        another project's stack under its own name).
 
     Returns
     -------
@@ -85,7 +90,12 @@ def import_stacks(
             check_label_source(label_stack.info, image_info.shape_zyx)
             _log_source(emit, "Labels", label_stack)
         written = _write(
-            project.path("volumes"), voxel_size_zyx, emit, cancel, image_stack, label_stack
+            project.volume_folder("volumes", volume),
+            voxel_size_zyx,
+            emit,
+            cancel,
+            image_stack,
+            label_stack,
         )
     if written is None:
         emit.log("Import stopped; the previous volumes (if any) are unchanged.", level="warning")
@@ -95,7 +105,7 @@ def import_stacks(
     sources = {"image": (images, image_info)}
     if label_stack is not None:
         sources["labels"] = (labels, label_stack.info)
-    return _register(project, voxel_size_zyx, emit, targets, sources, stats)
+    return _register(project, volume, voxel_size_zyx, emit, targets, sources, stats)
 
 
 def _log_source(emit: Emitter, what: str, stack: SliceStack) -> None:
@@ -179,6 +189,7 @@ def _attrs(voxel_size_zyx: Sequence[float], stack: SliceStack) -> dict:
 
 def _register(
     project: Project,
+    volume: str,
     voxel_size_zyx: Sequence[float],
     emit: Emitter,
     targets: dict[str, Path],
@@ -190,7 +201,7 @@ def _register(
     shape = list(image_info.shape_zyx)
     common = {"voxel_size": list(voxel_size_zyx), "shape": shape}
     project.register_volume(
-        "image",
+        volume_key("image", volume),
         targets["image"],
         DATASET,
         mean=stats.mean,
@@ -202,7 +213,7 @@ def _register(
     if "labels" in sources:
         label_source, label_info = sources["labels"]
         project.register_volume(
-            "labels",
+            volume_key("labels", volume),
             targets["labels"],
             DATASET,
             dtype=label_dtype(label_info.dtype).name,
@@ -210,25 +221,25 @@ def _register(
             **common,
         )
     else:
-        _drop_stale_labels(project, emit, shape)
+        _drop_stale_labels(project, volume_key("labels", volume), emit, shape)
     outputs = {name: f"{target}:{DATASET}" for name, target in targets.items()}
-    if "labels" in project.data["volumes"]:
-        outputs["labels"] = project.volume_spec("labels")
+    if volume_key("labels", volume) in project.data["volumes"]:
+        outputs["labels"] = project.volume_spec(volume_key("labels", volume))
     for spec in outputs.values():
         emit.artifact("volume", spec)
     return outputs
 
 
-def _drop_stale_labels(project: Project, emit: Emitter, shape: list[int]) -> None:
-    """Keep earlier labels that still fit the new image; remove them otherwise."""
-    record = project.data["volumes"].get("labels")
+def _drop_stale_labels(project: Project, key: str, emit: Emitter, shape: list[int]) -> None:
+    """Keep earlier labels ``key`` that still fit the new image; remove them otherwise."""
+    record = project.data["volumes"].get(key)
     if record is None:
         return
     if list(record.get("shape", [])) == shape:
         emit.log("Kept the labels imported earlier (same shape as the new image).")
         return
     project.path(record["file"]).unlink(missing_ok=True)
-    project.data["volumes"].pop("labels")
+    project.data["volumes"].pop(key)
     project.save()
     emit.log(
         f"Removed the labels imported earlier: their shape {record.get('shape')} "

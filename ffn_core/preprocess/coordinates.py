@@ -2,8 +2,11 @@
 
 Every partition value except 255 (background 0 included) found inside the margin is a
 class; each class's voxels are randomly permuted and repeated cyclically up to the size
-of the largest class, and all of them are shuffled together. Coordinates are kept as
-flat numpy indices while sampling and stored as ``<project>/preprocess/coordinates.npy``:
+of the largest class, and all of them are shuffled together. Several volumes are balanced
+together, as ``build_coordinates`` does with several ``--partition_volumes``: a class holds
+its voxels of every volume, and each volume keeps its share of the shuffled list, in order.
+Coordinates are kept as flat numpy indices while sampling and stored as
+``<project>/preprocess/coordinates.npy`` (``preprocess/<volume>/`` for a further volume):
 an int32 array (N, 3) of z, y, x in full-volume coordinates.
 """
 
@@ -20,6 +23,7 @@ from ffn_core.errors import UserError
 from ffn_core.io.atomic import replacing
 from ffn_core.preprocess import check_cancel
 from ffn_core.preprocess.partitions import BORDER
+from ffn_core.project import MAIN_VOLUME
 
 if TYPE_CHECKING:
     from ffn_core.project import Project
@@ -60,13 +64,33 @@ def balanced_coordinates(
 
     Every class gets as many coordinates as the largest one has voxels.
     """
-    crop = np.ascontiguousarray(partitions[_inside(partitions.shape, margin_zyx)])
-    values = [v for v in np.flatnonzero(np.bincount(crop.ravel(), minlength=256)) if v != BORDER]
+    return joint_balanced_coordinates([partitions], margin_zyx, seed)[0]
+
+
+def joint_balanced_coordinates(
+    partitions: Sequence[np.ndarray], margin_zyx: Sequence[int], seed: int | None = 0
+) -> list[BalancedCoordinates]:
+    """Coordinates of several partition volumes balanced together, one entry per volume.
+
+    A class holds its voxels of all volumes; every class gets as many coordinates as the
+    largest one has, and all are shuffled together (``build_coordinates`` with several
+    ``--partition_volumes``). Volume k keeps the entries that fall in it, in the shuffled
+    order: drawing volumes in proportion to their counts samples them as the reference does.
+    """
+    crops = [np.ascontiguousarray(p[_inside(p.shape, margin_zyx)]) for p in partitions]
+    offsets = np.cumsum([0] + [crop.size for crop in crops])
+    counts = sum(np.bincount(crop.ravel(), minlength=256) for crop in crops)
+    values = [v for v in np.flatnonzero(counts) if v != BORDER]
     if not values:
         raise ValueError("no partition voxel inside the margin to sample")
-    dtype = np.int32 if crop.size < np.iinfo(np.int32).max else np.int64
+    dtype = np.int32 if offsets[-1] < np.iinfo(np.int32).max else np.int64
     rng = np.random.default_rng(seed)
-    per_class = [np.flatnonzero(crop.ravel() == v).astype(dtype) for v in values]
+    per_class = [
+        np.concatenate(
+            [np.flatnonzero(crop.ravel() == v) + start for crop, start in zip(crops, offsets)]
+        ).astype(dtype)
+        for v in values
+    ]
     max_count = max(len(members) for members in per_class)
     indices = np.empty(len(values) * max_count, dtype=dtype)
     for k, members in enumerate(per_class):
@@ -74,7 +98,14 @@ def balanced_coordinates(
             rng.permutation(members), max_count
         )
     rng.shuffle(indices)
-    return BalancedCoordinates(indices, crop.shape, tuple(int(m) for m in margin_zyx))
+    margin = tuple(int(m) for m in margin_zyx)
+    if len(crops) == 1:
+        return [BalancedCoordinates(indices, crops[0].shape, margin)]
+    volume_of = np.searchsorted(offsets, indices, side="right") - 1
+    return [
+        BalancedCoordinates(indices[volume_of == k] - dtype(start), crop.shape, margin)
+        for k, (crop, start) in enumerate(zip(crops, offsets))
+    ]
 
 
 def sample_coordinates(
@@ -110,12 +141,13 @@ def save_coordinates(
                 progress(min(start + _CHUNK, total), total)
 
 
-def coordinates_path(project: Project) -> Path:
-    """Where the project keeps its coordinates: ``<project>/preprocess/coordinates.npy``."""
-    return Path(project.path("preprocess", COORDINATES_FILE))
+def coordinates_path(project: Project, volume: str = MAIN_VOLUME) -> Path:
+    """Where the project keeps the coordinates of ``volume``:
+    ``<project>/preprocess/coordinates.npy`` (``preprocess/<volume>/`` for a further one)."""
+    return project.volume_folder("preprocess", volume) / COORDINATES_FILE
 
 
-def load_coordinates(project: Project, mmap: bool = True) -> np.ndarray:
+def load_coordinates(project: Project, mmap: bool = True, volume: str = MAIN_VOLUME) -> np.ndarray:
     """The project's training coordinates, (N, 3) int32 z, y, x in full-volume voxels.
 
     Parameters
@@ -124,8 +156,10 @@ def load_coordinates(project: Project, mmap: bool = True) -> np.ndarray:
         The project whose preprocess stage has run.
     mmap : bool
         Map the file read-only instead of reading it (it can hold tens of millions of rows).
+    volume : str
+        The training volume whose coordinates to load.
     """
-    path = coordinates_path(project)
+    path = coordinates_path(project, volume)
     if not path.is_file():
         raise UserError(f"{path} does not exist.", "Run the preprocess stage first.")
     return np.load(path, mmap_mode="r" if mmap else None)

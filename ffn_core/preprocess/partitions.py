@@ -24,6 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from ffn_core.preprocess import check_cancel
+from ffn_core.project import MAIN_VOLUME
 
 if TYPE_CHECKING:
     from ffn_core.project import Project
@@ -128,9 +129,10 @@ def label_bounding_boxes(dataset: h5py.Dataset) -> list[tuple[np.ndarray, np.nda
     return boxes or [(np.zeros(3, np.int64), np.array(dataset.shape[::-1], np.int64))]
 
 
-def partitions_path(project: Project) -> Path:
-    """Where the project keeps its partitions: ``<project>/preprocess/partitions.h5`` (``af``)."""
-    return Path(project.path("preprocess", PARTITIONS_FILE))
+def partitions_path(project: Project, volume: str = MAIN_VOLUME) -> Path:
+    """Where the project keeps the partitions of ``volume``:
+    ``<project>/preprocess/partitions.h5`` (``af``; ``preprocess/<volume>/`` for a further one)."""
+    return project.volume_folder("preprocess", volume) / PARTITIONS_FILE
 
 
 def write_partitions(

@@ -18,7 +18,7 @@ from typing import ClassVar
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.importer import import_stacks
-from ffn_core.project import Project
+from ffn_core.project import MAIN_VOLUME, Project, check_volume_name
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 from ffn_core.zyx import parse_triple
 
@@ -30,7 +30,9 @@ class ImportConfig(StageConfig):
     """What to import: image source, optional label source, voxel size (z, y, x).
 
     A source is a folder of PNG/TIFF slices, a multi-page TIFF or ``file.h5:dataset``;
-    ``to_gray`` converts RGB(A) images to gray (0.299 R + 0.587 G + 0.114 B).
+    ``to_gray`` converts RGB(A) images to gray (0.299 R + 0.587 G + 0.114 B). ``volume``
+    names a further image/labels pair of the project (e.g. a second stack to train on too);
+    the default is the project's own.
     """
 
     stage: ClassVar[str] = "import"
@@ -39,8 +41,10 @@ class ImportConfig(StageConfig):
     labels: str | None = None
     voxel_size_zyx: tuple[float, float, float] = (1.0, 1.0, 1.0)
     to_gray: bool = False
+    volume: str = MAIN_VOLUME
 
     def __post_init__(self) -> None:
+        check_volume_name(self.volume)
         if not self.images:
             raise UserError(
                 "No image stack given.",
@@ -83,10 +87,19 @@ def import_volumes(
     """
     emit, cancel = reporting(config.stage, emit, cancel)
     outputs = import_stacks(
-        project, config.images, config.labels, config.voxel_size_zyx, config.to_gray, emit, cancel
+        project,
+        config.images,
+        config.labels,
+        config.voxel_size_zyx,
+        config.to_gray,
+        emit,
+        cancel,
+        config.volume,
     )
     if outputs is None:
         return StageResult(outputs={}, status="stopped")
+    if config.volume != MAIN_VOLUME:  # the stage's parameters stay those of the main volume
+        return StageResult(outputs=outputs)
     project.set_stage_params(
         "import",
         {

@@ -3,6 +3,9 @@
 Reads the project's ``labels`` volume and writes ``<project>/preprocess/partitions.h5:af``
 and ``<project>/preprocess/coordinates.npy`` (optionally also the reference's GZIP
 TFRecord; ``coordinates_from_tfrecord`` stores the coordinates of such a file instead).
+Given several ``volumes``, each gets its partitions and coordinates (a further volume in
+``preprocess/<volume>/``), the classes balanced over all of them together as the
+reference's ``build_coordinates`` does with several partition volumes.
 All files are written beside their targets and renamed together at the end, so a stop
 or a failure leaves the previous outputs untouched and nothing half written. From Python::
 
@@ -30,8 +33,8 @@ from ffn_core.io.volume_spec import open_dataset
 from ffn_core.preprocess import Cancelled
 from ffn_core.preprocess.coordinates import (
     BalancedCoordinates,
-    balanced_coordinates,
     coordinates_path,
+    joint_balanced_coordinates,
     save_coordinates,
 )
 from ffn_core.preprocess.partitions import (
@@ -45,7 +48,7 @@ from ffn_core.preprocess.partitions import (
     partitions_path,
     write_partitions,
 )
-from ffn_core.project import Project
+from ffn_core.project import MAIN_VOLUME, Project, parse_volume_names, volume_key
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 from ffn_core.zyx import parse_triple
 
@@ -58,6 +61,8 @@ class PreprocessConfig(StageConfig):
 
     ``lom_radius_xyz`` is the window radius (x, y, z), the model's ``fov_size // 2 +
     deltas``; ``margin_zyx`` keeps coordinates away from the border (default: the radius).
+    ``volumes`` names the training volumes whose coordinates are balanced together (the
+    TFRecord options take one volume).
     """
 
     stage: ClassVar[str] = "preprocess"
@@ -69,8 +74,15 @@ class PreprocessConfig(StageConfig):
     coordinates_tfrecord: str | None = None
     tfrecord_volume_name: str = "validation1"
     coordinates_from_tfrecord: str | None = None
+    volumes: tuple[str, ...] = (MAIN_VOLUME,)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "volumes", parse_volume_names(self.volumes))
+        if len(self.volumes) > 1 and (self.coordinates_tfrecord or self.coordinates_from_tfrecord):
+            raise UserError(
+                "The TFRecord options take one volume.",
+                "Preprocess the volumes without them, or one volume at a time.",
+            )
         object.__setattr__(self, "thresholds", parse_thresholds(self.thresholds))
         object.__setattr__(
             self, "lom_radius_xyz", parse_triple(self.lom_radius_xyz, "--lom-radius", order="X,Y,Z")
@@ -128,7 +140,7 @@ def preprocess(
     config : PreprocessConfig
         Thresholds, window radius, dust size, margin, seed and the TFRecord options.
     project : Project
-        The open project, with a ``labels`` volume.
+        The open project, with the ``labels`` of each of ``config.volumes``.
     emit : Emitter, optional
         Receives ``log``, ``artifact`` and ``progress`` (units ``objects``,
         ``coordinates``, ``records``) records.
@@ -139,70 +151,101 @@ def preprocess(
     -------
     StageResult
         Outputs ``partitions`` (``file.h5:af``), ``coordinates`` (and
-        ``coordinates_tfrecord``); ``extra`` holds ``coordinates_count``.
+        ``coordinates_tfrecord``), ``<volume>/partitions`` and ``<volume>/coordinates``
+        of a further volume; ``extra`` holds ``coordinates_count`` (and, for several
+        volumes, ``volume_coordinates``: the count of each).
     """
     emit, cancel = reporting(config.stage, emit, cancel)
-    labels, boxes = _read_labels(project)
-    _check_fits(config, labels.shape)
-    emit.log(
-        f"Partitions of labels {labels.shape} (z,y,x): lom_radius (x,y,z) "
-        f"{config.lom_radius_xyz}, min_size {config.min_size}"
-    )
+    for volume in config.volumes:  # every volume is there before any is worked on
+        project.volume(volume_key("labels", volume))
     try:
-        partitions = compute_partitions(
-            labels,
-            config.thresholds,
-            config.lom_radius_xyz,
-            config.min_size,
-            _meter(emit, "objects"),
-            cancel,
-        )
-        del labels
+        partitions, boxes = [], []
+        for volume in config.volumes:
+            volume_partitions, volume_boxes = _partitions(config, project, volume, emit, cancel)
+            partitions.append(volume_partitions)
+            boxes.append(volume_boxes)
         if config.coordinates_from_tfrecord:
-            coordinates = _read_tfrecord(config.coordinates_from_tfrecord, partitions.shape, emit)
+            coordinates = [
+                _read_tfrecord(config.coordinates_from_tfrecord, partitions[0].shape, emit)
+            ]
         else:
-            coordinates = balanced_coordinates(partitions, config.margin, config.seed)
+            coordinates = joint_balanced_coordinates(partitions, config.margin, config.seed)
             emit.log(
-                f"{len(coordinates)} coordinates (margin z,y,x {config.margin}, seed {config.seed})"
+                f"{sum(map(len, coordinates))} coordinates (margin z,y,x {config.margin}, "
+                f"seed {config.seed})" + _per_volume(config.volumes, coordinates)
             )
         outputs = _write_outputs(config, project, partitions, boxes, coordinates, emit, cancel)
     except Cancelled:
         emit.log("Stopped; the previous preprocess outputs are unchanged.")
         return StageResult(outputs={}, status="stopped")
+    count = sum(map(len, coordinates))
     project.reload()
     project.set_stage_params(
         "preprocess",
-        {
-            **config.to_dict(),
-            "margin_zyx": list(config.margin),
-            "coordinates_count": len(coordinates),
-        },
+        {**config.to_dict(), "margin_zyx": list(config.margin), "coordinates_count": count},
     )
-    return StageResult(outputs=outputs, extra={"coordinates_count": len(coordinates)})
+    extra: dict = {"coordinates_count": count}
+    if len(config.volumes) > 1:
+        extra["volume_coordinates"] = dict(zip(config.volumes, map(len, coordinates)))
+    return StageResult(outputs=outputs, extra=extra)
+
+
+def _partitions(
+    config: PreprocessConfig, project: Project, volume: str, emit: Emitter, cancel: CancelToken
+) -> tuple[np.ndarray, list]:
+    """The partition volume of ``volume``'s labels and the labels' bounding boxes."""
+    labels, boxes = _read_labels(project, volume)
+    _check_fits(config, labels.shape)
+    emit.log(
+        f"Partitions of {volume_key('labels', volume)} {labels.shape} (z,y,x): lom_radius "
+        f"(x,y,z) {config.lom_radius_xyz}, min_size {config.min_size}"
+    )
+    partitions = compute_partitions(
+        labels,
+        config.thresholds,
+        config.lom_radius_xyz,
+        config.min_size,
+        _meter(emit, "objects"),
+        cancel,
+    )
+    return partitions, boxes
+
+
+def _per_volume(volumes: Sequence[str], coordinates: Sequence) -> str:
+    """``": main 120, stack2 80"`` for several volumes, else nothing."""
+    if len(volumes) < 2:
+        return ""
+    return ": " + ", ".join(f"{name} {len(c)}" for name, c in zip(volumes, coordinates))
 
 
 def _write_outputs(
     config: PreprocessConfig,
     project: Project,
-    partitions: np.ndarray,
-    boxes: list,
-    coordinates: BalancedCoordinates | np.ndarray,
+    partitions: Sequence[np.ndarray],
+    boxes: Sequence[list],
+    coordinates: Sequence[BalancedCoordinates | np.ndarray],
     emit: Emitter,
     cancel: CancelToken,
 ) -> dict[str, str]:
     """Write every output beside its target; rename them all only when all are complete."""
-    af_path, coords_path = partitions_path(project), coordinates_path(project)
-    outputs = {"partitions": f"{af_path}:{DATASET}", "coordinates": str(coords_path)}
+    outputs = {}
     with contextlib.ExitStack() as stack:
-        af_tmp = stack.enter_context(replacing(af_path))
-        coords_tmp = stack.enter_context(replacing(coords_path))
-        write_partitions(
-            af_tmp,
-            partitions,
-            config.lom_radius_xyz,
-            adjust_bounding_boxes(boxes, config.lom_radius_xyz),
-        )
-        save_coordinates(coords_tmp, coordinates, cancel, _meter(emit, "coordinates"))
+        for volume, volume_partitions, volume_boxes, volume_coordinates in zip(
+            config.volumes, partitions, boxes, coordinates
+        ):
+            af_path = partitions_path(project, volume)
+            coords_path = coordinates_path(project, volume)
+            outputs[volume_key("partitions", volume)] = f"{af_path}:{DATASET}"
+            outputs[volume_key("coordinates", volume)] = str(coords_path)
+            af_tmp = stack.enter_context(replacing(af_path))
+            coords_tmp = stack.enter_context(replacing(coords_path))
+            write_partitions(
+                af_tmp,
+                volume_partitions,
+                config.lom_radius_xyz,
+                adjust_bounding_boxes(volume_boxes, config.lom_radius_xyz),
+            )
+            save_coordinates(coords_tmp, volume_coordinates, cancel, _meter(emit, "coordinates"))
         if config.coordinates_tfrecord:
             from ffn_core.preprocess.tfrecord import write_coordinates_tfrecord
 
@@ -210,7 +253,7 @@ def _write_outputs(
             tfrecord_tmp = stack.enter_context(replacing(target))
             write_coordinates_tfrecord(
                 tfrecord_tmp,
-                coordinates,
+                coordinates[0],
                 config.tfrecord_volume_name,
                 _meter(emit, "records"),
                 cancel,
@@ -249,8 +292,8 @@ def _meter(emit: Emitter, unit: str) -> Callable[[int, int], None]:
     return lambda done, total: meter.progress(done, total, unit)
 
 
-def _read_labels(project: Project) -> tuple[np.ndarray, list]:
-    spec = project.volume_spec("labels")
+def _read_labels(project: Project, volume: str) -> tuple[np.ndarray, list]:
+    spec = project.volume_spec(volume_key("labels", volume))
     handle, dataset = open_dataset(spec)
     with handle:
         if dataset.ndim != 3 or dataset.dtype.kind not in "iub":

@@ -1,5 +1,8 @@
 """The ``train`` stage: train an FFN on the project's image, labels and coordinates.
 
+Several volumes of the project (named at import, preprocessed together) can be trained on
+in one run, as the reference does with several ``--data_volumes``/``--label_volumes``:
+each example comes from volume k with probability (k's coordinates) / (all coordinates).
 A run lives in ``<project>/runs/<run>/``; naming an existing run continues it from its
 latest checkpoint. A :class:`TrainConfig` holds what the user gives; ``None`` means "the
 run's stored value" when the run exists, else the default of
@@ -22,9 +25,10 @@ from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.volume_spec import image_stats, open_dataset
 from ffn_core.model.args import ModelArgs, load_preset
-from ffn_core.project import Project
+from ffn_core.project import MAIN_VOLUME, Project, parse_volume_names, volume_key
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 from ffn_core.train.examples import POLICIES as FOV_POLICIES
+from ffn_core.train.examples import TrainVolume
 from ffn_core.train.run_config import (
     RunSettings,
     merge_for_resume,
@@ -64,7 +68,8 @@ class TrainConfig(StageConfig):
     ``image_mean``/``image_stddev`` default to the project image's. ``init_checkpoint``
     starts a new run from a reference or workbench checkpoint (fine-tuning). ``backend`` and
     ``device`` say what this job computes on (:mod:`ffn_core.backend`; not stored with the
-    run: a run may continue on another backend).
+    run: a run may continue on another backend). ``volumes`` names the project volumes to
+    train on (default: the project's own; not stored with the run either).
     """
 
     stage: ClassVar[str] = "train"
@@ -88,8 +93,10 @@ class TrainConfig(StageConfig):
     precision: str | None = None
     backend: str | None = None
     device: str = "auto"
+    volumes: tuple[str, ...] = (MAIN_VOLUME,)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "volumes", parse_volume_names(self.volumes))
         check_backend(self.backend)
         check_device(self.device)
         if self.model_args is not None and not isinstance(self.model_args, ModelArgs):
@@ -178,7 +185,8 @@ def train(
     ----------
     config : TrainConfig
     project : Project
-        Needs the ``image`` and ``labels`` volumes and the preprocess coordinates.
+        Needs the ``image`` and ``labels`` and the preprocess coordinates of each of
+        ``config.volumes``.
     emit, cancel : optional
         Progress reports and the stop request (a stop saves a checkpoint and ends cleanly).
 
@@ -190,16 +198,10 @@ def train(
         ``device``, ``device_name``.
     """
     emit, cancel = reporting("train", emit, cancel)
-    from ffn_core.preprocess.coordinates import load_coordinates
-
     run_dir = project.path("runs", config.run)
-    coords = load_coordinates(project)
-    with _open_volume(project, "image") as image, _open_volume(project, "labels") as labels:
-        if image.shape != labels.shape:
-            raise UserError(
-                f"Image {image.shape} and labels {labels.shape} differ in shape.",
-                "Import image and labels of the same size.",
-            )
+    with contextlib.ExitStack() as opened:
+        volumes = [opened.enter_context(_open_volume(project, name)) for name in config.volumes]
+        _log_volumes(emit, volumes)
         settings, resumed = resolve_settings(config, run_dir, _image_stats(project, config))
         emit.log(
             f"{'Continuing' if resumed else 'Starting'} run {run_dir} with model_args "
@@ -210,11 +212,18 @@ def train(
         emit.compute(compute.backend, compute.device, compute.device_name, settings.precision)
         run_dir.mkdir(parents=True, exist_ok=True)
         write_run_config(run_dir, settings)
-        project.set_stage_params("train", {"run": config.run, **settings.to_dict()})
+        project.set_stage_params(
+            "train", {"run": config.run, **settings.to_dict(), "volumes": list(config.volumes)}
+        )
 
         from ffn_core.train.trainer import Trainer
 
-        trainer = Trainer(settings, run_dir, image, labels, coords, emit, cancel)
+        if len(volumes) > 1:  # TRANSITIONAL until the Trainer takes volumes (make_feeder)
+            raise UserError(
+                "This build trains on one volume at a time.", "Give one name to --volumes."
+            )
+        (one,) = volumes
+        trainer = Trainer(settings, run_dir, one.image, one.labels, one.coords_zyx, emit, cancel)
         trainer.restore_or_initialize()
         outcome = trainer.train()
     emit.log(
@@ -244,10 +253,46 @@ def _image_stats(project: Project, config: TrainConfig) -> tuple[float, float]:
 
 
 @contextlib.contextmanager
-def _open_volume(project: Project, name: str) -> Iterator[Any]:
+def _open_volume(project: Project, volume: str) -> Iterator[TrainVolume]:
+    """Image, labels and coordinates of ``volume``; each image in memory when small, else
+    the open HDF5 dataset."""
+    from ffn_core.preprocess.coordinates import load_coordinates
+
+    with contextlib.ExitStack() as opened:
+        image, labels = (
+            opened.enter_context(_open_dataset(project, volume_key(kind, volume)))
+            for kind in ("image", "labels")
+        )
+        if image.shape != labels.shape:
+            raise UserError(
+                f"Image {image.shape} and labels {labels.shape} of volume {volume} differ "
+                "in shape.",
+                "Import image and labels of the same size.",
+            )
+        yield TrainVolume(volume, image, labels, load_coordinates(project, volume=volume))
+
+
+@contextlib.contextmanager
+def _open_dataset(project: Project, name: str) -> Iterator[Any]:
     """The project volume ``name``: in memory when small, else the open HDF5 dataset."""
     handle, dataset = open_dataset(project.volume_spec(name))
     try:
         yield dataset[...] if dataset.size * dataset.dtype.itemsize < IN_MEMORY_BYTES else dataset
     finally:
         handle.close()
+
+
+def _log_volumes(emit: Emitter, volumes: list[TrainVolume]) -> None:
+    """Which volumes the examples come from, and in which shares (several volumes only)."""
+    if len(volumes) < 2:
+        return
+    total = sum(len(v.coords_zyx) for v in volumes)
+    emit.log(
+        "Training on volumes "
+        + ", ".join(
+            f"{v.name} {tuple(v.image.shape)} ({len(v.coords_zyx)} coordinates, "
+            f"{len(v.coords_zyx) / total:.0%} of the examples)"
+            for v in volumes
+        )
+        + "."
+    )

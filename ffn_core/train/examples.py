@@ -1,7 +1,8 @@
 """Training examples as the reference builds them (numpy only; reference document §1.3).
 
 One :class:`ExampleStream` feeds one batch slot: it loads an example around a coordinate
-(image and labels at the load size), augments it, keeps the example's canvas of seed logits,
+(image and labels at the load size; with several :class:`TrainVolume` s, of the volume
+:class:`VolumeSampler` draws), augments it, keeps the example's canvas of seed logits,
 hands out one FOV at a time following the ``fixed`` or ``max_pred_moves`` policy, takes the
 predicted logits back into the canvas, and reports finished examples cropped to the eval size.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -85,6 +87,57 @@ class ExampleConfig:
         return tuple(f + 2 * d * self.fov_moves for f, d in zip(self.fov_size_zyx, self.deltas_zyx))
 
 
+@dataclass(frozen=True)
+class TrainVolume:
+    """One volume to train on: image and labels (z, y, x arrays or h5py datasets) and its
+    example centres, (N, 3) z, y, x (may be a memory map)."""
+
+    name: str
+    image: Any
+    labels: Any
+    coords_zyx: Any
+
+
+class VolumeSampler:
+    """Example centres of several volumes, as the reference reads its coordinate list.
+
+    Each draw picks volume k with probability ``shares[k]`` and takes that volume's next
+    coordinate, cycling from ``starts[k]``; a single volume is read in order without a draw.
+    """
+
+    def __init__(
+        self,
+        volumes: Sequence[TrainVolume],
+        rng: np.random.Generator,
+        *,
+        shares: Sequence[float] | None = None,
+        starts: Sequence[int] | None = None,
+    ) -> None:
+        if not volumes:
+            raise ValueError("VolumeSampler needs at least one volume")
+        self._volumes = list(volumes)
+        self._coords = [np.asarray(v.coords_zyx, dtype=np.int64).reshape(-1, 3) for v in volumes]
+        if any(len(coords) == 0 for coords in self._coords):
+            raise ValueError("ExampleStream needs at least one coordinate in every volume")
+        starts = [0] * len(volumes) if starts is None else starts
+        self._next = [int(s) % len(c) for s, c in zip(starts, self._coords)]
+        counts = [len(c) for c in self._coords] if shares is None else shares
+        self._shares = np.asarray(counts, dtype=np.float64) / np.sum(counts)
+        self._rng = rng
+
+    def next(self) -> tuple[TrainVolume, Position]:
+        """The volume and centre (z, y, x) of the next example."""
+        k = (
+            0
+            if len(self._volumes) == 1
+            else int(self._rng.choice(len(self._volumes), p=self._shares))
+        )
+        coords = self._coords[k]
+        center = tuple(int(v) for v in coords[self._next[k]])
+        self._next[k] = (self._next[k] + 1) % len(coords)
+        return self._volumes[k], center
+
+
 @dataclass
 class Fov:
     """Inputs of one training step for one batch slot, each (fz, fy, fx) float32."""
@@ -103,6 +156,7 @@ class FinishedExample:
     labels: np.ndarray
     logits: np.ndarray
     center_zyx: Position | None = field(default=None)
+    volume: str = ""
 
 
 def load_patch(volume, center_zyx: Sequence[int], size_zyx: Sequence[int]) -> np.ndarray:
@@ -154,6 +208,7 @@ class ExampleStream:
     Call :meth:`next_fov`, run the model, then :meth:`update` with its logits before the
     next :meth:`next_fov`: the fixed policy's next move depends on the written-back canvas.
     ``start`` is the index of the first coordinate (spread several streams over the list).
+    :meth:`over_volumes` makes a stream whose examples come from several volumes.
     """
 
     def __init__(
@@ -166,11 +221,22 @@ class ExampleStream:
         *,
         start: int = 0,
     ) -> None:
-        self._image_volume = image
-        self._label_volume = labels
-        self._coords = np.asarray(coords_zyx, dtype=np.int64).reshape(-1, 3)
-        if len(self._coords) == 0:
-            raise ValueError("ExampleStream needs at least one coordinate")
+        volume = TrainVolume("", image, labels, coords_zyx)
+        self._setup(VolumeSampler([volume], rng, starts=[start]), config, rng)
+
+    @classmethod
+    def over_volumes(
+        cls, sampler: VolumeSampler, config: ExampleConfig, rng: np.random.Generator
+    ) -> ExampleStream:
+        """A stream whose examples are centred where ``sampler`` says (several volumes)."""
+        stream = cls.__new__(cls)
+        stream._setup(sampler, config, rng)
+        return stream
+
+    def _setup(
+        self, sampler: VolumeSampler, config: ExampleConfig, rng: np.random.Generator
+    ) -> None:
+        self._sampler = sampler
         self.config = config
         self._rng = rng
         self._threshold = float(logit(config.threshold))
@@ -179,7 +245,6 @@ class ExampleStream:
         self._shifts = fixed_shifts(config.deltas_zyx)
         if config.shuffle_moves:
             self._shifts = [self._shifts[i] for i in rng.permutation(len(self._shifts))]
-        self._next_index = int(start) % len(self._coords)
         self._finished: list[FinishedExample] = []
         self._window: tuple[slice, ...] | None = None
         self._awaiting_update = False
@@ -225,10 +290,9 @@ class ExampleStream:
 
     def _start_example(self) -> None:
         config = self.config
-        self._center = tuple(int(v) for v in self._coords[self._next_index])
-        self._next_index = (self._next_index + 1) % len(self._coords)
-        image = load_patch(self._image_volume, self._center, config.load_size_zyx)
-        mask = object_mask(load_patch(self._label_volume, self._center, config.load_size_zyx))
+        self._volume, self._center = self._sampler.next()
+        image = load_patch(self._volume.image, self._center, config.load_size_zyx)
+        mask = object_mask(load_patch(self._volume.labels, self._center, config.load_size_zyx))
         order, flips = random_transform(self._rng, config.permutable_axes, config.reflectable_axes)
         image = apply_transform(image, order, flips)
         mask = apply_transform(mask, order, flips)
@@ -250,6 +314,7 @@ class ExampleStream:
                 labels=self._labels[crop].copy(),
                 logits=self._canvas[crop].copy(),
                 center_zyx=self._center,
+                volume=self._volume.name,
             )
         )
 

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name>ComputeRow</name>
+    <message>
+        <location filename="../../app/pages/forms.py" line="111"/>
+        <source>auto</source>
+        <translation>自動</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="112"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="113"/>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="134"/>
+        <source>Backend the model runs on; automatic: KERAS_BACKEND, else TensorFlow (PyTorch: NVIDIA GPUs on Windows)</source>
+        <translation>モデルを実行するバックエンド。自動: KERAS_BACKEND、なければ TensorFlow（Windows の NVIDIA GPU には PyTorch）</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="143"/>
+        <source>auto: a GPU when the backend sees one; gpu: fail rather than use the CPU</source>
+        <translation>自動: バックエンドが GPU を認識すれば GPU。GPU: GPU がなければ CPU を使わずにエラー</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="153"/>
+        <source>float32 as the reference; bfloat16 faster on CPUs with AVX512-BF16 (a few voxels differ); mixed: float16, GPUs only</source>
+        <translation>float32: リファレンスと同じ。bfloat16: AVX512-BF16 対応 CPU で高速（数ボクセル異なる）。mixed: float16 の混合精度、GPU のみ</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="171"/>
+        <source>automatic ({0})</source>
+        <translation>自動 ({0})</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="175"/>
+        <source>{0} (not installed)</source>
+        <translation>{0}（未インストール）</translation>
+    </message>
+</context>
+<context>
     <name>DiagnosticsDialog</name>
     <message>
         <location filename="../../app/diagnostics.py" line="27"/>
@@ -24,16 +67,6 @@
         <translation>確認中...</translation>
     </message>
     <message>
-        <location filename="../../app/diagnostics.py" line="62"/>
-        <source>none (CPU only)</source>
-        <translation>なし（CPU のみ）</translation>
-    </message>
-    <message>
-        <location filename="../../app/diagnostics.py" line="16"/>
-        <source>GPUs</source>
-        <translation>GPU</translation>
-    </message>
-    <message>
         <location filename="../../app/diagnostics.py" line="16"/>
         <source>CPU threads</source>
         <translation>CPU スレッド数</translation>
@@ -42,6 +75,71 @@
         <location filename="../../app/diagnostics.py" line="16"/>
         <source>Worker Python</source>
         <translation>ワーカーの Python</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="23"/>
+        <source>Default device</source>
+        <translation>既定のデバイス</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="24"/>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="81"/>
+        <source>yes</source>
+        <translation>対応</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="81"/>
+        <source>no</source>
+        <translation>非対応</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="83"/>
+        <source>{0} ({1}; bfloat16: {2})</source>
+        <translation>{0}（{1}、bfloat16: {2}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="89"/>
+        <source>not installed</source>
+        <translation>未インストール</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="92"/>
+        <source>cannot start: {0}</source>
+        <translation>起動できません: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="94"/>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="95"/>
+        <source>GPUs: {0}</source>
+        <translation>GPU: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="77"/>
+        <source>default</source>
+        <translation>既定</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="101"/>
+        <source>{0} is not installed: choose another backend</source>
+        <translation>{0} がインストールされていません。別のバックエンドを選んでください</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="105"/>
+        <source>{0} by default</source>
+        <translation>既定は {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/diagnostics.py" line="107"/>
+        <source>{0} by default; {1} is faster here</source>
+        <translation>既定は {0}（この環境では {1} が高速）</translation>
     </message>
 </context>
 <context>
@@ -655,6 +753,11 @@
         <source>subvolumes done: {0} / {1}  ·  running: {2}  ·  failed: {3}  ·  FOV/s: {4}</source>
         <translation>完了したサブボリューム: {0} / {1}  ·  実行中: {2}  ·  失敗: {3}  ·  FOV/s: {4}</translation>
     </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="282"/>
+        <source>Compute</source>
+        <translation>計算</translation>
+    </message>
 </context>
 <context>
     <name>InspectPanel</name>
@@ -740,6 +843,11 @@
         <location filename="../../app/job_panel.py" line="133"/>
         <source>Job {0}.</source>
         <translation>ジョブ{0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/job_panel.py" line="107"/>
+        <source>What the job computes on: backend, device, precision</source>
+        <translation>ジョブの計算環境: バックエンド、デバイス、精度</translation>
     </message>
 </context>
 <context>
@@ -948,6 +1056,24 @@
         <location filename="../../app/main_window.py" line="314"/>
         <source>no project</source>
         <translation>プロジェクトなし</translation>
+    </message>
+</context>
+<context>
+    <name>PathRow</name>
+    <message>
+        <location filename="../../app/pages/forms.py" line="34"/>
+        <source>Browse...</source>
+        <translation>参照...</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="60"/>
+        <source>Checkpoint</source>
+        <translation>チェックポイント</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/forms.py" line="62"/>
+        <source>Checkpoints</source>
+        <translation>チェックポイント</translation>
     </message>
 </context>
 <context>
@@ -1437,6 +1563,11 @@
         <location filename="../../app/pages/train_page.py" line="174"/>
         <source>  ·  model busy {0}</source>
         <translation>  ·  モデル稼働率 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/train_page.py" line="149"/>
+        <source>Compute</source>
+        <translation>計算</translation>
     </message>
 </context>
 <context>

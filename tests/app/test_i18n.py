@@ -105,6 +105,14 @@ def test_language_follows_the_locale_unless_chosen(tmp_path, locale, stored, exp
         QLocale.setDefault(previous)
 
 
+def test_a_string_without_translation_shows_as_written(english_after):
+    from PyQt5.QtCore import QCoreApplication
+
+    install_language("ja")
+    assert QCoreApplication.translate("DiagnosticsDialog", "TensorFlow") == "TensorFlow"
+    assert QCoreApplication.translate("MainWindow", "&File") == "ファイル(&F)"
+
+
 def ui_strings() -> set[tuple[str, str]]:
     """(context, source) of every ``self.tr("...")`` (context: the enclosing class),
     ``QT_TRANSLATE_NOOP("Ctx", "...")`` and ``translate("Ctx", "...")`` in app/."""
@@ -140,7 +148,7 @@ def test_every_ui_string_has_a_japanese_translation():
     strings = ui_strings()
     assert ("MainWindow", "3  Train") in strings and ("ImportPage", "Import") in strings
     translator = TsTranslator(JA_TS)
-    missing = sorted(key for key in strings if not translator.translate(*key).strip())
+    missing = sorted(key for key in strings if not (translator.translate(*key) or "").strip())
     assert not missing, (
         f"UI strings without a Japanese translation: {missing}. Run pylupdate5 "
         "(see app/i18n.py) and translate them in ffn_workbench_ja.ts."
@@ -150,7 +158,7 @@ def test_every_ui_string_has_a_japanese_translation():
 def test_translations_keep_placeholders_and_shortcuts():
     translator = TsTranslator(JA_TS)
     for context, source in ui_strings():
-        ja = translator.translate(context, source)
+        ja = translator.translate(context, source) or ""
         assert re.findall(r"\{\d\}", ja) == re.findall(r"\{\d\}", source), (source, ja)
         shortcut = re.findall(r"&\w", source.lower())  # "&File" -> "ファイル(&F)"
         assert re.findall(r"&\w", ja.lower()) == shortcut, (source, ja)

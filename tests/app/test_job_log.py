@@ -39,7 +39,7 @@ def test_tensorflow_start_up_noise_does_not_reach_the_log(panel, qtbot):
         panel.client.start_command(engine_command("env"), "env")  # imports TensorFlow
     assert finished.args == ["completed"]
     log = panel.log_view.toPlainText()
-    assert "TensorFlow" in log and "Job completed." in log
+    assert "tensorflow: 2." in log and "Job completed." in log
     assert not [noise for noise in NOISE if noise in log], log
     seen = [noise for noise in NOISE if any(noise in line for line in stderr)]
     if not seen:

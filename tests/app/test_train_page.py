@@ -4,6 +4,7 @@ and preview update, stop, resume with the step count and the curve continuing.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import h5py
 import pytest
@@ -88,10 +89,11 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     steps = [step for step, _ in page.plot.history.loss]
     assert steps == sorted(steps) and steps[-1] == stopped_at + 30
     assert steps[0] < stopped_at  # the curve before the stop is still there
-    assert list(demo_project.path("runs", "default").rglob("*.index"))
     config = json.loads(demo_project.path("runs", "default", "config.json").read_text())
     assert (config["learning_rate_decay_factor"], config["decay_steps"]) == (0.5, 1000)
-    infer = main_window.pages["infer"].checkpoint
+    infer = main_window.pages["infer"].checkpoint  # the run, then its checkpoints
     assert infer.itemText(0) == str(demo_project.path("runs", "default"))
+    checkpoints = [infer.itemText(index) for index in range(1, infer.count())]
+    assert checkpoints and all(Path(c).parent.parent.name == "default" for c in checkpoints)
     qtbot.wait(200)
     assert main_window.grab().save(str(artifacts / "main_window_train.png"))

@@ -8,11 +8,12 @@ import sys
 
 import pytest
 
+from app.controllers.compute import describe_compute
 from app.job_panel import describe_progress, format_duration
 from app.worker import WorkerClient
 from ffn_core.jobs import engine_command
 from ffn_core.project import Project
-from ffn_core.protocol import Artifact, Log, Progress, Result
+from ffn_core.protocol import Artifact, Compute, Log, Progress, Result, encode
 from ffn_core.stages.import_volumes import ImportConfig
 
 TIMEOUT_MS = 60_000
@@ -111,6 +112,16 @@ def test_plain_stdout_and_stderr_go_to_the_log(client):
         ("stdout", "TensorFlow says hello"),
         ("stdout", '["not", "an", "event"]'),
     ]
+
+
+def test_a_compute_record_becomes_the_compute_signal(client):
+    seen = _collect(client)
+    computes: list[Compute] = []
+    client.compute.connect(computes.append)
+    record = Compute("infer", "torch", "gpu", "NVIDIA H200", "mixed")
+    client._dispatch_line(encode(record))
+    assert computes == [record] and seen["message"] == [record] and not seen["error"]
+    assert describe_compute(record) == "PyTorch · GPU (NVIDIA H200) · mixed"
 
 
 def test_progress_text():

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.controllers.compute import automatic_backend, backend_choices
 from app.controllers.evaluate import evaluate_config
 from app.controllers.export import export_config, export_fields
 from app.controllers.fields import config_values, list_text, number, number_text, text
@@ -19,6 +20,7 @@ from app.controllers.infer import dashboard_url, infer_config, infer_fields, opt
 from app.controllers.preprocess import preprocess_config, preprocess_fields
 from app.controllers.subvolume_grid import SubvolumeGrid
 from app.controllers.train import train_config, train_fields
+from ffn_core.backend import BACKENDS, installed_backends
 from ffn_core.errors import UserError
 from ffn_core.fov import MOVE_THRESHOLD
 from ffn_core.infer.plan import plan_subvolumes
@@ -152,6 +154,9 @@ TRAIN_FIELDS = {
     "decay_steps": "1000",
     "summary_seconds": 15,
     "init_checkpoint": "",
+    "backend": "jax",
+    "device": "cpu",
+    "precision": "bfloat16",
 }
 
 
@@ -168,11 +173,18 @@ def test_train_fields_become_a_config():
         learning_rate_decay_factor=0.5,
         decay_steps=1000,
         summary_seconds=15.0,
+        backend="jax",
+        device="cpu",
+        precision="bfloat16",
     )
     tiny = train_config({**fields, "model_args": TINY_MODEL})
     assert tiny.preset is None and tiny.model_args.fov_size_zyx == (5, 9, 9)  # overrides preset
     resumed = train_config({**fields, "run": "a"}, resume=True)  # the run keeps its settings
-    assert resumed == TrainConfig(run="a", max_steps=500)
+    assert resumed == TrainConfig(run="a", max_steps=500, backend="jax", device="cpu")
+    automatic = train_config({**fields, "backend": "", "device": "", "precision": ""})
+    assert (automatic.backend, automatic.device, automatic.precision) == (None, "auto", None)
+    with pytest.raises(UserError, match="Unknown device 'tpu'"):
+        train_config({**fields, "device": "tpu"})
     assert train_config({"learning_rate": "", "batch_size": ""}).learning_rate is None
     with pytest.raises(UserError, match="Learning rate '1e' is not a number"):
         train_config({**fields, "learning_rate": "1e"})
@@ -189,6 +201,11 @@ def test_train_config_fills_the_fields_back():
     defaults = train_fields()  # a new run's settings: what a new page shows
     assert defaults["max_steps"] == RunSettings.max_steps and defaults["learning_rate"] == ""
     assert defaults["run"] == "default" and defaults["preset"] == "anisotropic"
+    assert (defaults["backend"], defaults["device"], defaults["precision"]) == (
+        "",
+        "auto",
+        "float32",
+    )
     assert train_fields(TrainConfig(run="a", max_steps=9)) == {
         **defaults,
         "run": "a",
@@ -210,6 +227,9 @@ def test_infer_fields_become_a_config():
         "checkpoint_interval": "0",
         "image_mean": "",
         "image_std": "33.5",
+        "backend": "torch",
+        "device": "gpu",
+        "precision": "mixed",
     }
     config = infer_config(fields, on_exists="replace")
     assert config == InferConfig(
@@ -223,7 +243,12 @@ def test_infer_fields_become_a_config():
         min_boundary_dist_zyx=(0, 1, 1),
         checkpoint_interval=0.0,
         image_std=33.5,
+        backend="torch",
+        device="gpu",
+        precision="mixed",
     )
+    automatic = infer_config({"checkpoint": "c"})
+    assert (automatic.backend, automatic.device, automatic.precision) == (None, "auto", "float32")
     assert infer_config({"checkpoint": "c"}).option_overrides() == {}  # empty: request's
     assert (
         infer_config({"checkpoint": "c", "seed_policy": "PolicyGrid3d"}).seed_policy
@@ -237,6 +262,8 @@ def test_infer_fields_become_a_config():
         infer_config({**fields, "move_threshold": "1.5"})
     with pytest.raises(UserError, match="min segment size 'ten' is not a whole number"):
         infer_config({**fields, "min_segment_size": "ten"})
+    with pytest.raises(UserError, match="Unknown backend 'mxnet'"):
+        infer_config({**fields, "backend": "mxnet"})
 
 
 def test_infer_config_fills_the_fields_back():
@@ -257,12 +284,20 @@ def test_infer_config_fills_the_fields_back():
         "checkpoint_interval": "0",
         "image_mean": "128",
         "image_std": "33.5",
+        "backend": "jax",
+        "device": "cpu",
+        "precision": "bfloat16",
     }
     round_trip(fields, infer_config, infer_fields)
     round_trip({**fields, "bbox": "", "seed_policy": ""}, infer_config, infer_fields)
     defaults = infer_fields()
     assert defaults["checkpoint"] == "" and defaults["run"] == InferConfig.run
     assert all(defaults[name] == "" for name in ("move_threshold", "bbox", "image_std"))
+    assert (defaults["backend"], defaults["device"], defaults["precision"]) == (
+        "",
+        "auto",
+        "float32",
+    )
 
 
 def test_infer_page_defaults_are_the_engines():
@@ -383,3 +418,15 @@ def test_grid_settles_on_the_saved_subvolumes(plan_run):
     assert owned.shape == box_shape(first.owned) == (10, 32, 40)
     assert np.array_equal(owned, segmentation[:, :32, :40])
     assert grid.owned_slices(second) == (slice(0, 10), slice(0, 32), slice(40, 80))
+
+
+def test_compute_choices_are_the_installed_backends(monkeypatch):
+    choices = backend_choices()
+    assert choices[0] == ("", True)  # automatic
+    assert choices[1:] == [(name, name in installed_backends()) for name in BACKENDS]
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    assert automatic_backend() == "tensorflow"
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert automatic_backend() == "jax"
+    monkeypatch.setenv("KERAS_BACKEND", "theano")
+    assert automatic_backend() is None

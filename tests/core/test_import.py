@@ -124,6 +124,7 @@ def test_config_round_trips_and_refuses_bad_values():
         "labels": "gt.h5:seg",
         "voxel_size_zyx": [30.0, 6.0, 6.0],
         "to_gray": True,
+        "volume": "main",
     }
     assert ImportConfig.from_dict(config.to_dict()) == config
     with pytest.raises(UserError, match=r"--voxel-size '30,0,6' is not three positive"):
