@@ -44,14 +44,9 @@ def load_stack(folder: Path) -> np.ndarray:
 def make_project(root: Path) -> None:
     """A project whose ``image`` volume is the SNEMI3D ``images/`` stack (written directly)."""
     sys.path.insert(0, str(REPO))
-    from ffn_core.project import Project
+    from model_speed import write_project
 
-    project = Project.open_or_create(root)
-    path = project.path("volumes", "image.h5")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with h5py.File(path, "w") as handle:
-        handle.create_dataset("raw", data=load_stack(SHARED / "data" / "snemi3d" / "images"))
-    project.register_volume("image", path, "raw")
+    write_project(root, load_stack(SHARED / "data" / "snemi3d" / "images"))
 
 
 def run_infer(
