@@ -26,13 +26,15 @@ sys.path.insert(0, str(REPO))
 from ffn_core.demo_data import DemoSpec, make_demo_volume  # noqa: E402
 from ffn_core.events import Emitter  # noqa: E402
 from ffn_core.model.args import load_preset  # noqa: E402
+from ffn_core.train.examples import TrainVolume  # noqa: E402
 from ffn_core.train.run_config import RunSettings  # noqa: E402
 
 REFERENCE_STEPS_PER_S = 2.1
 SNEMI = REPO.parent / "shared" / "data" / "snemi3d"
 
 
-def _volume() -> tuple[str, np.ndarray, np.ndarray]:
+def training_volume() -> tuple[str, np.ndarray, np.ndarray]:
+    """SNEMI3D z 0:50 (image, labels) when ../shared has it, else a synthetic volume."""
     if SNEMI.is_dir():
 
         def stack(folder: str) -> np.ndarray:
@@ -51,9 +53,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--precision", default="float32", choices=("float32", "bfloat16"))
     options = parser.parse_args()
-    from ffn_core.train.trainer import Trainer  # TensorFlow only now
+    from ffn_core.train.trainer import Trainer
 
-    name, image, labels = _volume()
+    name, image, labels = training_volume()
     margin = np.array([13, 25, 25])
     coords = np.random.default_rng(0).integers(margin, np.array(image.shape) - margin, (5000, 3))
     warm_up = 5
@@ -70,7 +72,10 @@ def main() -> None:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as run_dir:
         trainer = Trainer(
-            config, Path(run_dir), image, labels, coords, Emitter("train", stream=io.StringIO())
+            config,
+            Path(run_dir),
+            [TrainVolume("main", image, labels, coords)],
+            Emitter("train", stream=io.StringIO()),
         )
         trainer.train()  # traces the step
         trainer.config = dataclasses.replace(config, max_steps=warm_up + options.steps)

@@ -195,7 +195,7 @@ def train(
     StageResult
         ``checkpoint``, ``run_dir``, ``step``, ``steps_per_s``, ``model_busy`` and ``loss``;
         status ``completed`` (``max_steps`` reached) or ``stopped``; ``extra``: ``backend``,
-        ``device``, ``device_name``.
+        ``device``, ``device_name`` and ``devices`` (how many the batch is spread over).
     """
     emit, cancel = reporting("train", emit, cancel)
     run_dir = project.path("runs", config.run)
@@ -218,12 +218,7 @@ def train(
 
         from ffn_core.train.trainer import Trainer
 
-        if len(volumes) > 1:  # TRANSITIONAL until the Trainer takes volumes (make_feeder)
-            raise UserError(
-                "This build trains on one volume at a time.", "Give one name to --volumes."
-            )
-        (one,) = volumes
-        trainer = Trainer(settings, run_dir, one.image, one.labels, one.coords_zyx, emit, cancel)
+        trainer = Trainer(settings, run_dir, volumes, emit, cancel)
         trainer.restore_or_initialize()
         outcome = trainer.train()
     emit.log(
@@ -238,7 +233,9 @@ def train(
         "model_busy": outcome.model_busy,
         "loss": outcome.loss,
     }
-    return StageResult(outputs, status=outcome.status, extra=compute.to_dict())
+    return StageResult(
+        outputs, status=outcome.status, extra={**compute.to_dict(), "devices": outcome.devices}
+    )
 
 
 def _image_stats(project: Project, config: TrainConfig) -> tuple[float, float]:

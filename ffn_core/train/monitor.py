@@ -3,7 +3,9 @@
 TensorBoard gets ``loss`` (mean over the last steps), ``steps_per_s``, ``model_busy`` and,
 per summary, the reference's eval summaries of finished examples: ``eval/precision``,
 ``eval/recall``, ``eval/f1``, ``eval/accuracy``, ``eval/specificity``, ``eval/patch_loss``,
-``eval/patches`` and images ``final_xy``/``final_xz``/``final_yz`` (label | prediction).
+``eval/patches`` and images ``final_xy``/``final_xz``/``final_yz`` (label | prediction),
+on every backend (:mod:`ffn_core.train.event_file`; skipped, with a log line, where the
+``tensorboard`` package is not installed).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 from ffn_core.events import Emitter
+from ffn_core.train.event_file import open_event_file
 from ffn_core.train.examples import FinishedExample
 from ffn_core.train.metrics import eval_metrics
 from ffn_core.train.run_config import HISTORY_FILE, PREVIEW_FILE
@@ -34,7 +36,9 @@ class Monitor:
         self.run_dir = Path(run_dir)
         self.threshold = threshold
         self.emit = emit
-        self._writer = tf.summary.create_file_writer(str(self.run_dir))
+        self._events = open_event_file(self.run_dir)
+        if self._events is None:
+            emit.log("TensorBoard is not installed: this run writes no event files.")
         self._losses: list[float] = []
         self._examples: deque[FinishedExample] = deque(maxlen=MAX_EXAMPLES)
         self.latest_eval: dict[str, float] = {}
@@ -46,10 +50,8 @@ class Monitor:
             return
         mean = float(np.mean(self._losses))
         self._losses = []
-        with self._writer.as_default(step=step):
-            tf.summary.scalar("loss", mean)
-            for name, value in rates.items():
-                tf.summary.scalar(name, value)
+        if self._events:
+            self._events.scalars(step, {"loss": mean, **rates})
         self._append_history({"step": step, "loss": mean, **rates})
 
     def add_examples(self, examples: list[FinishedExample]) -> None:
@@ -70,13 +72,11 @@ class Monitor:
         metrics["patches"] = float(len(examples))
         shown = examples[-MAX_IMAGES:]
         pairs = [plane_pairs(e.labels, e.logits) for e in shown]
-        with self._writer.as_default(step=step):
-            for name, value in metrics.items():
-                tf.summary.scalar(f"eval/{name}", value)
+        if self._events:
+            self._events.scalars(step, {f"eval/{name}": value for name, value in metrics.items()})
             for plane in PLANES:
-                images = np.stack([pair[plane] for pair in pairs])[..., None]
-                tf.summary.image(f"final_{plane}", images, max_outputs=MAX_IMAGES)
-        self._writer.flush()
+                self._events.images(step, f"final_{plane}", [pair[plane] for pair in pairs])
+            self._events.flush()
         self._append_history({"step": step, "eval": metrics})
         self.latest_eval = {f"eval_{k}": v for k, v in metrics.items()} | {"eval_step": step}
         self._write_preview(shown[-1])
@@ -92,6 +92,6 @@ class Monitor:
             handle.write(json.dumps(record) + "\n")
 
     def close(self) -> None:
-        """Flush and close the event file."""
-        self._writer.flush()
-        self._writer.close()
+        """Close the event file."""
+        if self._events:
+            self._events.close()

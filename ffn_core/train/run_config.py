@@ -1,8 +1,9 @@
 """Settings of a training run and its folder ``<project>/runs/<name>/`` (no TensorFlow).
 
 The folder holds ``config.json`` (these settings, model_args in the reference's JSON form),
-``checkpoints/`` (``ckpt-<step>``), TensorBoard event files, ``history.jsonl`` (loss and eval
-metrics against steps, for plots) and ``preview.png`` (label | prediction of a finished example).
+``checkpoints/`` (``ckpt-<step>.weights.h5``, portable: they resume on every backend),
+TensorBoard event files, ``history.jsonl`` (loss and eval metrics against steps, for plots) and
+``preview.png`` (label | prediction of a finished example).
 """
 
 from __future__ import annotations

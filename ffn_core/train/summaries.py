@@ -6,6 +6,7 @@ grey 0–255, as the reference's ``final_xy/xz/yz`` summaries do (document §4.3
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -54,17 +55,24 @@ def preview_image(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
     return np.concatenate(rows, axis=0)
 
 
+def encode_png(image: np.ndarray, scale: int = 1) -> bytes:
+    """A uint8 image (grey or RGB) as PNG bytes; ``scale`` enlarges it (nearest neighbour)."""
+    picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8))
+    if scale > 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
 def save_png(image: np.ndarray, path: str | os.PathLike, scale: int = 1) -> Path:
     """Write a uint8 image as PNG atomically (readers never see half a file).
 
     ``scale`` enlarges it (nearest neighbour); returns ``path``.
     """
     path = Path(path)
-    picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8))
-    if scale > 1:
-        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     with replacing(path) as temporary:
-        picture.save(temporary, format="PNG")
+        temporary.write_bytes(encode_png(image, scale))
     return path
 
 

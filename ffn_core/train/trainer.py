@@ -1,11 +1,12 @@
-"""The FFN training loop (reference §1.3): a ``tf.function`` step fed by background threads.
+"""The FFN training loop (reference §1.3): a compiled step fed by background threads.
 
-One step: ``logits = model(image, seed)``; ``loss = mean(weights * sigmoid_xent(logits,
-labels))``; gradients clipped per element to ±0.7; SGD (or momentum / Adam) update; the logits
-of the same forward pass go back into each example's canvas. Checkpoints every N minutes, on
-stop and at the end (``tf.train.CheckpointManager``: the last few plus one per hour); a run
-restarts from its latest checkpoint with the optimizer state, or a new run starts from a
-reference/workbench checkpoint to fine-tune.
+One step (:mod:`ffn_core.train.steps`, on TensorFlow, JAX or PyTorch): ``logits =
+model(image, seed)``; ``loss = mean(weights * sigmoid_xent(logits, labels))``; gradients
+clipped per element to ±0.7 (the optimizer's ``clipvalue``); SGD (or momentum / Adam) update;
+the logits of the same forward pass go back into each example's canvas. Portable checkpoints
+every N minutes, on stop and at the end (:mod:`ffn_core.train.checkpointing`: the last few plus
+one per hour); a run restarts from its latest checkpoint with the optimizer state on any
+backend, or a new run starts from a reference/workbench checkpoint to fine-tune.
 """
 
 from __future__ import annotations
@@ -14,25 +15,27 @@ import json
 import math
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.atomic import atomic_write_text
-from ffn_core.model.checkpoints import load_weights, make_checkpoint
+from ffn_core.model.checkpoints import load_weights
 from ffn_core.model.convstack import build_convstack
-from ffn_core.train.examples import ExampleConfig, ExampleStream
+from ffn_core.train.checkpointing import RunCheckpoints
+from ffn_core.train.examples import ExampleConfig, TrainVolume
 from ffn_core.train.feeder import Batch, BatchFeeder
 from ffn_core.train.monitor import Monitor
 from ffn_core.train.run_config import CHECKPOINT_DIR, HISTORY_FILE, RunSettings, read_history
+from ffn_core.train.steps import distribute, make_train_step
+from ffn_core.train.volumes import make_feeder
 
 MAX_GRADIENT_ENTRY = 0.7  # reference max_gradient_entry_mag: per-element clipping
-COORDINATE_BLOCK = 1_000_000  # coordinates handed to the streams per (re)start
 
 
 @dataclass
@@ -45,6 +48,7 @@ class TrainOutcome:
     steps_per_s: float
     model_busy: float
     loss: float
+    devices: int  # devices each step ran on (data parallel when more than one)
 
 
 def learning_rate(config: RunSettings) -> float | keras.optimizers.schedules.ExponentialDecay:
@@ -57,12 +61,14 @@ def learning_rate(config: RunSettings) -> float | keras.optimizers.schedules.Exp
 
 
 def make_optimizer(config: RunSettings) -> keras.optimizers.Optimizer:
-    """The reference's optimizers with its defaults (momentum 0.9, Adam 0.9/0.999/1e-8)."""
+    """The reference's optimizers with its defaults (momentum 0.9, Adam 0.9/0.999/1e-8),
+    clipping each gradient entry to ±``MAX_GRADIENT_ENTRY``."""
     rate = learning_rate(config)
+    clip = {"clipvalue": MAX_GRADIENT_ENTRY}
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+        return keras.optimizers.Adam(rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8, **clip)
     momentum = 0.9 if config.optimizer == "momentum" else 0.0
-    return keras.optimizers.SGD(rate, momentum=momentum)
+    return keras.optimizers.SGD(rate, momentum=momentum, **clip)
 
 
 def example_config(config: RunSettings) -> ExampleConfig:
@@ -82,47 +88,24 @@ def example_config(config: RunSettings) -> ExampleConfig:
     )
 
 
-def usable_coordinates(
-    coords_zyx: np.ndarray, volume_shape, load_size_zyx, rng: np.random.Generator
-) -> np.ndarray:
-    """A block of at most ``COORDINATE_BLOCK`` coordinates, starting at a random row, whose
-    example (load size) lies inside the volume."""
-    count = len(coords_zyx)
-    start = int(rng.integers(count)) if count > COORDINATE_BLOCK else 0
-    rows = (start + np.arange(min(count, COORDINATE_BLOCK))) % count
-    block = np.asarray(coords_zyx[np.sort(rows)], dtype=np.int64)
-    low = (np.asarray(load_size_zyx) - 1) // 2
-    high = np.asarray(volume_shape[:3]) - np.asarray(load_size_zyx) + low
-    inside = np.all((block >= low) & (block <= high), axis=1)
-    if not inside.any():
-        raise UserError(
-            f"None of the {count} training coordinates leaves room for a training example of "
-            f"{tuple(load_size_zyx)} voxels (z,y,x) in the volume of {tuple(volume_shape)}.",
-            "Run preprocess with a margin of at least half the example size (fov//2 + deltas), "
-            "or choose a smaller model.",
-        )
-    return block[inside]
-
-
 class Trainer:
-    """Trains the model of ``config`` on ``image``/``labels`` (arrays or h5py datasets).
+    """Trains the model of ``config`` on ``volumes``, on the backend Keras runs on.
 
     Parameters
     ----------
     config : RunSettings
     run_dir : Path
         The run folder; its ``checkpoints/`` is restored from when present.
-    image, labels : array-like (z, y, x)
-    coords_zyx : (N, 3) array of example centres (may be a memory map)
+    volumes : sequence of TrainVolume
+        Image, labels (arrays or h5py datasets) and example centres of each volume
+        (:func:`~ffn_core.train.volumes.make_feeder` samples them as the reference does).
     """
 
     def __init__(
         self,
         config: RunSettings,
         run_dir: Path,
-        image,
-        labels,
-        coords_zyx,
+        volumes: Sequence[TrainVolume],
         emit: Emitter,
         cancel: CancelToken | None = None,
     ) -> None:
@@ -131,20 +114,23 @@ class Trainer:
         self.emit = emit
         self.cancel = cancel or CancelToken()
         keras.utils.set_random_seed(config.seed)  # initial weights follow the run's seed
+        self.devices = distribute(config.batch_size)
+        if self.devices > 1:
+            emit.log(f"Each step runs on {self.devices} devices (data parallel).")
         self.model = build_convstack(config.model_args, config.precision)
         self.optimizer = make_optimizer(config)
         self.optimizer.build(self.model.trainable_variables)
-        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        self.manager = tf.train.CheckpointManager(
-            make_checkpoint(self.model, config.model_args, self.optimizer, self.step),
-            str(self.run_dir / CHECKPOINT_DIR),
-            max_to_keep=config.keep_checkpoints,
-            keep_checkpoint_every_n_hours=config.keep_every_hours,
-            checkpoint_name="ckpt",
+        self.step = 0  # the optimizer's iterations: steps trained since the run began
+        self.checkpoints = RunCheckpoints(
+            self.run_dir / CHECKPOINT_DIR,
+            config.model_args,
+            config.keep_checkpoints,
+            config.keep_every_hours,
         )
-        self._volumes = (image, labels)
-        self._coords = coords_zyx
-        self._train_step = self._make_train_step()
+        self._saved: tuple[int, str] | None = None  # step and path of the latest checkpoint
+        self._volumes = list(volumes)
+        shape = (config.batch_size, *config.model_args.fov_size_zyx)
+        self._train_step = make_train_step(self.model, self.optimizer, shape)
 
     # -- set-up ------------------------------------------------------------------------
     def restore_or_initialize(self) -> str:
@@ -152,13 +138,14 @@ class Trainer:
 
         Returns what happened, as a line for the log.
         """
-        latest = self.manager.latest_checkpoint
+        latest = self.checkpoints.latest()
         if latest:
-            self.manager.checkpoint.restore(latest).assert_existing_objects_matched()
+            self.step = self.checkpoints.restore(latest, self.model, self.optimizer)
+            self._saved = (self.step, latest)
             if self.config.decay_steps is None:  # a schedule follows the restored step count
                 self.optimizer.learning_rate = self.config.learning_rate
-            self._truncate_history(int(self.step.numpy()))
-            message = f"Resumed from {latest} at step {int(self.step.numpy())}."
+            self._truncate_history(self.step)
+            message = f"Resumed from {latest} at step {self.step}."
         elif self.config.init_checkpoint:
             source_step = load_weights(self.model, self.config.init_checkpoint)
             message = (
@@ -180,51 +167,14 @@ class Trainer:
             )
 
     def _make_feeder(self) -> BatchFeeder:
-        examples = example_config(self.config)
-        image, labels = self._volumes
-        rng = np.random.default_rng([self.config.seed, int(self.step.numpy())])
-        coords = usable_coordinates(self._coords, image.shape, examples.load_size_zyx, rng)
-        count = 2 * self.config.batch_size
-        streams = [
-            ExampleStream(
-                image,
-                labels,
-                coords,
-                examples,
-                np.random.default_rng(rng.integers(2**63)),
-                start=i * len(coords) // count,
-            )
-            for i in range(count)
-        ]
-        return BatchFeeder(streams)
-
-    def _make_train_step(self):
-        spec = tf.TensorSpec(
-            (self.config.batch_size, *self.config.model_args.fov_size_zyx), tf.float32
-        )
-        model, optimizer, step = self.model, self.optimizer, self.step
-
-        @tf.function(input_signature=[spec] * 4)
-        def train_step(image, seed, labels, weights):
-            with tf.GradientTape() as tape:
-                logits = model([image[..., None], seed[..., None]], training=True)[..., 0]
-                xent = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-                loss = tf.reduce_mean(weights * xent)
-            variables = model.trainable_variables
-            gradients = tape.gradient(loss, variables)
-            gradients = [
-                tf.clip_by_value(g, -MAX_GRADIENT_ENTRY, MAX_GRADIENT_ENTRY) for g in gradients
-            ]
-            optimizer.apply_gradients(zip(gradients, variables))
-            step.assign_add(1)
-            return logits, loss
-
-        return train_step
+        rng = np.random.default_rng([self.config.seed, self.step])
+        return make_feeder(self._volumes, example_config(self.config), self.config.batch_size, rng)
 
     # -- the loop ----------------------------------------------------------------------
     def save(self) -> str:
-        """Write a checkpoint at the current step; returns its prefix."""
-        path = self.manager.save(checkpoint_number=int(self.step.numpy()))
+        """Write a checkpoint at the current step; returns its path."""
+        path = self.checkpoints.save(self.model, self.optimizer, self.step)
+        self._saved = (self.step, path)
         self.emit.artifact("checkpoint", path)
         return path
 
@@ -236,9 +186,9 @@ class Trainer:
         clock = _Clock(config)
         loss = math.nan
         try:
-            while int(self.step.numpy()) < config.max_steps and not self.cancel.cancelled:
+            while self.step < config.max_steps and not self.cancel.cancelled:
                 loss = self._one_step(feeder, clock)
-                step = int(self.step.numpy())
+                step = self.step
                 monitor.add_examples(feeder.pop_finished())
                 rates = {
                     "steps_per_s": clock.steps_per_s(),
@@ -262,30 +212,30 @@ class Trainer:
         finally:
             feeder.close()
         monitor.add_examples(feeder.pop_finished())
-        monitor.write_eval(int(self.step.numpy()))
+        monitor.write_eval(self.step)
         monitor.close()
-        latest = self.manager.latest_checkpoint
-        unchanged = latest and latest.endswith(f"-{int(self.step.numpy())}")
-        checkpoint = latest if unchanged else self.save()
+        unchanged = self._saved is not None and self._saved[0] == self.step
+        checkpoint = self._saved[1] if unchanged else self.save()
         status = "stopped" if self.cancel.cancelled else "completed"
         return TrainOutcome(
             status,
-            int(self.step.numpy()),
+            self.step,
             checkpoint,
             clock.steps_per_s(),
             clock.busy_fraction(),
             loss,
+            self.devices,
         )
 
     def _one_step(self, feeder: BatchFeeder, clock: _Clock) -> float:
         batch: Batch = feeder.next_batch()
         started = time.perf_counter()
         logits, loss = self._train_step(batch.image, batch.seed, batch.labels, batch.weights)
-        logits, loss = logits.numpy(), float(loss)
         clock.add_step(time.perf_counter() - started)
+        self.step += 1
         if not math.isfinite(loss):
             raise UserError(
-                f"The training loss became {loss} at step {int(self.step.numpy())}.",
+                f"The training loss became {loss} at step {self.step}.",
                 "Lower the learning rate and resume from the last checkpoint.",
             )
         feeder.give_back(batch, logits)

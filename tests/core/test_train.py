@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 import pytest
 from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from ffn_core.demo_data import DemoSpec, make_demo_volume
 from ffn_core.errors import UserError
@@ -22,7 +23,7 @@ from ffn_core.events import CancelToken, Emitter
 from ffn_core.model.args import ModelArgs, load_preset
 from ffn_core.project import Project
 from ffn_core.stages.train import TrainConfig, train
-from ffn_core.train.examples import ExampleStream
+from ffn_core.train.examples import ExampleStream, TrainVolume
 from ffn_core.train.metrics import eval_metrics
 from ffn_core.train.run_config import RunSettings, merge_for_resume, read_run_config
 
@@ -31,19 +32,29 @@ keras = pytest.importorskip("keras")
 
 from ffn_core.model.checkpoints import checkpoint_info, resolve_checkpoint  # noqa: E402
 from ffn_core.model.predictor import Predictor  # noqa: E402
-from ffn_core.train.trainer import Trainer, example_config, usable_coordinates  # noqa: E402
+from ffn_core.train.trainer import Trainer, example_config  # noqa: E402
+from ffn_core.train.volumes import usable_coordinates  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ModelArgs(depth=2, fov_size_zyx=(9, 9, 9), deltas_zyx=(2, 2, 2), features=16)
 SHAPE = (24, 64, 64)
 
 
-@pytest.fixture(scope="module")
-def volume():
+def train_volume() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Synthetic EM-like image, labels and example centres that leave room for a 13^3 example."""
     image, labels = make_demo_volume(DemoSpec(shape_zyx=SHAPE, n_cells=16))
     coords = np.random.default_rng(0).integers((6, 8, 8), (18, 56, 56), (4000, 3))
     return image, labels, coords.astype(np.int32)
+
+
+@pytest.fixture(scope="module")
+def volume():
+    return train_volume()
+
+
+def one_volume(image, labels, coords) -> list[TrainVolume]:
+    """The training volumes of a project with one volume."""
+    return [TrainVolume("main", image, labels, coords)]
 
 
 def tiny_config(image: np.ndarray, **changes) -> RunSettings:
@@ -77,8 +88,11 @@ class StopAt(Emitter):
         }
 
 
-def eval_f1(predictor: Predictor, volume, config: RunSettings, examples: int = 30) -> float:
-    """F1 of whole examples (fixed policy) with frozen weights, on fixed coordinates."""
+def eval_examples(
+    predictor: Predictor, volume, config: RunSettings, examples: int = 30
+) -> dict[str, float]:
+    """Eval metrics of whole examples (fixed policy) with frozen weights, on fixed coordinates
+    (the last ``examples`` of the volume's, which training leaves out)."""
     image, labels, coords = volume
     stream = ExampleStream(
         image, labels, coords[-examples:], example_config(config), np.random.default_rng(7)
@@ -91,24 +105,28 @@ def eval_f1(predictor: Predictor, volume, config: RunSettings, examples: int = 3
     return eval_metrics(
         np.concatenate([f.labels.ravel() for f in finished]),
         np.concatenate([f.logits.ravel() for f in finished]),
-    )["f1"]
+    )
 
 
 def test_training_learns(tmp_path, volume):
     keras.utils.set_random_seed(0)
     image, labels, coords = volume
     config = tiny_config(image, max_steps=1500)
-    trainer = Trainer(config, tmp_path, image, labels, coords[:-30], StopAt(CancelToken()))
+    training = one_volume(image, labels, coords[:-30])
+    trainer = Trainer(config, tmp_path, training, StopAt(CancelToken()))
     trainer.restore_or_initialize()
-    before = eval_f1(Predictor(trainer.model, TINY), volume, config)
+    before = eval_examples(Predictor(trainer.model, TINY), volume, config)["f1"]
     outcome = trainer.train()
-    after = eval_f1(Predictor.from_checkpoint(outcome.checkpoint, TINY), volume, config)
+    after = eval_examples(Predictor.from_checkpoint(outcome.checkpoint, TINY), volume, config)["f1"]
     assert outcome.status == "completed" and outcome.step == 1500
     assert after > max(0.3, before + 0.25), (before, after)
 
     history = [json.loads(line) for line in (tmp_path / "history.jsonl").read_text().splitlines()]
     assert [h["eval"]["f1"] for h in history if "eval" in h]  # eval summaries were written
-    assert any(p.name.startswith("events.out.tfevents") for p in tmp_path.iterdir())
+    events = EventAccumulator(str(tmp_path))  # TensorBoard's own reader
+    events.Reload()
+    assert {"loss", "steps_per_s", "eval/f1"} <= set(events.Tags()["scalars"])
+    assert "final_xy/image/0" in events.Tags()["images"]
     with Image.open(tmp_path / "preview.png") as preview:
         assert preview.size[0] >= 100
 
@@ -119,7 +137,7 @@ def test_stop_then_resume_continues_the_step_count(tmp_path, volume):
     cancel = CancelToken()
     first = StopAt(cancel, step=150)
     trainer = Trainer(
-        tiny_config(image, max_steps=1000), tmp_path, image, labels, coords, first, cancel
+        tiny_config(image, max_steps=1000), tmp_path, one_volume(*volume), first, cancel
     )
     trainer.restore_or_initialize()
     stopped = trainer.train()
@@ -128,7 +146,7 @@ def test_stop_then_resume_continues_the_step_count(tmp_path, volume):
     saved = [w.numpy() for w in trainer.model.weights]
 
     second = StopAt(CancelToken())
-    resumed = Trainer(tiny_config(image, max_steps=200), tmp_path, image, labels, coords, second)
+    resumed = Trainer(tiny_config(image, max_steps=200), tmp_path, one_volume(*volume), second)
     assert "at step 150" in resumed.restore_or_initialize()
     assert int(resumed.optimizer.iterations.numpy()) == 150  # optimizer state came back
     for restored, kept in zip(resumed.model.weights, saved):
@@ -152,7 +170,7 @@ def test_learning_rate_decays_in_stairs_and_resumes_on_schedule(tmp_path, volume
     config = tiny_config(
         image, max_steps=25, learning_rate=0.01, learning_rate_decay_factor=0.5, decay_steps=10
     )
-    trainer = Trainer(config, tmp_path, image, labels, coords, StopAt(CancelToken()))
+    trainer = Trainer(config, tmp_path, one_volume(*volume), StopAt(CancelToken()))
     trainer.restore_or_initialize()
     trainer.train()
     rate = trainer.optimizer.learning_rate  # read at the optimizer's current iteration
@@ -166,9 +184,7 @@ def test_learning_rate_decays_in_stairs_and_resumes_on_schedule(tmp_path, volume
             image, max_steps=35, learning_rate=0.01, learning_rate_decay_factor=0.5, decay_steps=10
         ),
         tmp_path,
-        image,
-        labels,
-        coords,
+        one_volume(*volume),
         StopAt(CancelToken()),
     )
     resumed.restore_or_initialize()
@@ -196,7 +212,7 @@ def test_coordinates_without_room_for_an_example_are_dropped():
         usable_coordinates(coords[1:3], (24, 24, 24), (13, 13, 13), np.random.default_rng(0))
 
 
-def _write_project(root: Path, image: np.ndarray, labels: np.ndarray, coords: np.ndarray) -> None:
+def write_project(root: Path, image: np.ndarray, labels: np.ndarray, coords: np.ndarray) -> None:
     project = Project.create(root)
     for name, data in (("image", image), ("labels", labels)):
         path = root / "volumes" / f"{name}.h5"
@@ -240,7 +256,7 @@ def test_train_config_round_trip_and_checks():
 
 
 def test_train_from_python_starts_then_continues_a_run(tmp_path, volume):
-    _write_project(tmp_path, *volume)
+    write_project(tmp_path, *volume)
     project = Project.open(tmp_path)
     emit = StopAt(CancelToken())
     config = TrainConfig(
@@ -250,7 +266,8 @@ def test_train_from_python_starts_then_continues_a_run(tmp_path, volume):
     run = tmp_path / "runs" / "tiny"
     assert result.status == "completed" and result.outputs["step"] == 20
     assert result.outputs["run_dir"] == str(run)
-    assert checkpoint_info(run).step == 20 and Path(result.outputs["checkpoint"]).name == "ckpt-20"
+    assert checkpoint_info(run).step == 20
+    assert Path(result.outputs["checkpoint"]).name == "ckpt-20.weights.h5"
     settings = read_run_config(run)
     assert settings.model_args == TINY and settings.optimizer == "adam"
     assert settings.image_mean == pytest.approx(volume[0].mean())  # the project image's
@@ -304,7 +321,7 @@ def _records(child: subprocess.Popen):
 
 
 def test_sigkill_loses_at_most_the_last_checkpoint_interval(tmp_path, volume):
-    _write_project(tmp_path, *volume)
+    write_project(tmp_path, *volume)
     announced, last_step = [], 0
     with _start_worker(tmp_path, "--max-steps", "1000000") as child:
         for record in _records(child):
@@ -378,7 +395,7 @@ def test_fine_tuning_from_the_reference_starts_low(tmp_path, shared):
             init_checkpoint=init,
         )
         emit = StopAt(CancelToken())
-        trainer = Trainer(config, tmp_path / name, image, labels, coords, emit)
+        trainer = Trainer(config, tmp_path / name, one_volume(image, labels, coords), emit)
         trainer.restore_or_initialize()
         trainer.train()
         losses[name] = emit.losses()
