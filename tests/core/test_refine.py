@@ -1,0 +1,151 @@
+"""Fill (issue 13, step 1) on hand-built volumes: bright cells, dark membranes, a first pass
+that stops short of them or leaves a whole cell or slice empty."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+from ffn_core.errors import UserError
+from ffn_core.events import Emitter
+from ffn_core.infer import storage
+from ffn_core.infer.refine import FillSettings, fill, parse_refine, refine_run
+
+SHAPE = (6, 24, 40)
+MEMBRANE_X = 20
+
+
+def _image() -> np.ndarray:
+    """Bright cytoplasm (noisy) with a dark membrane plane at x = ``MEMBRANE_X``."""
+    rng = np.random.default_rng(0)
+    image = 180 + rng.normal(0, 10, SHAPE)
+    image[:, :, MEMBRANE_X] = 30
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _first_pass(left: bool = True, right: bool = True) -> np.ndarray:
+    """Objects 1 (left of the membrane) and 2 (right), each stopping 3 voxels short of it."""
+    seg = np.zeros(SHAPE, np.uint32)
+    if left:
+        seg[:, :, 2 : MEMBRANE_X - 3] = 1
+    if right:
+        seg[:, :, MEMBRANE_X + 4 : 38] = 2
+    return seg
+
+
+def test_two_objects_fill_their_gaps_and_stay_apart_at_the_membrane() -> None:
+    seg = _first_pass()
+    filled, stats = fill(seg, _image())
+    assert np.array_equal(filled[seg > 0], seg[seg > 0])  # the first pass is kept
+    assert set(np.unique(filled[:, :, :MEMBRANE_X])) <= {0, 1}
+    assert set(np.unique(filled[:, :, MEMBRANE_X + 1 :])) <= {0, 2}
+    assert np.all(filled[:, :, MEMBRANE_X - 3 : MEMBRANE_X - 1] == 1)  # gap up to the membrane
+    assert np.all(filled[:, :, MEMBRANE_X + 2 : MEMBRANE_X + 4] == 2)
+    changed = int(np.count_nonzero(filled != seg))
+    assert stats.voxels_filled == changed > 0
+    assert stats.empty_before == int(np.count_nonzero(seg == 0))
+    assert stats.empty_after == stats.empty_before - changed
+    assert (stats.objects_added, stats.voxels_added) == (0, 0)
+
+
+@pytest.mark.parametrize("grow_distance", [2.0, 100.0])
+def test_an_empty_cell_beyond_a_membrane_is_not_grabbed(grow_distance: float) -> None:
+    seg = _first_pass(right=False)
+    filled, _ = fill(seg, _image(), FillSettings(grow_distance=grow_distance))
+    # even an unlimited grow stops: the empty cell's core competes for it
+    assert not np.any(filled[:, :, MEMBRANE_X + 1 :])
+    assert np.all(filled[:, :, MEMBRANE_X - 3 : MEMBRANE_X - 1] == 1)
+
+
+def test_an_empty_cell_becomes_a_new_object_when_large_enough() -> None:
+    seg = _first_pass(right=False)
+    filled, stats = fill(seg, _image(), FillSettings(new_object_min_size=1000))
+    # the next id after the first pass's largest, grown from the cell's core
+    assert set(np.unique(filled[:, :, MEMBRANE_X + 1 :])) == {0, 2}
+    assert np.all(filled[:, :, MEMBRANE_X + 6 :] == 2)
+    assert set(np.unique(filled[:, :, :MEMBRANE_X])) <= {0, 1}
+    assert stats.objects_added == 1
+    assert stats.voxels_added == int(np.count_nonzero(filled == 2))
+    kept, stats = fill(seg, _image(), FillSettings(new_object_min_size=10**6))
+    assert stats.objects_added == 0 and not np.any(kept[:, :, MEMBRANE_X + 1 :])
+
+
+def test_a_slice_the_first_pass_missed_is_filled_from_its_neighbour() -> None:
+    seg = _first_pass()
+    seg[0] = 0
+    filled, _ = fill(seg, _image())
+    assert np.all(filled[0, :, 2 : MEMBRANE_X - 3] == 1)
+    assert np.all(filled[0, :, MEMBRANE_X + 4 : 38] == 2)
+    flat, _ = fill(seg, _image(), FillSettings(z_rounds=0))
+    assert not np.any(flat[0])
+
+
+def test_an_empty_first_pass_gets_one_new_object_per_cell() -> None:
+    filled, stats = fill(np.zeros(SHAPE, np.uint32), _image(), FillSettings(new_object_min_size=1))
+    left = set(np.unique(filled[:, :, :MEMBRANE_X])) - {0}
+    right = set(np.unique(filled[:, :, MEMBRANE_X + 1 :])) - {0}
+    assert stats.objects_added == 2
+    assert len(left) == len(right) == 1 and left != right
+
+
+def test_a_normalised_image_fills_the_same() -> None:
+    seg = _first_pass(right=False)
+    raw, _ = fill(seg, _image())
+    normalised, _ = fill(seg, (_image() - 150.0) / 40.0)
+    assert np.array_equal(raw, normalised)
+
+
+def test_fill_checks_its_inputs() -> None:
+    with pytest.raises(UserError, match="same"):
+        fill(np.zeros((2, 3, 4), np.uint32), np.zeros((2, 3, 5)))
+    with pytest.raises(UserError):
+        FillSettings(grow_distance=-1)
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("fill", ("fill",)),
+        ("agglomerate, fill", ("fill", "agglomerate")),
+        ("all", ("fill", "consensus", "agglomerate")),
+        ("none", ()),
+    ],
+)
+def test_parse_refine(text: str, steps: tuple[str, ...]) -> None:
+    assert parse_refine(text) == steps
+
+
+@pytest.mark.parametrize("text", ["", "fil", "all,fill"])
+def test_parse_refine_refuses(text: str) -> None:
+    with pytest.raises(UserError):
+        parse_refine(text)
+
+
+def test_refine_run_keeps_the_first_pass_beside_the_refined_one(tmp_path) -> None:
+    seg = _first_pass()
+    qprob = np.full(SHAPE, 7, np.uint8)
+    storage.write_h5(tmp_path / storage.H5_NAME, seg, qprob, (2, 0, 0), (8, 24, 40), True)
+    stream = io.StringIO()
+    for _ in range(2):  # a second run refines the kept first pass again
+        result = refine_run(tmp_path, _image(), ("fill",), Emitter("infer", stream))
+    path = tmp_path / storage.H5_NAME
+    assert result["outputs"] == {
+        "segmentation": f"{path.resolve()}:segmentation",
+        "first_pass": f"{path.resolve()}:first_pass",
+    }
+    expected, stats = fill(seg, _image())
+    assert result["extra"]["refine"]["fill"]["voxels_filled"] == stats.voxels_filled
+    with h5py.File(path, "r") as handle:
+        assert np.array_equal(handle["first_pass"][...], seg)
+        assert np.array_equal(handle["segmentation"][...], expected)
+        assert handle["segmentation"].attrs["refine"] == "fill"
+        assert list(handle["first_pass"].attrs["bbox_start_zyx"]) == [2, 0, 0]
+        assert np.array_equal(handle["probabilities"][...], qprob)
+    logs = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert any("Fill:" in record.get("message", "") for record in logs)
+    with pytest.raises(UserError, match="not available"):
+        refine_run(tmp_path, _image(), ("consensus",), Emitter("infer", stream))
