@@ -100,7 +100,8 @@ def measure_predictor(seconds: float) -> dict[str, Any]:
 
 def batched_options(box: str, split: int, per_task: int) -> tuple[str, ...]:
     """CLI options cutting ``box`` into ``split`` x ``split`` subvolumes (y, x) overlapping by
-    :data:`OVERLAP_YX`, all segmented by one Dask worker, ``per_task`` canvases per task."""
+    :data:`OVERLAP_YX`, all segmented by one Dask worker, ``per_task`` canvases per task (the
+    worker's model uses every core: its thread count is left to the cluster's choice)."""
     (z0, z1), (y0, y1), (x0, x1) = (map(int, part.split(":")) for part in box.split(","))
     size_y, size_x = (
         math.ceil((stop - start + (split - 1) * OVERLAP_YX) / split)
@@ -110,7 +111,6 @@ def batched_options(box: str, split: int, per_task: int) -> tuple[str, ...]:
         "--subvolume-size", f"{z1 - z0},{size_y},{size_x}",
         "--overlap", f"0,{OVERLAP_YX},{OVERLAP_YX}",
         "--workers", "1",
-        "--threads-per-worker", "1",
         "--canvases-per-task", str(per_task),
     )  # fmt: skip
 

@@ -39,8 +39,9 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         subvolumes on Dask ``subvolume_size_zyx`` and ``overlap_zyx`` (``"z,y,x"``),
         ``workers``, ``threads_per_worker`` and ``scheduler``; what the job computes on:
         ``backend`` (empty: automatic), ``device`` and ``precision``
-        (:func:`app.controllers.compute.compute_values`). Empty text leaves a value to the
-        request, else the engine's default.
+        (:func:`app.controllers.compute.compute_values`); ``fill`` (bool: refine the first
+        pass with the ``fill`` step). Empty text leaves a value to the request, else the
+        engine's default.
     on_exists : str
         What to do when the run has results (see :data:`~ffn_core.stages.infer.ON_EXISTS`).
 
@@ -69,6 +70,7 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         **{name: number(fields, name, float, option_label(name)) for name in _NUMBERS},
         **{name: number(fields, name, int, option_label(name)) for name in _COUNTS},
         **compute_values(fields, InferConfig.precision),
+        refine=("fill",) if fields.get("fill") else (),
         **given,
     )
 
@@ -88,6 +90,7 @@ def infer_fields(config: InferConfig | None = None) -> dict[str, Any]:
         seed_policy=values["seed_policy"] or "",
         scheduler=values["scheduler"] or "",
         **compute_fields(values["backend"], values["device"], values["precision"]),
+        fill="fill" in values["refine"],
     )
     return fields
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PyQt5.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -223,6 +224,14 @@ class InferPage(StagePage):
         self.run_name = QLineEdit(InferConfig.run)
         self.run_name.setToolTip(self.tr("Results go to <project>/inference/<run>/"))
         self.compute = ComputeRow()
+        self.fill = QCheckBox(self.tr("Fill empty space after the first pass"))
+        self.fill.setToolTip(
+            self.tr(
+                "Grow each object into the empty voxels next to it, up to the membranes (a "
+                "watershed on the image; seconds). The untouched first pass is kept as "
+                "'first_pass'. Single-box runs only; measured effect: README, Infer."
+            )
+        )
         self.seed_policy = QComboBox()
         self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *POLICIES])
         self.seed_policy.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -284,6 +293,7 @@ class InferPage(StagePage):
         form.addRow(self.tr("Box"), bbox_row)
         form.addRow(self.tr("Run name"), self.run_name)
         form.addRow(self.tr("Compute"), self.compute)
+        form.addRow(self.tr("Refine"), self.fill)
         options = QGroupBox(self.tr("Options (empty: request's value or the default shown)"))
         option_form = QFormLayout(options)
         option_form.addRow(self.tr("seed policy"), self.seed_policy)
@@ -366,6 +376,7 @@ class InferPage(StagePage):
             if self.seed_policy.currentIndex() > 0
             else "",
             **self.compute.values(),
+            fill=self.fill.isChecked(),
         )
         return values
 
@@ -382,6 +393,7 @@ class InferPage(StagePage):
         self.run_name.setText(values["run"])
         self.seed_policy.setCurrentIndex(max(self.seed_policy.findText(values["seed_policy"]), 0))
         self.compute.set_values(values)
+        self.fill.setChecked(values["fill"])
         if values["bbox"]:
             self._on_bbox_edited()
 

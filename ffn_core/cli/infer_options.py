@@ -6,8 +6,10 @@ import argparse
 import dataclasses
 
 from ffn_core.cli.compute_options import add_compute_arguments
+from ffn_core.errors import UserError
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
+from ffn_core.infer.refine import BUILT_STEPS, REFINE_STEPS, parse_refine
 from ffn_core.infer.seeds import POLICIES
 from ffn_core.stages.infer import ON_EXISTS, OPTION_OVERRIDES, InferConfig
 from ffn_core.zyx import format_triple, parse_box, parse_triple
@@ -66,6 +68,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds between live updates of segmentation.h5 (0: none)",
     )
     add_compute_arguments(parser, _DEFAULTS["precision"])
+    parser.add_argument(
+        "--refine",
+        type=_refine_steps,
+        default=_DEFAULTS["refine"],
+        metavar="STEPS",
+        help=f"after the first pass: a comma list of {', '.join(REFINE_STEPS)}, or all, or "
+        f"none (default none; built so far: {', '.join(BUILT_STEPS)}). fill: grow segments "
+        "into the voxels left empty next to them, up to the membranes; the untouched first "
+        "pass is kept beside the result",
+    )
     _add_dask_arguments(parser)
 
 
@@ -112,6 +124,13 @@ def _add_dask_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _refine_steps(text: str) -> tuple[str, ...]:
+    try:
+        return parse_refine(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def to_config(args: argparse.Namespace) -> InferConfig:
     """The :class:`InferConfig` of the parsed options (boxes and triples parsed here)."""
     return InferConfig(
@@ -144,5 +163,6 @@ def to_config(args: argparse.Namespace) -> InferConfig:
         threads_per_worker=args.threads_per_worker,
         scheduler=args.scheduler,
         canvases_per_task=args.canvases_per_task,
+        refine=args.refine,
         **{name: getattr(args, name) for name in OPTION_OVERRIDES},
     )

@@ -30,6 +30,7 @@ from ffn_core.events import CancelToken, Emitter
 from ffn_core.infer import storage
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.plan import Plan, default_overlap, plan_subvolumes
+from ffn_core.infer.refine import check_built, parse_refine, refine_run
 from ffn_core.infer.request import InferenceRequest, format_request, parse_request
 from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
 from ffn_core.infer.seeds import check_seed_policy
@@ -130,6 +131,11 @@ class InferConfig(StageConfig):
         on this PC; empty means this PC.
     canvases_per_task : int
         Subvolumes one Dask task segments together, their FOVs batched into one model call.
+    refine : tuple of str
+        Steps run on the finished first pass (:mod:`ffn_core.infer.refine`; ``("fill",)``
+        fills the voxels the first pass left empty next to its segments); the untouched first
+        pass is kept as ``first_pass`` beside the refined ``segmentation``. Default: none.
+        Single-box runs only, so far.
 
     Giving ``subvolume_size_zyx``, ``workers``, ``threads_per_worker`` or ``scheduler`` runs on
     Dask (:attr:`on_dask`); without a subvolume size the whole box is then one subvolume.
@@ -163,6 +169,7 @@ class InferConfig(StageConfig):
     threads_per_worker: int | None = None
     scheduler: str | None = None
     canvases_per_task: int = DEFAULT_CANVASES_PER_TASK
+    refine: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         def set_(name: str, value: Any) -> None:
@@ -217,6 +224,14 @@ class InferConfig(StageConfig):
                 "Give seconds between live updates, or 0 for none.",
             )
         self._check_dask_settings(set_)
+        refine = parse_refine(self.refine) if isinstance(self.refine, str) else self.refine
+        set_("refine", tuple(parse_refine(",".join(refine)) if refine else ()))
+        check_built(self.refine)
+        if self.refine and self.on_dask:
+            raise UserError(
+                "Refinement of subvolume runs is not available yet.",
+                "Leave --refine out for runs in subvolumes, or segment the box as one.",
+            )
 
     def _check_dask_settings(self, set_: Callable[[str, Any], None]) -> None:
         if self.subvolume_size_zyx is not None:
@@ -308,7 +323,9 @@ def infer(
         instead of ``npz`` when stopped (status ``stopped``). ``extra``: ``run`` (the run
         written, ``<run>-<n>`` with ``on_exists="new"``), ``segmentation_extent``
         (``"bbox"``), ``bbox_start_zyx``, ``bbox_stop_zyx``, ``segments``, ``fov_evals``,
-        ``wall_s``, and what it computed on: ``backend``, ``device``, ``device_name``.
+        ``wall_s``, and what it computed on: ``backend``, ``device``, ``device_name``. With
+        ``refine``: ``outputs`` ``first_pass`` (the untouched volume) and ``extra`` ``refine``
+        (each step's statistics).
 
         On Dask (:attr:`InferConfig.on_dask`): ``outputs`` ``segmentation`` (the stitched
         volume of the box's size), ``subvolumes`` (count), ``merges`` (equivalences applied)
@@ -371,7 +388,10 @@ def infer(
     outcome = run_subvolume(
         image, settings, predictor.predict, run_dir, emit, cancel, resume=resume
     )
-    return _result(run, emit, outcome, settings, run_dir, compute)
+    refined = None
+    if config.refine and outcome.status == "completed":
+        refined = refine_run(run_dir, image, config.refine, emit)
+    return _result(run, emit, outcome, settings, run_dir, compute, refined)
 
 
 def _compute(config: InferConfig, emit: Emitter) -> Compute:
@@ -604,6 +624,7 @@ def _result(
     settings: RunSettings,
     run_dir: Path,
     compute: Compute,
+    refined: dict[str, Any] | None,
 ) -> StageResult:
     seg_spec = f"{outcome.h5.resolve()}:segmentation"
     extra = {
@@ -635,9 +656,11 @@ def _result(
         f"{outcome.segments} objects, {extra['fov_evals']} FOV evaluations in "
         f"{outcome.seconds:.1f} s."
     )
-    return StageResult(
-        outputs={"segmentation": seg_spec, "npz": str(outcome.npz.resolve())}, extra=extra
-    )
+    outputs = {"segmentation": seg_spec, "npz": str(outcome.npz.resolve())}
+    if refined is not None:  # segmentation: the refined volume; first_pass: the untouched one
+        outputs.update(refined["outputs"])
+        extra.update(refined["extra"])
+    return StageResult(outputs=outputs, extra=extra)
 
 
 def _plan(config: InferConfig, box: Box, fov_zyx: tuple[int, int, int]) -> Plan:

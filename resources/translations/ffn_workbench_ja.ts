@@ -758,6 +758,21 @@
         <source>Compute</source>
         <translation>計算</translation>
     </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="297"/>
+        <source>Refine</source>
+        <translation>仕上げ</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="227"/>
+        <source>Fill empty space after the first pass</source>
+        <translation>最初のパスの後に空き領域を埋める</translation>
+    </message>
+    <message>
+        <location filename="../../app/pages/infer_page.py" line="229"/>
+        <source>Grow each object into the empty voxels next to it, up to the membranes (a watershed on the image; seconds). The untouched first pass is kept as 'first_pass'. Single-box runs only; measured effect: README, Infer.</source>
+        <translation>各オブジェクトを隣接する空きボクセルへ膜まで広げます（画像上の分水嶺、数秒）。元の最初のパスは「first_pass」として残ります。単一ボックスの実行のみ。測定結果は README の Infer を参照。</translation>
+    </message>
 </context>
 <context>
     <name>InspectPanel</name>

@@ -287,10 +287,13 @@ def test_infer_config_fills_the_fields_back():
         "backend": "jax",
         "device": "cpu",
         "precision": "bfloat16",
+        "fill": True,
     }
     round_trip(fields, infer_config, infer_fields)
-    round_trip({**fields, "bbox": "", "seed_policy": ""}, infer_config, infer_fields)
+    assert infer_config(fields).refine == ("fill",)
+    round_trip({**fields, "bbox": "", "seed_policy": "", "fill": False}, infer_config, infer_fields)
     defaults = infer_fields()
+    assert defaults["fill"] is False and infer_config({**defaults, "checkpoint": "c"}).refine == ()
     assert defaults["checkpoint"] == "" and defaults["run"] == InferConfig.run
     assert all(defaults[name] == "" for name in ("move_threshold", "bbox", "image_std"))
     assert (defaults["backend"], defaults["device"], defaults["precision"]) == (

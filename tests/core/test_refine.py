@@ -149,3 +149,39 @@ def test_refine_run_keeps_the_first_pass_beside_the_refined_one(tmp_path) -> Non
     assert any("Fill:" in record.get("message", "") for record in logs)
     with pytest.raises(UserError, match="not available"):
         refine_run(tmp_path, _image(), ("consensus",), Emitter("infer", stream))
+
+
+def test_the_infer_stage_refines_and_keeps_the_first_pass(blob_checkpoint, tmp_path) -> None:
+    from ffn_core.project import Project
+    from ffn_core.stages.infer import InferConfig, infer
+    from tests.core.stack_files import TINY, image_project
+
+    image = _image()  # the blob model fills bright voxels only: the grey rims stay empty
+    image[:, :, MEMBRANE_X - 2 : MEMBRANE_X] = image[:, :, MEMBRANE_X + 1 : MEMBRANE_X + 3] = 110
+    project = Project.open(image_project(tmp_path / "p", image, mean=128.0, std=60.0))
+    plain = InferConfig(
+        checkpoint=str(blob_checkpoint), model_args=TINY, min_segment_size=10,
+        seed_policy="PolicyGrid3d", refresh_interval=0.0, run="plain",
+    )  # fmt: skip
+    first = infer(plain, project)
+    refined = infer(plain.replace(run="refined", refine="fill"), project)
+    assert "first_pass" not in first.outputs and "refine" not in first.extra
+    assert refined.extra["refine"]["fill"]["voxels_filled"] > 0
+
+    def volume(spec: str) -> np.ndarray:
+        file, name = spec.rsplit(":", 1)
+        with h5py.File(file, "r") as handle:
+            return handle[name][...]
+
+    np.testing.assert_array_equal(
+        volume(refined.outputs["first_pass"]), volume(first.outputs["segmentation"])
+    )
+    seg = volume(refined.outputs["segmentation"])
+    assert np.count_nonzero(seg) > np.count_nonzero(volume(refined.outputs["first_pass"]))
+    for label in np.unique(seg[seg > 0]):  # no object crosses the membrane
+        sides = np.unique(np.sign(np.nonzero(seg == label)[2] - MEMBRANE_X))
+        assert len(sides) == 1 and sides[0] != 0, label
+    with pytest.raises(UserError, match="consensus are not available yet"):
+        plain.replace(refine=("fill", "consensus"))
+    with pytest.raises(UserError, match="subvolume runs is not available yet"):
+        plain.replace(refine=("fill",), workers=1)
