@@ -9,7 +9,14 @@ refresh the ``.ts`` (existing translations are kept, new ones marked unfinished)
     pylupdate5 app/*.py app/pages/*.py app/inspect/*.py \\
         -ts resources/translations/ffn_workbench_ja.ts
 
+pylupdate5 misreads a string written as several literals over lines (it marks its entry
+obsolete and adds a cut one); ``tests/app/test_i18n.py`` lists what is untranslated, with the
+exact (context, source) to add by hand (or with Qt Linguist) where it does.
+
 The language follows the system locale unless the user chose one in Settings › Language.
+Qt's own texts (dialog buttons such as Close, Cancel, the file dialog) come from the
+``qtbase_<lang>.qm`` shipped with Qt; the engine's fixed messages are translated by
+:func:`engine_text`.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from PyQt5.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
+from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "resources" / "translations"
 LANGUAGES = {"en": "English", "ja": "日本語"}
@@ -54,6 +61,15 @@ class TsTranslator(QTranslator):
         return not self._messages
 
 
+def engine_text(text: str) -> str:
+    """``text`` from the engine (a ``UserError``'s message or hint) in the UI's language.
+
+    The engine has no Qt: its fixed sentences are translated here, in the ``"Engine"``
+    context; a sentence with values in it (a path, a number) shows as written.
+    """
+    return QCoreApplication.translate("Engine", text) if text else text
+
+
 def preferred_language(settings: QSettings | None = None) -> str:
     """The language chosen in Settings, else the default locale's when we have it, else English.
 
@@ -71,17 +87,20 @@ def save_language(language: str, settings: QSettings | None = None) -> None:
     (settings or QSettings()).setValue(_SETTINGS_KEY, language)
 
 
-_installed: TsTranslator | None = None
+_installed: list[QTranslator] = []
 
 
 def install_language(language: str) -> None:
-    """Translate the application's UI strings into ``language`` from now on."""
-    global _installed
+    """Translate the application's UI strings, and Qt's own, into ``language`` from now on."""
     app = QCoreApplication.instance()
-    if _installed is not None:
-        app.removeTranslator(_installed)
-        _installed = None
+    while _installed:
+        app.removeTranslator(_installed.pop())
     ts_file = TRANSLATIONS / f"ffn_workbench_{language}.ts"
-    if language != "en" and ts_file.is_file():
-        _installed = TsTranslator(ts_file)
-        app.installTranslator(_installed)
+    if language == "en" or not ts_file.is_file():
+        return
+    qt_texts = QTranslator()
+    if qt_texts.load(f"qtbase_{language}", QLibraryInfo.location(QLibraryInfo.TranslationsPath)):
+        _installed.append(qt_texts)
+    _installed.append(TsTranslator(ts_file))
+    for translator in _installed:  # the last installed is asked first: ours
+        app.installTranslator(translator)

@@ -1,8 +1,12 @@
 """The job panel: a determinate progress bar with rate and ETA, what the job computes on
 (backend, device, precision), a log pane and Stop.
 
-The log pane leaves out the worker's known backend start-up noise (:data:`BACKEND_NOISE`);
-every other stderr line, tracebacks above all, is shown.
+The bar never goes back while a job counts the same units (a new phase with its own units, or
+a count that starts again, starts a new bar); the ETA is the engine's, made from the rate of
+the work done, and is cleared when the job ends, however it ends. The log pane leaves out the
+worker's known backend start-up noise (:data:`BACKEND_NOISE`); every other stderr line,
+tracebacks above all, is shown. Errors show the engine's hint as phrased for the GUI (buttons
+and fields, not command-line flags).
 """
 
 from __future__ import annotations
@@ -22,15 +26,17 @@ from PyQt5.QtWidgets import (
 )
 
 from app.controllers.compute import describe_compute
+from app.i18n import engine_text
 from app.worker import WorkerClient
 from ffn_core.protocol import Compute, Progress, Result
 
 _PERCENT_SCALE = 1000  # the bar counts tenths of a percent
 # job statuses shown translated in "Job {0}."
 _STATUSES = (QT_TRANSLATE_NOOP("JobPanel", "completed"), QT_TRANSLATE_NOOP("JobPanel", "stopped"))
-# Lines TensorFlow, XLA and absl write to stderr on every start, whatever the job; on a
-# machine without a GPU they even read as errors ("failed call to cuInit"). The GPU (or its
-# absence) is reported by Help > About and diagnostics instead. Matched anywhere in a line.
+# Lines TensorFlow, XLA and absl (and JAX and PyTorch, the other Keras backends) write to
+# stderr on every start, whatever the job; on a machine without a GPU they even read as errors
+# ("failed call to cuInit"). The GPU (or its absence) is reported by Help > About and
+# diagnostics instead. Matched anywhere in a line.
 BACKEND_NOISE = re.compile(
     "|".join(
         (
@@ -43,6 +49,10 @@ BACKEND_NOISE = re.compile(
             r"TensorFlow binary is optimized to use available CPU instructions",
             r"rebuild TensorFlow with the appropriate compiler flags",
             r"TF-TRT Warning: Could not find TensorRT",
+            r"No GPU/TPU found, falling back to CPU",  # JAX
+            r"An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib",
+            r"CUDA initialization: Found no NVIDIA driver on your system",  # PyTorch
+            r"return torch\._C\._cuda_getDeviceCount\(\) > 0",  # the line that warning quotes
         )
     )
 )
@@ -68,15 +78,17 @@ def format_duration(seconds: float | None) -> str:
 
 
 def describe_progress(record: Progress) -> str:
-    """One line for a progress record: done/total unit, rate, ETA and metrics."""
-    unit = record.unit
-    text = f"{_number(record.done)} / {_number(record.total)} {unit}".rstrip()
+    """One line for a progress record: done/total unit, rate and metrics (the ETA has its own
+    label)."""
+    unit = engine_text(record.unit)  # the engine's words, translated (app.i18n)
+    whole = float(record.done).is_integer()  # a count of whole units: an estimated total too
+    total = round(record.total) if whole else record.total
+    text = f"{_number(record.done)} / {_number(total)} {unit}".rstrip()
     if record.rate:
         text += f"  ·  {_number(record.rate)} {unit}/s".rstrip()
-    text += f"  ·  ETA {format_duration(record.eta_s)}"
     for name, value in record.metrics.items():
         if isinstance(value, (int, float)):
-            text += f"  ·  {name} {_number(value)}"
+            text += f"  ·  {engine_text(name)} {_number(value)}"
     return text
 
 
@@ -102,6 +114,10 @@ class JobPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setFormat("%p %")
+        self.eta = QLabel("")
+        self.eta.setObjectName("jobEta")
+        self.eta.setToolTip(self.tr("Time left at the rate of the work done so far"))
+        self._counting: tuple[str, str, float] | None = None  # stage, unit, done of the bar
         self.compute = QLabel("")
         self.compute.setObjectName("jobCompute")
         self.compute.setToolTip(self.tr("What the job computes on: backend, device, precision"))
@@ -124,6 +140,7 @@ class JobPanel(QWidget):
     def _build_layout(self) -> None:
         row = QHBoxLayout()
         row.addWidget(self.bar, 1)
+        row.addWidget(self.eta)
         row.addWidget(self.compute)
         row.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
@@ -141,9 +158,11 @@ class JobPanel(QWidget):
     def _on_client_started(self, name: str, command: list) -> None:
         self.bar.setRange(0, _PERCENT_SCALE)
         self.bar.setValue(0)
+        self._counting = None
         self.details.setText("")
+        self.eta.setText("")
         self.compute.setText("")
-        self.status.setText(self.tr("Running: {0} ...").format(name))
+        self.status.setText(self.tr("Running: {0} ...").format(engine_text(name)))
         self.stop_button.setEnabled(True)
         self.append_log("$ " + " ".join(command))
 
@@ -152,9 +171,26 @@ class JobPanel(QWidget):
         if fraction is None:  # total unknown: a busy indicator instead of a stuck bar
             self.bar.setRange(0, 0)
         else:
+            value = int(round(min(max(fraction, 0.0), 1.0) * _PERCENT_SCALE))
+            if self._continues(record) and self.bar.maximum() == _PERCENT_SCALE:
+                value = max(value, self.bar.value())  # the bar never goes back
             self.bar.setRange(0, _PERCENT_SCALE)
-            self.bar.setValue(int(round(min(max(fraction, 0.0), 1.0) * _PERCENT_SCALE)))
+            self.bar.setValue(value)
+        self._counting = (record.stage, record.unit, record.done)
         self.details.setText(describe_progress(record))
+        self.eta.setText(
+            self.tr("ETA {0}").format(format_duration(record.eta_s))
+            if record.eta_s is not None
+            else ""
+        )
+
+    def _continues(self, record: Progress) -> bool:
+        """Whether ``record`` goes on counting what the bar shows (same stage and units, a
+        count that did not start again)."""
+        if self._counting is None:
+            return False
+        stage, unit, done = self._counting
+        return (stage, unit) == (record.stage, record.unit) and record.done >= done
 
     def _on_client_compute(self, record: Compute) -> None:
         self.compute.setText(describe_compute(record))
@@ -174,9 +210,11 @@ class JobPanel(QWidget):
     def _on_client_error(self, message: str, hint: str) -> None:
         self.append_log(f"ERROR: {message}" + (f"\n  Hint: {hint}" if hint else ""))
         self.status.setText(self.tr("Failed: {0}").format(message))
+        self.eta.setText("")
 
     def _on_client_finished(self, status: str) -> None:
         self.stop_button.setEnabled(False)
+        self.eta.setText("")  # no time is left to a job that has ended
         if status != "failed":
             self.status.setText(
                 self.tr("Job {0}.").format(QCoreApplication.translate("JobPanel", status))

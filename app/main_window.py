@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app_model.types import KeyCode, KeyMod
 from napari.components import ViewerModel
-from PyQt5.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QEvent, QSettings, QSize, Qt
 from PyQt5.QtWidgets import (
     QAction,
     QActionGroup,
@@ -28,22 +28,30 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import LANGUAGES, install_language, preferred_language, save_language
+from app.i18n import (
+    LANGUAGES,
+    engine_text,
+    install_language,
+    preferred_language,
+    save_language,
+)
 from app.job_panel import JobPanel
 from app.launch import DEFAULT_DEMO_DIR
-from app.pages.base import StagePage
+from app.pages.base import StagePage, inference_runs, run_segmentation_spec
 from app.pages.export_page import ExportPage
 from app.pages.host import ResultHandler
 from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
 from app.pages.preprocess_page import PreprocessPage
 from app.pages.train_page import TrainPage
-from app.viewer_panel import LayerPresenter, ViewerPanel, name_axes_zyx
+from app.view_state import apply_view, capture_view
+from app.viewer_panel import LayerPresenter, ViewerPanel, name_axes_zyx, run_layer_name
 from app.welcome import WelcomeWidget, create_demo_project
 from app.worker import WorkerClient
 from ffn_core.errors import UserError
 from ffn_core.jobs import engine_command
-from ffn_core.project import Project
+from ffn_core.project import Project, holds_files, is_project
+from ffn_core.project_lock import ProjectLock
 from ffn_core.protocol import Result
 from ffn_core.stages import StageConfig
 
@@ -65,6 +73,28 @@ PAGE_CLASSES: dict[str, type[StagePage]] = {
 }
 
 
+class TallScrollArea(QScrollArea):
+    """``widget`` in a frameless area that scrolls up and down as needed, never sideways: as
+    wide as the widget needs, as short as the window needs (a tall dock would make the
+    window taller than the screen)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        width = self.widget().minimumSizeHint().width()
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), 80)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()  # the widget's needs changed: so did ours
+        return super().eventFilter(watched, event)
+
+
 class MainWindow(QMainWindow):
     """FFN Workbench's window. ``settings`` holds recent projects (QSettings)."""
 
@@ -73,6 +103,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("FFN Workbench")
         self.settings = settings or QSettings("FFN Workbench", "FFN Workbench")
         self.project: Project | None = None
+        self.project_lock: ProjectLock | None = None  # one window per project
         self.client = WorkerClient(self)
         self.viewer = ViewerModel(title="FFN Workbench")
         name_axes_zyx(self.viewer)
@@ -147,6 +178,9 @@ class MainWindow(QMainWindow):
             lambda _viewer: self.show_console() and None,
             overwrite=True,
         )
+        # the right column (layer controls and list, Inspect) takes the full height and the
+        # job dock goes under the stages and the view: the window fits a 1280×800 screen
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerControls)
         self.addDockWidget(Qt.RightDockWidgetArea, qtv.dockLayerList)
         self.job_dock = QDockWidget(self.tr("Job"), self)
@@ -236,7 +270,7 @@ class MainWindow(QMainWindow):
             self.inspect = InspectPanel(self.viewer, self.project.root)
             self.inspect_dock = QDockWidget(self.tr("Inspect"), self)
             self.inspect_dock.setObjectName("inspectDock")
-            self.inspect_dock.setWidget(self.inspect)
+            self.inspect_dock.setWidget(TallScrollArea(self.inspect))
             self.addDockWidget(Qt.RightDockWidgetArea, self.inspect_dock)
             self.tabifyDockWidget(self.viewer_panel.qt_viewer.dockLayerControls, self.inspect_dock)
         self.inspect_dock.show()
@@ -280,14 +314,23 @@ class MainWindow(QMainWindow):
 
     # -- projects -----------------------------------------------------------------
     def new_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the new project"))
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder for the new project (empty or new)"), self.start_folder()
+        )
         if folder:
             self.open_project(folder, create=True)
 
     def open_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open project folder"))
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Open project folder"), self.start_folder()
+        )
         if folder:
             self.open_project(folder)
+
+    def start_folder(self) -> str:
+        """Where folder dialogs start: beside the latest project, else the home folder."""
+        recent = self.recent_projects()
+        return str(Path(recent[0]).parent if recent else Path.home())
 
     def demo_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -297,7 +340,10 @@ class MainWindow(QMainWindow):
             self.start_demo(folder)
 
     def start_demo(self, folder: str | Path) -> bool:
-        """Write the synthetic demo stacks into a project at ``folder`` and prefill Import."""
+        """Write the synthetic demo stacks into a project at ``folder`` (an empty or new one,
+        or a project) and prefill Import."""
+        if not is_project(folder) and self._refuse_files_in(folder):
+            return False
         try:
             images, labels = create_demo_project(folder)
         except (UserError, OSError) as exc:
@@ -319,17 +365,34 @@ class MainWindow(QMainWindow):
         )
         return True
 
+    def _lock_for(self, root: Path) -> ProjectLock:
+        """The lock of the project at ``root``: the one this window holds, else a new one
+        (a UserError when another window has the project open)."""
+        if self.project_lock is not None and self.project_lock.path.parent == Path(root):
+            return self.project_lock
+        return ProjectLock(root).acquire()
+
     def open_project(self, folder: str | Path, create: bool = False) -> bool:
-        """Open (or create) the project in ``folder``; errors go to a message box."""
+        """Open (or create) the project in ``folder``; errors go to a message box.
+
+        A new project needs an empty or new folder; for a folder that holds a project
+        already the user is offered to open it. Only projects that opened go to Recent.
+        """
         if self.client.is_running():
             self.show_error(
                 self.tr("A job is running."), self.tr("Stop it before switching projects.")
             )
             return False
+        if create and is_project(folder):
+            self._offer_to_open(folder)
+            return False
+        if create and self._refuse_files_in(folder):
+            return False
         try:
-            project = Project.create(folder) if create else Project.open(folder)
+            project = Project.create(folder, empty_only=True) if create else Project.open(folder)
+            lock = self._lock_for(project.root)
         except UserError as exc:
-            self.show_error(exc.message, exc.hint)
+            self.show_error(exc.message, exc.gui_hint)
             return False
         except OSError as exc:
             self.show_error(
@@ -337,8 +400,12 @@ class MainWindow(QMainWindow):
                 self.tr("Choose a folder you can write to."),
             )
             return False
+        self.save_view()
         self._close_inspect()
         self.presenter.release_all()
+        if self.project_lock is not None and self.project_lock is not lock:
+            self.project_lock.release()
+        self.project_lock = lock
         self.project = self.presenter.project = project
         if self.console is not None:
             self.console.set_project(project.root)
@@ -347,14 +414,71 @@ class MainWindow(QMainWindow):
         self._show_project_volumes()
         for page in self.pages.values():
             page.project_opened()
+        self._restore_view(project.view_state())
         return True
 
+    def _refuse_files_in(self, folder: str | Path) -> bool:
+        """True (after saying why) when ``folder`` holds files: no place for a new project."""
+        if not holds_files(folder):
+            return False
+        self.show_error(
+            self.tr("{0} is not empty: a new project needs an empty or new folder.").format(folder),
+            self.tr("Choose an empty folder, or type the name of a new one."),
+        )
+        return True
+
+    def _offer_to_open(self, folder: str | Path) -> None:
+        box = QMessageBox(
+            QMessageBox.Question,
+            "FFN Workbench",
+            self.tr("{0} already holds a project.").format(folder),
+            QMessageBox.Open | QMessageBox.Cancel,
+            self,
+        )
+        box.setInformativeText(self.tr("Open it instead of creating a new one?"))
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.setObjectName("openExistingBox")
+        box.accepted.connect(lambda: self.open_project(folder))
+        box.open()
+
+    def save_view(self) -> None:
+        """Keep how the viewer shows the open project (layers, slice, camera, the run in
+        Inspect) in its folder, for :meth:`open_project` to show it so again."""
+        if self.project is None or not is_project(self.project.root):  # moved or deleted
+            return
+        state = capture_view(self.viewer)
+        state["segmentations"] = [
+            run for run in inference_runs(self.project) if run_layer_name(run) in self.viewer.layers
+        ]
+        state["inspect_run"] = self.inspect.runs.currentText() if self.inspect else None
+        try:
+            self.project.save_view_state(state)
+        except OSError as exc:
+            self.log(f"Cannot keep the viewer's state: {exc}")
+
+    def _restore_view(self, state: dict) -> None:
+        """Show the result layers of ``state`` (:meth:`save_view`) again, then its view."""
+        for run in state.get("segmentations") or []:
+            if isinstance(run, str) and self.project.path("inference", run).is_dir():
+                try:
+                    self.presenter.show_segmentation(
+                        run_layer_name(run), run_segmentation_spec(self.project, run)
+                    )
+                except (OSError, KeyError) as exc:
+                    self.log(f"Cannot show the segmentation of run {run}: {exc}")
+        inspect_run = state.get("inspect_run")
+        if isinstance(inspect_run, str) and inspect_run:
+            runs = self.show_inspect().runs
+            if runs.findText(inspect_run) >= 0:
+                runs.setCurrentIndex(runs.findText(inspect_run))
+        apply_view(self.viewer, state)
+
     def recent_projects(self) -> list[str]:
-        """Recently opened project folders, newest first."""
+        """Recently opened project folders that still hold a project, newest first."""
         value = self.settings.value("recentProjects", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in value or [] if is_project(v)]
 
     def _remember_recent(self, folder: str) -> None:
         recent = [folder] + [f for f in self.recent_projects() if f != folder]
@@ -454,6 +578,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str, hint: str = "", logged: bool = True) -> None:
         """A message box with what went wrong and what to do (also logged)."""
+        message, hint = engine_text(message), engine_text(hint)
         if logged:
             self.log(f"ERROR: {message} {hint}".rstrip())
         box = QMessageBox(QMessageBox.Warning, "FFN Workbench", message, QMessageBox.Ok, self)
@@ -469,11 +594,14 @@ class MainWindow(QMainWindow):
                 self.client.kill()
                 self.client.wait_for_finished(5_000)
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.save_view()
         for page in self.pages.values():
             page.shutdown()
         if self.console is not None:
             self.console.shutdown()
         self._close_inspect()
         self.presenter.release_all()
+        if self.project_lock is not None:
+            self.project_lock.release()
         self.viewer_panel.close_viewer()
         super().closeEvent(event)

@@ -63,6 +63,11 @@ class TensorBoardServer:
         return False
 
     @property
+    def pid(self) -> int | None:
+        """The TensorBoard process's id while it was started, else None."""
+        return None if self._process is None else self._process.pid
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

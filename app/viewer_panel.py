@@ -6,8 +6,11 @@ shows through dask; a volume larger than :data:`app.inspect.lazy.PYRAMID_BYTES` 
 multiscale layer (:func:`app.inspect.lazy.lazy_levels`), so zoomed-out and 3-D views read
 a coarse level. Every layer the app adds takes the project's voxel size as its scale
 (:func:`layer_scale`), so layers line up and a z slider step moves one slice.
-:func:`name_axes_zyx` labels the dims sliders z, y, x.
-:class:`ViewerPanel` is the Qt host; it makes napari's viewer buttons act on our model.
+:func:`name_axes_zyx` labels the dims sliders z, y, x. An inference run has one layer,
+named by :func:`run_layer_name`, whoever shows it.
+:class:`ViewerPanel` is the Qt host; it makes napari's viewer buttons act on our model,
+shows the cursor readout (:mod:`app.cursor_readout`) under the canvas and keeps the layer
+list tall enough for :data:`LAYER_LIST_ROWS` layers.
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ from napari.qt import QtViewer, get_qapp, get_stylesheet
 from napari.utils.action_manager import action_manager
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
+from app.cursor_readout import CursorReadout
 from app.inspect.lazy import lazy_levels
 from ffn_core.io.volume_spec import open_dataset, parse_volume_spec
 from ffn_core.project import Project
 
 ZYX_LABELS = ("z", "y", "x")
+RUN_LAYER_KEY = "ffn_run"  # layer metadata: the RunLayer (Inspect) that owns a run's layer
+LAYER_LIST_ROWS = 6
+LAYER_ROW_HEIGHT = 34  # napari's layer list row (QtLayerListModel's size hint)
 # napari's buttons under the canvas, by their QtViewerButtons attribute, and their actions
 VIEWER_BUTTON_ACTIONS = {
     "resetViewButton": "napari:reset_view",
@@ -34,6 +41,12 @@ VIEWER_BUTTON_ACTIONS = {
     "transposeDimsButton": "napari:transpose_axes",
     "gridViewButton": "napari:toggle_grid",
 }
+
+
+def run_layer_name(run: str) -> str:
+    """The name of the one layer that shows inference run ``run``: the Infer page's live
+    view, the Export page's "Show" and the Inspect dock all show the run on it."""
+    return f"segmentation {run}"
 
 
 def name_axes_zyx(viewer: ViewerModel) -> None:
@@ -129,8 +142,17 @@ class LayerPresenter:
         """Show (or refresh in place) the segmentation at ``spec`` as labels layer ``name``.
 
         The volume is read into memory and the file closed at once, because the worker
-        replaces that file while inference runs. ``bbox_start_zyx`` places it.
+        replaces that file while inference runs. ``bbox_start_zyx`` places it. A layer the
+        Inspect dock owns (:data:`RUN_LAYER_KEY`) reloads itself, its edits applied.
         """
+        owner = (
+            self.viewer.layers[name].metadata.get(RUN_LAYER_KEY)
+            if name in self.viewer.layers
+            else None
+        )
+        if owner is not None:
+            owner.reload()
+            return owner.layer
         path, dataset = parse_volume_spec(spec)
         with h5py.File(path, "r") as handle:
             data = handle[dataset or "segmentation"]
@@ -160,7 +182,8 @@ class LayerPresenter:
 
 
 class ViewerPanel(QWidget):
-    """Hosts the QtViewer of ``model``; its layer list and controls go into docks."""
+    """Hosts the QtViewer of ``model`` with the cursor readout under it; the QtViewer's
+    layer list and controls go into the window's docks."""
 
     def __init__(self, model: ViewerModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,7 +192,14 @@ class ViewerPanel(QWidget):
         self.qt_viewer = QtViewer(model, show_welcome_screen=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.qt_viewer)
+        layout.setSpacing(0)
+        layout.addWidget(self.qt_viewer, 1)
+        self.readout = CursorReadout(model)
+        layout.addWidget(self.readout)
+        layer_list = self.qt_viewer.layers
+        layer_list.setMinimumHeight(
+            LAYER_LIST_ROWS * LAYER_ROW_HEIGHT + 2 * layer_list.frameWidth()
+        )
         self._bind_viewer_buttons()
 
     def _bind_viewer_buttons(self) -> None:

@@ -25,21 +25,25 @@ from PyQt5.QtWidgets import (
 )
 
 from ffn_core.demo_data import DemoSpec, write_demo_stacks
-from ffn_core.project import Project
+from ffn_core.project import Project, is_project
 
 DEMO_DATA = "demo-data"
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "ffn-workbench.png"
 
 
 def create_demo_project(folder: str | Path, spec: DemoSpec = DemoSpec()) -> tuple[Path, Path]:
-    """Create (or reuse) the project ``folder`` and write the demo stacks into it.
+    """Create the project ``folder`` (an empty or new one), or reuse the project there, and
+    write the demo stacks into it.
 
     Returns
     -------
     tuple of Path
         The PNG slice folders ``(images_dir, labels_dir)`` under ``folder/demo-data``.
     """
-    project = Project.open_or_create(folder)
+    if is_project(folder):
+        project = Project.open(folder)
+    else:
+        project = Project.create(folder, empty_only=True)
     return write_demo_stacks(project.path(DEMO_DATA), spec)
 
 
@@ -117,15 +121,13 @@ class WelcomeWidget(QWidget):
         layout.addWidget(self.recent_list, 1)
 
     def set_recent(self, folders: Sequence[str]) -> None:
-        """Show ``folders`` (newest first); missing folders are listed but disabled."""
+        """Show the project folders ``folders``, newest first."""
+        self.recent_folders = list(folders)
         self.recent_list.clear()
         for folder in folders:
-            exists = Path(folder).is_dir()
-            item = QListWidgetItem(folder if exists else self.tr("{0}  (missing)").format(folder))
+            item = QListWidgetItem(folder)
             item.setData(Qt.UserRole, str(folder))
             item.setToolTip(str(folder))
-            if not exists:
-                item.setFlags(item.flags() & ~Qt.ItemIsEnabled)
             self.recent_list.addItem(item)
         if not folders:
             item = QListWidgetItem(self.tr("No recent projects yet."))
@@ -134,12 +136,13 @@ class WelcomeWidget(QWidget):
 
     def _open_item(self, item: QListWidgetItem) -> None:
         folder = item.data(Qt.UserRole)
-        if folder and item.flags() & Qt.ItemIsEnabled:
+        if folder:
             self.open_requested.emit(folder)
 
     def choose_folder(self) -> str:
-        """Ask for a project folder ('' when cancelled)."""
-        return QFileDialog.getExistingDirectory(self, self.tr("Open project folder"))
+        """Ask for a project folder, starting beside the latest one ('' when cancelled)."""
+        start = Path(self.recent_folders[0]).parent if self.recent_folders else Path.home()
+        return QFileDialog.getExistingDirectory(self, self.tr("Open project folder"), str(start))
 
     def _choose_project(self) -> None:
         folder = self.choose_folder()

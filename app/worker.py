@@ -46,8 +46,10 @@ class WorkerClient(QObject):
     started(str, list) : the job's name (its stage or command) and its command line
     progress(Progress), artifact(Artifact), preview(Preview), compute(Compute),
     result(Result) : the records
-    log(str, str) : level and message (``stdout``/``stderr`` for lines that are not records)
-    error(str, str) : message and hint (an Error record, a crash, or an unreadable record)
+    log(str, str) : level and message (``stdout``/``stderr`` for lines that are not records;
+        a record's line in the GUI's words where it has them)
+    error(str, str) : message and hint (an Error record, a crash, or an unreadable record;
+        the hint in the GUI's words where it has them)
     message(object) : every record, as read
     finished(str) : ``completed``, ``stopped`` or ``failed`` once the process is gone
     """
@@ -172,7 +174,7 @@ class WorkerClient(QObject):
         if isinstance(record, Progress):
             self.progress.emit(record)
         elif isinstance(record, Log):
-            self.log.emit(record.level, record.message)
+            self.log.emit(record.level, record.gui_message or record.message)
         elif isinstance(record, Artifact):
             self.artifact.emit(record)
         elif isinstance(record, Preview):
@@ -184,7 +186,7 @@ class WorkerClient(QObject):
             self.result.emit(record)
         elif isinstance(record, Error):
             self._ended = record
-            self.error.emit(record.message, record.hint)
+            self.error.emit(record.message, record.gui_hint or record.hint)
 
     def _refuse(self, exc: ProtocolError) -> None:
         """A record this version cannot read: report it once and stop the job we cannot follow."""
@@ -192,7 +194,7 @@ class WorkerClient(QObject):
             return
         self._refused = True
         self._ended = Error(stage="", message=exc.message, hint=exc.hint)
-        self.error.emit(exc.message, exc.hint)
+        self.error.emit(exc.message, exc.gui_hint)
         self.stop()
 
     def _on_process_error(self, error: QProcess.ProcessError) -> None:

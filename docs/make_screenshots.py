@@ -4,11 +4,14 @@ Run it under a virtual X display with OpenGL (Mesa), from the repository root::
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/make_screenshots.py
 
-It creates a demo project (the synthetic demo volume) in a temporary folder, runs import,
-preprocess, a short training of a tiny model, inference, export and evaluation through
-the REAL worker process (as a user pressing the buttons would), and after each stage saves
-``window.grab()`` as a palette PNG in ``docs/images/``. The wall time of every job is
-printed and written to ``docs/images/stage-times.json`` (the README's timing table).
+It creates a demo project (the synthetic demo volume) in a temporary folder and goes through
+the five stage wizards as a user would (Next up to the review step, Start, "Next stage →"),
+with the settings the demo project gets by default (the quick preset: the headless demo's
+tiny model), the jobs running in the REAL worker process. It saves ``window.grab()`` as a
+palette PNG in ``docs/images/`` at each review step (``<stage>-review.png``) and after each
+job (``<stage>.png``), then each review step again in Japanese (``<stage>-review-ja.png``).
+The wall time of every job is printed and written to ``docs/images/stage-times.json`` (the
+README's timing table).
 Like the GUI itself, this process never imports TensorFlow: the worker does the work.
 """
 
@@ -27,14 +30,6 @@ sys.path.insert(0, str(ROOT))
 from app.launch import has_display  # noqa: E402 - needs the repository on sys.path
 from ffn_core.demo_data import DemoSpec  # noqa: E402
 from ffn_core.protocol import Result  # noqa: E402
-from ffn_core.stages.demo import (  # noqa: E402
-    INFER_OPTIONS,
-    SEED_REQUEST,
-    TINY_MODEL,
-    TRAIN_STEPS,
-    train_config,
-)
-from ffn_core.zyx import format_triple  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)
 JOB_TIMEOUT_S = 900
@@ -55,7 +50,10 @@ def parse_args() -> argparse.Namespace:
         help="folder for the demo project (default: a new temporary folder)",
     )
     parser.add_argument(
-        "--steps", type=int, default=TRAIN_STEPS, help="training steps (tiny model)"
+        "--steps",
+        type=int,
+        default=None,
+        help="training steps (default: the quick preset's, as the demo project gets them)",
     )
     return parser.parse_args()
 
@@ -127,66 +125,94 @@ def build_window(app, work: Path):
     return window
 
 
-def drive(window, app, work: Path, out: Path, steps: int) -> dict:
-    """The five stages as a user runs them; a screenshot after each."""
+def through_wizard(
+    window, app, jobs: JobRunner, stage: str, out: Path, start: bool = True, suffix: str = ""
+):
+    """Press Next on ``stage``'s wizard up to its review step and save it
+    (``<stage>-review<suffix>.png``); with ``start``, press Start and wait for the job."""
+    wizard = window.pages[stage].wizard
+    while wizard.current() < wizard.review_index:
+        if not wizard.next_button.isEnabled():
+            raise RuntimeError(f"{stage}, step {wizard.current_title()}: {wizard.reason.text()}")
+        wizard.next_button.click()
+    save_png(window, app, out / f"{stage}-review{suffix}.png")
+    if not start:
+        return None
+    if not wizard.start_button.isEnabled():
+        raise RuntimeError(f"{stage}: Start is disabled: {wizard.reason.text()}")
+    return jobs.run(stage, lambda: wizard.start_button.click() or True)
+
+
+def next_stage(window, stage: str) -> None:
+    """Press "Next stage →" on ``stage``'s finished wizard."""
+    button = window.pages[stage].wizard.next_stage_button
+    if not button.isVisible():
+        raise RuntimeError(f"{stage}: no 'Next stage' after the job")
+    button.click()
+
+
+def drive(window, app, work: Path, out: Path, steps: int | None) -> dict:
+    """The five stage wizards as a user goes through them (Next, Start, Next stage), the
+    settings the demo project gets by default (the quick preset); screenshots of each review
+    step and of each stage's result."""
     jobs = JobRunner(window, app)
     save_png(window, app, out / "welcome.png")
     if not window.start_demo(work / "demo"):
         raise RuntimeError("the demo project could not be created")
     window.pages["import"].voxel[0].setValue(DemoSpec().anisotropy)  # z steps twice xy
-    jobs.run("import", window.pages["import"].start_import)
+    through_wizard(window, app, jobs, "import", out)
     save_png(window, app, out / "import.png")
-
-    prep = window.show_stage("preprocess")
-    prep.lom_radius.setText(
-        format_triple(TINY_MODEL.lom_radius_xyz)
-    )  # the headless demo's settings
-    prep.min_size.setValue(200)
-    jobs.run("preprocess", prep.start_preprocess)
+    next_stage(window, "import")
+    through_wizard(window, app, jobs, "preprocess", out)
     if "partitions" in window.viewer.layers:
         window.viewer.layers["partitions"].visible = True
     save_png(window, app, out / "preprocess.png")
     if "partitions" in window.viewer.layers:
         window.viewer.layers["partitions"].visible = False
-
-    train = window.show_stage("train")
-    train.model_args.setText(TINY_MODEL.to_json())
-    demo = train_config(steps)  # the headless demo's training settings
-    train.batch.setValue(demo.batch_size)
-    train.optimizer.setCurrentText(demo.optimizer)
-    train.learning_rate.setText(str(demo.learning_rate))
-    train.decay_factor.setText(str(demo.learning_rate_decay_factor))
-    train.decay_steps.setText(str(demo.decay_steps))
-    train.max_steps.setValue(steps)
-    train.summary_seconds.setValue(15)
-    train_result = jobs.run("train", train.start_training)
+    next_stage(window, "preprocess")
+    if steps is not None:
+        window.pages["train"].max_steps.setValue(steps)
+    train_result = through_wizard(window, app, jobs, "train", out)
     save_png(window, app, out / "train.png")
-
-    request = work / "seed_request.pbtxt"
-    request.write_text(SEED_REQUEST, encoding="utf-8")
-    infer = window.show_stage("infer")
-    infer.checkpoint.setCurrentIndex(0)
-    infer.request.setText(str(request))
-    for name, value in INFER_OPTIONS.items():  # the headless demo's: move_threshold 0.7, ...
-        infer.options[name].setText(str(value))
-    jobs.run("infer", infer.start_inference)
+    next_stage(window, "train")
+    through_wizard(window, app, jobs, "infer", out)
     if "labels" in window.viewer.layers:
         window.viewer.layers["labels"].visible = False
     save_png(window, app, out / "infer.png")
-
-    export = window.show_stage("export")
+    next_stage(window, "infer")
+    export = window.pages["export"]
     export.format.setCurrentIndex(export.format.findData("tif"))
-    jobs.run("export", export.start_export)
-    scores = jobs.run("evaluate", export.start_evaluate)
+    through_wizard(window, app, jobs, "export", out)
+    scores = jobs.run("evaluate", lambda: export.evaluate_button.click() or True)
     save_png(window, app, out / "export.png")
 
     inspect_run(window, app, out)
     return {
         "stage_wall_s": jobs.times,
-        "train_steps": steps,
+        "train_steps": window.pages["train"].max_steps.value(),
         "train_outputs": train_result.outputs,
         "evaluate_outputs": scores.outputs,
     }
+
+
+def japanese_reviews(app, work: Path, out: Path) -> None:
+    """Each wizard's review step in Japanese (``<stage>-review-ja.png``): a window built
+    after switching the language, on the demo project the English run made."""
+    from app.i18n import install_language
+
+    install_language("ja")
+    window = build_window(app, work)
+    try:
+        if not window.open_project(work / "demo"):
+            raise RuntimeError("the demo project could not be opened")
+        for stage in window.pages:
+            window.show_stage(stage)
+            jobs = JobRunner(window, app)
+            through_wizard(window, app, jobs, stage, out, start=False, suffix="-ja")
+    finally:
+        window.close()
+        wait(app, 200)
+        install_language("en")
 
 
 def inspect_run(window, app, out: Path) -> None:
@@ -223,6 +249,7 @@ def main() -> int:
     finally:
         window.close()
         wait(app, 200)
+    japanese_reviews(app, work, args.out)
     figures["demo_volume_zyx"] = list(DemoSpec().shape_zyx)
     (args.out / "stage-times.json").write_text(
         json.dumps(figures, indent=2) + "\n", encoding="utf-8"

@@ -107,9 +107,10 @@ class Emitter:
             )
         )
 
-    def log(self, message: str, level: str = "info") -> None:
-        """A line for the log pane."""
-        self.send(Log(message=message, level=level))
+    def log(self, message: str, level: str = "info", gui_message: str = "") -> None:
+        """A line for the log pane; ``gui_message``: the line in the GUI's words where
+        ``message`` names command-line flags."""
+        self.send(Log(message=message, level=level, gui_message=_differing(gui_message, message)))
 
     def compute(self, backend: str, device: str, device_name: str, precision: str) -> None:
         """What the job computes on (sent once, before the model runs), also as a log line."""
@@ -128,9 +129,17 @@ class Emitter:
         """The job's final success line."""
         self.send(Result(stage=self.stage, outputs=outputs, status=status, extra=extra))
 
-    def error(self, message: str, hint: str = "") -> None:
-        """The job's final failure line."""
-        self.send(Error(stage=self.stage, message=message, hint=hint))
+    def error(self, message: str, hint: str = "", gui_hint: str = "") -> None:
+        """The job's final failure line; ``gui_hint``: the hint in the GUI's words (see
+        :class:`~ffn_core.errors.UserError`)."""
+        self.send(
+            Error(stage=self.stage, message=message, hint=hint, gui_hint=_differing(gui_hint, hint))
+        )
+
+
+def _differing(gui_text: str, text: str) -> str:
+    """``gui_text`` when it says something else than ``text``; else empty (not sent twice)."""
+    return gui_text if gui_text != text else ""
 
 
 class TextEmitter(Emitter):

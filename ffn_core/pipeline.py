@@ -62,7 +62,7 @@ def run_stage(
             "See the log above; run the stage alone to investigate.",
         )
     if isinstance(final, Error):
-        raise UserError(f"{config.stage}: {final.message}", final.hint)
+        raise UserError(f"{config.stage}: {final.message}", final.hint, final.gui_hint)
     return StageResult(final.outputs, status=final.status, extra=final.extra)
 
 

@@ -9,8 +9,9 @@ Layout (all paths stored relative to the folder, so it can be moved)::
     <project>/runs/<name>/     training runs
     <project>/inference/<name>/ inference runs
     <project>/exports/
+    <project>/view.json        how the GUI's viewer last showed the project (layers, position)
 
-Every write of ``project.json`` is atomic (temporary file + rename).
+Every write of ``project.json`` and ``view.json`` is atomic (temporary file + rename).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from ffn_core.io.atomic import atomic_write_text
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
+VIEW_FILE = "view.json"
+VIEW_VERSION = 1
 STAGES = ("import", "preprocess", "train", "infer", "export")
 MAIN_VOLUME = "main"  # the project's own image/labels pair; others are named at import
 
@@ -73,6 +76,17 @@ def parse_volume_names(value: str | Sequence[str]) -> tuple[str, ...]:
     return names
 
 
+def is_project(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` holds an FFN Workbench project (a ``project.json``)."""
+    return (Path(folder) / PROJECT_FILE).is_file()
+
+
+def holds_files(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` exists and holds anything (a file or a folder)."""
+    folder = Path(folder)
+    return folder.is_dir() and any(folder.iterdir())
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -90,11 +104,29 @@ class Project:
 
     # -- creation and validation -------------------------------------------------
     @classmethod
-    def create(cls, root: str | os.PathLike, name: str | None = None) -> Project:
-        """Create a new project folder (it may exist but must not hold a project)."""
+    def create(
+        cls, root: str | os.PathLike, name: str | None = None, empty_only: bool = False
+    ) -> Project:
+        """Create a new project folder (it may exist but must not hold a project).
+
+        Parameters
+        ----------
+        root : path-like
+            The project folder, created when missing.
+        name : str, optional
+            The project's name (default: the folder's).
+        empty_only : bool
+            Refuse a folder that holds anything (the GUI's New project: a project's
+            folders must not mix with the user's own files).
+        """
         root = Path(root)
-        if (root / PROJECT_FILE).exists():
+        if is_project(root):
             raise UserError(f"{root} already holds a project.", "Open it instead of creating it.")
+        if empty_only and holds_files(root):
+            raise UserError(
+                f"{root} is not empty.",
+                "Choose an empty folder, or type the name of a new one, for the project.",
+            )
         data = {
             "schema_version": SCHEMA_VERSION,
             "name": name or root.resolve().name,
@@ -130,7 +162,7 @@ class Project:
     @classmethod
     def open_or_create(cls, root: str | os.PathLike) -> Project:
         """Open the project at ``root``, creating it when missing."""
-        if (Path(root) / PROJECT_FILE).exists():
+        if is_project(root):
             return cls.open(root)
         return cls.create(root)
 
@@ -180,6 +212,28 @@ class Project:
     def relative(self, path: str | os.PathLike) -> str:
         """``path`` relative to the project folder, with forward slashes."""
         return Path(os.path.relpath(Path(path).resolve(), self.root)).as_posix()
+
+    # -- the viewer's state -------------------------------------------------------
+    def view_state(self) -> dict[str, Any]:
+        """How the GUI last showed this project (``view.json``; {} when there is none).
+
+        A file that is damaged, or written by a newer version, reads as {} (the view is
+        only a convenience: the project opens with the default view).
+        """
+        try:
+            state = json.loads(self.path(VIEW_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        version = state.get("version") if isinstance(state, dict) else None
+        if not isinstance(version, int) or version > VIEW_VERSION:
+            return {}
+        return state
+
+    def save_view_state(self, state: dict[str, Any]) -> None:
+        """Write ``state`` (JSON values) to ``view.json`` atomically; ``project.json`` is
+        left as it is."""
+        text = json.dumps({**state, "version": VIEW_VERSION}, indent=2, ensure_ascii=False)
+        atomic_write_text(self.path(VIEW_FILE), text + "\n")
 
     # -- stage parameters --------------------------------------------------------
     def stage_params(self, stage: str) -> dict[str, Any]:

@@ -62,12 +62,14 @@ class Progress:
 
 @dataclasses.dataclass(frozen=True)
 class Log:
-    """A line for the log pane (``level``: info, warning, error)."""
+    """A line for the log pane (``level``: info, warning, error); ``gui_message`` is the same
+    line in the GUI's words where ``message`` names command-line flags (empty: the same)."""
 
     kind: ClassVar[str] = "log"
     message: str
     level: str = "info"
     stage: str = ""
+    gui_message: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,12 +116,14 @@ class Result:
 
 @dataclasses.dataclass(frozen=True)
 class Error:
-    """The job's final failure line: what is wrong and what to do about it."""
+    """The job's final failure line: what is wrong and what to do about it (``hint`` at the
+    command line, ``gui_hint`` in the GUI's words; empty: the same as ``hint``)."""
 
     kind: ClassVar[str] = "error"
     stage: str
     message: str
     hint: str = ""
+    gui_hint: str = ""
 
 
 Record = Progress | Log | Artifact | Preview | Compute | Result | Error
@@ -128,6 +132,8 @@ _TYPES: dict[str, type] = {
 }
 # On the wire, Artifact.name and Preview.name travel as "kind" (the field name of version 0).
 _WIRE_NAMES = {"artifact": {"name": "kind"}, "preview": {"name": "kind"}}
+# Fields in the GUI's words, sent only when they say something (older readers never see them).
+_SENT_WHEN_SET = {"log": ("gui_message",), "error": ("gui_hint",)}
 # The Result outputs sent relative to the project (the other strings there are not paths).
 _RELATIVE = "relative_outputs"
 _RESULT_WIRE_KEYS = {"type", "v", "stage", "outputs", "status", _RELATIVE}
@@ -157,6 +163,9 @@ def encode(record: Record, project_root: str | os.PathLike | None = None) -> str
                 fields[_RELATIVE] = relative
     for ours, wire in _WIRE_NAMES.get(record.kind, {}).items():
         fields[wire] = fields.pop(ours)
+    for name in _SENT_WHEN_SET.get(record.kind, ()):
+        if not fields[name]:
+            del fields[name]
     extra = fields.pop("extra", {}) if isinstance(record, Result) else {}
     clashes = sorted(_RESULT_WIRE_KEYS & set(extra))
     if clashes:

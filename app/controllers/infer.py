@@ -4,6 +4,7 @@ options it leaves empty."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -11,10 +12,19 @@ from app.controllers.compute import compute_fields, compute_values
 from app.controllers.fields import Fields, config_values, list_text, number, number_text, text
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.request import InferenceRequest
+from ffn_core.presets import stage_presets, write_seed_request
 from ffn_core.stages.infer import OPTION_OVERRIDES, InferConfig
 from ffn_core.zyx import format_box, format_triple, parse_box, parse_triple
 
-__all__ = ["dashboard_url", "infer_config", "infer_fields", "option_defaults", "option_label"]
+__all__ = [
+    "PRESET_FIELDS",
+    "dashboard_url",
+    "infer_config",
+    "infer_fields",
+    "infer_preset_fields",
+    "option_defaults",
+    "option_label",
+]
 
 
 # numbers the page gives besides the options
@@ -23,6 +33,8 @@ _NUMBERS = ("checkpoint_interval", "image_mean", "image_std")
 _MINIMUM = {"min_boundary_dist_zyx": 0, "subvolume_size_zyx": 1, "overlap_zyx": 0}
 _TRIPLES = tuple(_MINIMUM)
 _COUNTS = ("workers", "threads_per_worker")
+#: the fields a stage preset sets (and ``request`` when it brings a seed request)
+PRESET_FIELDS = (*OPTION_OVERRIDES, "min_boundary_dist_zyx", "seed_policy")
 _DASHBOARD = re.compile(r"dashboard\W+(https?://[^\s'\"<>]+)", re.IGNORECASE)
 
 
@@ -39,9 +51,9 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         subvolumes on Dask ``subvolume_size_zyx`` and ``overlap_zyx`` (``"z,y,x"``),
         ``workers``, ``threads_per_worker`` and ``scheduler``; what the job computes on:
         ``backend`` (empty: automatic), ``device`` and ``precision``
-        (:func:`app.controllers.compute.compute_values`); ``fill`` (bool: refine the first
-        pass with the ``fill`` step). Empty text leaves a value to the request, else the
-        engine's default.
+        (:func:`app.controllers.compute.compute_values`); ``refine`` (the steps of
+        :data:`~ffn_core.infer.refine.REFINE_STEPS` run on the first pass). Empty text
+        leaves a value to the request, else the engine's default.
     on_exists : str
         What to do when the run has results (see :data:`~ffn_core.stages.infer.ON_EXISTS`).
 
@@ -70,7 +82,7 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         **{name: number(fields, name, float, option_label(name)) for name in _NUMBERS},
         **{name: number(fields, name, int, option_label(name)) for name in _COUNTS},
         **compute_values(fields, InferConfig.precision),
-        refine=("fill",) if fields.get("fill") else (),
+        refine=tuple(fields.get("refine") or ()),
         **given,
     )
 
@@ -90,8 +102,30 @@ def infer_fields(config: InferConfig | None = None) -> dict[str, Any]:
         seed_policy=values["seed_policy"] or "",
         scheduler=values["scheduler"] or "",
         **compute_fields(values["backend"], values["device"], values["precision"]),
-        fill="fill" in values["refine"],
+        refine=tuple(values["refine"]),
     )
+    return fields
+
+
+def infer_preset_fields(name: str, folder: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The fields of :data:`PRESET_FIELDS` showing stage preset ``name``'s inference options
+    (:func:`ffn_core.presets.stage_presets`; empty: the request's, else the default).
+
+    Parameters
+    ----------
+    name : str
+        The stage preset.
+    folder : path, optional
+        Where the preset's seed request (the demo's seed grid) is written, e.g. the project
+        folder; given, and the preset has one, ``request`` names that file. A request the
+        user chose is otherwise left as it is (it may hold the model and image statistics).
+    """
+    preset = stage_presets()[name]
+    fields = {key: value for key, value in infer_fields().items() if key in PRESET_FIELDS}
+    for key, value in preset.infer.items():  # written as infer_fields writes a config's
+        fields[key] = list_text(value) if key in _TRIPLES else number_text(value)
+    if folder is not None and (request := write_seed_request(preset, folder)):
+        fields["request"] = request
     return fields
 
 

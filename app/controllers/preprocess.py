@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.controllers.fields import Fields, list_text, number, text
+from ffn_core.presets import stage_presets
 from ffn_core.stages.preprocess import PreprocessConfig, parse_thresholds
 from ffn_core.zyx import parse_triple
 
-__all__ = ["preprocess_config", "preprocess_fields"]
+__all__ = ["PRESET_FIELDS", "preprocess_config", "preprocess_fields", "preprocess_preset_fields"]
+
+#: the fields a stage preset sets (the seed stays the user's)
+PRESET_FIELDS = ("thresholds", "lom_radius_xyz", "min_size", "margin_zyx")
 
 
 def preprocess_config(fields: Fields) -> PreprocessConfig:
@@ -51,3 +55,10 @@ def preprocess_fields(config: PreprocessConfig | None = None) -> dict[str, Any]:
         "margin_zyx": list_text(config.margin_zyx),
         "seed": config.seed,
     }
+
+
+def preprocess_preset_fields(name: str) -> dict[str, Any]:
+    """The fields of :data:`PRESET_FIELDS` showing stage preset ``name``'s settings
+    (:func:`ffn_core.presets.stage_presets`); the margin empty: the preset's radius."""
+    fields = preprocess_fields(stage_presets()[name].preprocess_config())
+    return {key: fields[key] for key in PRESET_FIELDS}

@@ -7,13 +7,16 @@ from typing import Any
 
 from app.controllers.compute import compute_fields, compute_values
 from app.controllers.fields import Fields, number, number_text, text
+from ffn_core.presets import model_preset_name, stage_presets
 from ffn_core.stages.train import TrainConfig, run_default
 
-__all__ = ["train_config", "train_fields"]
+__all__ = ["PRESET_FIELDS", "train_config", "train_fields", "train_preset_fields"]
 # settings the page shows in spin boxes or lists: a value always (the default when not given)
 _ALWAYS_SHOWN = ("max_steps", "batch_size", "optimizer", "summary_seconds", "precision")
 # settings in text fields: empty when not given
 _TEXT = ("learning_rate", "learning_rate_decay_factor", "decay_steps")
+#: the fields a stage preset sets: the model and the schedule (not the run, nor the compute)
+PRESET_FIELDS = ("preset", "model_args", "max_steps", "batch_size", "optimizer", *_TEXT)
 
 
 def train_config(fields: Fields, resume: bool = False) -> TrainConfig:
@@ -79,3 +82,15 @@ def train_fields(config: TrainConfig | None = None) -> dict[str, Any]:
     fields.update({name: number_text(getattr(config, name)) for name in _TEXT})
     fields.update(compute_fields(config.backend, config.device, fields["precision"]))
     return fields
+
+
+def train_preset_fields(name: str) -> dict[str, Any]:
+    """The fields of :data:`PRESET_FIELDS` showing stage preset ``name``'s model and
+    schedule (:func:`ffn_core.presets.stage_presets`): the model as its model preset when
+    it is one (``anisotropic``), else as ``model_args``; the decay fields empty for a
+    preset without decay."""
+    preset = stage_presets()[name]
+    model = model_preset_name(preset.model_args)
+    config = preset.train_config(**({"model_args": None, "preset": model} if model else {}))
+    fields = train_fields(config)
+    return {key: fields[key] for key in PRESET_FIELDS}

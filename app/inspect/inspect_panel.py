@@ -88,7 +88,7 @@ class InspectPanel(QWidget):
         try:
             self.run = RunLayer.attach(self.viewer, run_dir)
         except UserError as exc:
-            self.message.setText(f"{exc.message} {exc.hint}")
+            self.message.setText(f"{exc.message} {exc.gui_hint}")
             return
         self.message.setText("")
         for title, panel in (

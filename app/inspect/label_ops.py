@@ -10,8 +10,10 @@ is updated from the edit instead of being recomputed. Results equal
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
+from scipy import ndimage
 
 from ffn_core.analysis.proofread import Edit, apply_edits, compose
 from ffn_core.analysis.segments import SegmentRow
@@ -83,3 +85,36 @@ def keep_only(labels: np.ndarray, ids: Iterable[int], top: int) -> np.ndarray:
         table[ids] = ids
         return table[labels]
     return np.where(np.isin(labels, ids), labels, 0).astype(labels.dtype)
+
+
+def plane_outline(mask: np.ndarray, width: int) -> np.ndarray:
+    """The voxels of ``mask`` (z, y, x) within ``width`` voxels of its edge in their z plane,
+    as uint8 0/1; the array's border counts as an edge."""
+    in_plane = np.zeros((3, 3, 3), bool)
+    in_plane[1] = ndimage.generate_binary_structure(2, 1)
+    inner = ndimage.binary_erosion(mask, in_plane, iterations=width, border_value=0)
+    return (mask & ~inner).astype(np.uint8)
+
+
+class PlaneOutlines:
+    """A lazy uint8 array (z, y, x): :func:`plane_outline` of the voxels of ``labels`` whose
+    id is one of ``ids``, computed only for the z planes an index asks for (napari reads the
+    plane it shows), so outlining a segment as large as the run costs no pass over the run.
+    """
+
+    def __init__(self, labels: np.ndarray, ids: Iterable[int], width: int) -> None:
+        self.labels, self.ids, self.width = labels, [int(i) for i in ids], int(width)
+        self.shape, self.ndim, self.dtype = labels.shape, labels.ndim, np.dtype(np.uint8)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        key = key if isinstance(key, tuple) else (key,)
+        planes = self.labels[key[:1]]  # whole planes: their edges are the outline's
+        one = planes.ndim == self.ndim - 1
+        outline = plane_outline(np.isin(planes[None] if one else planes, self.ids), self.width)
+        return outline[0][key[1:]] if one else outline[(slice(None), *key[1:])]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self[:] if dtype is None else self[:].astype(dtype)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from PyQt5.QtWidgets import QWidget
 
 from app.pages.host import PageHost
+from app.pages.wizard import Wizard
 from ffn_core.errors import UserError
 from ffn_core.project import Project
 from ffn_core.stages import StageConfig, config_class
@@ -37,10 +38,19 @@ class StagePage(QWidget):
 
     title = ""
     stage = ""
+    wizard: Wizard | None = None
+    _filled: dict[str, Any] | None = None  # the values project_opened filled the form with
 
     def __init__(self, host: PageHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
+
+    def install_wizard(self, wizard: Wizard) -> Wizard:
+        """Make ``wizard`` the page's: its "Next stage →" and missing-input buttons show
+        stages through the host, and opening a project resets it."""
+        self.wizard = wizard
+        wizard.show_stage.connect(lambda stage: self.host.show_stage(stage))
+        return wizard
 
     @property
     def project(self) -> Project | None:
@@ -51,7 +61,7 @@ class StagePage(QWidget):
         try:
             return build()
         except UserError as exc:
-            self.host.show_error(exc.message, exc.hint)
+            self.host.show_error(exc.message, exc.gui_hint)
             return None
 
     def project_changed(self) -> None:
@@ -60,8 +70,23 @@ class StagePage(QWidget):
     def project_opened(self) -> None:
         """The host opened a project (called after :meth:`project_changed`, never after a
         job): the form shows the settings of the project's latest run of this page's stage,
-        or the defaults when it has none, so nothing typed for one project stays for another."""
+        or the defaults when it has none, so nothing typed for one project stays for another;
+        the wizard is back at its first step, without a result."""
         self.set_field_values(self.stored_fields(last_run_config(self.project, self.stage)))
+        self._filled = self.field_values()
+        if self.wizard is not None:
+            self.wizard.reset()
+
+    def refill_untouched(self) -> None:
+        """Fill the form again with the defaults when the project has no run of the page's
+        stage and the form still shows what :meth:`project_opened` filled it with: a job (an
+        import, a training) may have changed them (the preset that fits the image, the
+        latest checkpoint). Pages call it when a job ended."""
+        if self.project is None or last_run_config(self.project, self.stage) is not None:
+            return
+        if self.field_values() == self._filled:
+            self.set_field_values(self.stored_fields(None))
+            self._filled = self.field_values()
 
     def stored_fields(self, config: Any) -> dict[str, Any]:
         """The form's values showing ``config`` of this page's stage (None: the defaults);

@@ -1,11 +1,11 @@
 """What a stage page may use of the window that hosts it: :class:`PageHost`.
 
 Pages see the open project, the napari viewer and its project layers, the job signals,
-and three actions (run a job, show an error, log a line), nothing else of the main
-window. :class:`app.main_window.MainWindow` implements it; tests may host a page in
-anything that does. The host calls each page's ``project_changed()`` whenever it opens or
-closes a project (pages that list what jobs write, infer and export, call it themselves when a
-job ends; on the train page it would reset the run name being typed), and
+and four actions (run a job, show an error, log a line, show another stage's page), nothing
+else of the main window. :class:`app.main_window.MainWindow` implements it; tests may host a
+page in anything that does. The host calls each page's ``project_changed()`` whenever it opens
+or closes a project (pages that list what jobs write, infer and export, call it themselves when
+a job ends; on the train page it would reset the run name being typed), and
 ``project_opened()`` once after it opened a project (the form then shows that project's last
 settings of the page's stage).
 """
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from napari.components import ViewerModel
+from PyQt5.QtWidgets import QWidget
 
 from app.viewer_panel import LayerPresenter
 from app.worker import WorkerClient
@@ -62,3 +63,6 @@ class PageHost(Protocol):
 
     def log(self, text: str) -> None:
         """A line in the job log."""
+
+    def show_stage(self, stage: str) -> QWidget:
+        """Show ``stage``'s page (``"import"`` ... ``"export"``) and return it."""

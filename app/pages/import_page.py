@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PyQt5.QtCore import QCoreApplication, Qt, pyqtSignal
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtGui import QImage, QPixmap
 from PyQt5.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,7 +27,9 @@ from PyQt5.QtWidgets import (
 
 from app.controllers.import_volumes import import_config, import_fields
 from app.pages.base import StagePage
+from app.pages.forms import FittingSpinBox, start_folder
 from app.pages.host import PageHost
+from app.pages.wizard import Step, Wizard
 from ffn_core.errors import UserError
 from ffn_core.protocol import Result
 from ffn_core.stages.import_volumes import ImportConfig
@@ -50,12 +54,16 @@ def slice_to_pixmap(plane: np.ndarray, size: int = PREVIEW_SIZE) -> QPixmap:
 
 
 class SourcePicker(QWidget):
-    """A path field with Folder... and File... buttons; ``changed`` when the path is set."""
+    """A path field with Folder... and File... buttons; ``changed`` when the path is set.
+    The dialogs open where ``start(path)`` says (see :func:`app.pages.forms.start_folder`)."""
 
     changed = pyqtSignal(str)
 
-    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, placeholder: str, start: Callable[[str], str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._start = start
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.setToolTip(
@@ -83,7 +91,9 @@ class SourcePicker(QWidget):
         self.changed.emit(self.path())
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of slices"), self.path())
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder of slices"), self._start(self.path())
+        )
         if folder:
             self.set_path(folder)
 
@@ -91,7 +101,7 @@ class SourcePicker(QWidget):
         file, _ = QFileDialog.getOpenFileName(
             self,
             self.tr("Stack file"),
-            self.path(),
+            self._start(self.path()),
             "Stacks (*.tif *.tiff *.h5 *.hdf5);;All files (*)",
         )
         if file:
@@ -114,11 +124,13 @@ class SourcePreview(QGroupBox):
         layout.addWidget(self.image)
         layout.addWidget(self.info, 1)
         self.ok = False
+        self.source_info: SourceInfo | None = None
 
     def show_source(self, source: str, to_gray: bool) -> None:
         """Describe ``source``; a problem is shown in red with its hint."""
         self.image.clear()
         self.ok = False
+        self.source_info = None
         if not source:
             self.info.setText(self.tr("Nothing chosen."))
             return
@@ -128,9 +140,10 @@ class SourcePreview(QGroupBox):
             info = describe_source(source, to_gray=to_gray)
             first = info.first_slice()
         except UserError as exc:
-            self.info.setText(f"<span style='color:#e05050'>{exc.message}</span><br>{exc.hint}")
+            self.info.setText(f"<span style='color:#e05050'>{exc.message}</span><br>{exc.gui_hint}")
             return
         self.ok = True
+        self.source_info = info
         self.info.setText(self._summary(info))
         self.image.setPixmap(slice_to_pixmap(first))
 
@@ -162,15 +175,24 @@ def _file_order(info: SourceInfo, shown: int = 3) -> str:
 
 
 class ImportPage(StagePage):
-    """Import an EM stack (and its labels) into the project's HDF5 volumes."""
+    """Import an EM stack (and its labels) into the project's HDF5 volumes, as a wizard:
+    source → voxel size → review."""
 
     title = "Import"
     stage = "import"
 
     def __init__(self, host: PageHost, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        self.images = SourcePicker(self.tr("EM images: folder, multi-page TIFF or file.h5:dataset"))
-        self.labels = SourcePicker(self.tr("Labels (optional): folder, TIFF or file.h5:dataset"))
+
+        def start(current: str) -> str:
+            return start_folder(self.project, current)
+
+        self.images = SourcePicker(
+            self.tr("EM images: folder, multi-page TIFF or file.h5:dataset"), start
+        )
+        self.labels = SourcePicker(
+            self.tr("Labels (optional): folder, TIFF or file.h5:dataset"), start
+        )
         self.image_preview = SourcePreview(self.tr("Images"))
         self.label_preview = SourcePreview(self.tr("Labels"))
         self.voxel = [
@@ -183,52 +205,141 @@ class ImportPage(StagePage):
                 "then they are converted with the ITU-R 601 luma weights."
             )
         )
-        self.import_button = QPushButton(self.tr("Import"))
+        self.volume = QLabel()
+        self.volume.setWordWrap(True)
+        self.images.changed.connect(lambda _: self._refresh(self.images, self.image_preview))
+        self.labels.changed.connect(lambda _: self._refresh(self.labels, self.label_preview))
+        self.to_gray.toggled.connect(lambda _: self._refresh(self.images, self.image_preview))
+        for box in self.voxel:
+            box.valueChanged.connect(lambda _value: self._show_volume())
+        self.wizard = self.install_wizard(
+            Wizard(
+                [
+                    Step(self.tr("Source"), self._source_step(), self._source_problem),
+                    Step(self.tr("Voxel size"), self._voxel_step()),
+                ],
+                review=self._review_text,
+                start=self.start_import,
+                start_text=self.tr("Import"),
+                stage=self.stage,
+            )
+        )
+        self.import_button = self.wizard.start_button
         self.import_button.setToolTip(
             self.tr(
                 "Write the stacks as chunked, compressed HDF5 into "
                 "the project (in the worker process)"
             )
         )
-        self.import_button.clicked.connect(self.start_import)
-        self.images.changed.connect(lambda _: self._refresh(self.images, self.image_preview))
-        self.labels.changed.connect(lambda _: self._refresh(self.labels, self.label_preview))
-        self.to_gray.toggled.connect(lambda _: self._refresh(self.images, self.image_preview))
-        self._build_layout()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("<h3>Import EM images and labels</h3>")))
+        layout.addWidget(self.wizard, 1)
+        self._show_volume()
 
-    @staticmethod
-    def _voxel_box(axis: str, size: float) -> QDoubleSpinBox:
-        box = QDoubleSpinBox()
+    def _voxel_box(self, axis: str, size: float) -> QDoubleSpinBox:
+        box = FittingSpinBox()  # a narrow panel must not clip the value ("30.0(")
         box.setRange(0.01, 99999)
         box.setDecimals(2)
         box.setValue(size)
         box.setToolTip(
-            QCoreApplication.translate(
-                "ImportPage", "Voxel size along {0} (e.g. nm); stored with the volumes"
-            ).format(axis)
+            self.tr("Voxel size along {0} (e.g. nm); stored with the volumes").format(axis)
         )
         return box
 
-    def _build_layout(self) -> None:
+    def _source_step(self) -> QWidget:
+        step = QWidget()
         form = QFormLayout()
         form.addRow(self.tr("Images"), self.images)
         form.addRow(self.tr("Labels"), self.labels)
-        voxel_row = QHBoxLayout()
-        for axis, box in zip("zyx", self.voxel):
-            voxel_row.addWidget(QLabel(axis))
-            voxel_row.addWidget(box)
-        form.addRow(self.tr("Voxel size"), voxel_row)
         form.addRow("", self.to_gray)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h3>Import EM images and labels</h3>")))
-        layout.addLayout(form)
-        layout.addWidget(self.image_preview)
-        layout.addWidget(self.label_preview)
-        layout.addWidget(self.import_button)
-        layout.addStretch(1)
+        column = QVBoxLayout(step)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(form)
+        column.addWidget(self.image_preview)
+        column.addWidget(self.label_preview)
+        column.addStretch(1)
+        return step
+
+    def _voxel_step(self) -> QWidget:
+        step = QWidget()
+        voxel_rows = QGridLayout()  # one axis a row: a narrow panel never scrolls sideways
+        for row, (axis, box) in enumerate(zip("zyx", self.voxel)):
+            voxel_rows.addWidget(QLabel(axis), row, 0)
+            voxel_rows.addWidget(box, row, 1)
+        voxel_rows.setColumnStretch(2, 1)
+        form = QFormLayout(step)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.tr("Voxel size"), voxel_rows)
+        form.addRow(self.tr("Volume"), self.volume)
+        return step
+
+    def _source_problem(self) -> str | None:
+        """Why the sources cannot be imported yet, or None."""
+        image = self.image_preview.source_info
+        if not self.images.path():
+            return self.tr("Choose the EM images (a folder of slices, a TIFF or file.h5:dataset).")
+        if image is None:
+            return self.tr("The images cannot be read (see the message in red).")
+        if image.is_color and not image.to_gray:
+            return self.tr("The images are in colour: tick 'Convert colour slices to gray'.")
+        if not self.labels.path():
+            return None
+        labels = self.label_preview.source_info
+        if labels is None:
+            return self.tr("The labels cannot be read (see the message in red).")
+        if tuple(labels.shape_zyx) != tuple(image.shape_zyx):
+            return self.tr("The labels' shape {0} differs from the images' {1}.").format(
+                tuple(labels.shape_zyx), tuple(image.shape_zyx)
+            )
+        return None
+
+    def _show_volume(self) -> None:
+        """The images' size in voxels and in the voxel size's units."""
+        info = self.image_preview.source_info
+        if info is None:
+            self.volume.setText("—")
+            return
+        voxel = [box.value() for box in self.voxel]
+        self.volume.setText(
+            self.tr("{0} voxels (z × y × x), {1} (e.g. nm)").format(
+                " × ".join(str(n) for n in info.shape_zyx),
+                " × ".join(f"{n * size:g}" for n, size in zip(info.shape_zyx, voxel)),
+            )
+        )
+
+    def _review_text(self) -> str:
+        """What the import will read and write."""
+        image, labels = self.image_preview.source_info, self.label_preview.source_info
+        if image is None:
+            return "—"
+        lines = [
+            self.tr("Import <b>{0}</b> ({1} voxels, {2}) as the project's image.").format(
+                image.source, " × ".join(map(str, image.shape_zyx)), image.dtype
+            )
+        ]
+        if labels is not None and self.labels.path():
+            lines.append(
+                self.tr("Import <b>{0}</b> ({1}) as its labels.").format(
+                    labels.source, labels.dtype
+                )
+            )
+        else:
+            lines.append(self.tr("No labels: training needs them (import them later)."))
+        lines.append(
+            self.tr("Voxel size (z, y, x): {0}").format(
+                ", ".join(f"{box.value():g}" for box in self.voxel)
+            )
+        )
+        size = int(np.prod(image.shape_zyx)) * np.dtype(image.dtype).itemsize
+        lines.append(self.tr("Reads {0} MB of images.").format(f"{size / 1e6:,.1f}"))
+        if self.project is not None and "image" in self.project.data.get("volumes", {}):
+            lines.append(self.tr("<i>The project's image and labels are replaced.</i>"))
+        return "<br>".join(lines)
 
     def _refresh(self, picker: SourcePicker, preview: SourcePreview) -> None:
         preview.show_source(picker.path(), self.to_gray.isChecked())
+        self._show_volume()
+        self.wizard.refresh()
 
     def field_values(self) -> dict[str, Any]:
         """The form as plain values (see :func:`app.controllers.import_volumes.import_config`)."""
@@ -254,6 +365,11 @@ class ImportPage(StagePage):
             self.host.presenter.show_image("image", outputs["image"])
         if outputs.get("labels"):
             self.host.presenter.show_labels("labels", outputs["labels"])
+        self.wizard.finish(
+            self.tr("Imported the images and labels into the project.")
+            if outputs.get("labels")
+            else self.tr("Imported the images into the project.")
+        )
 
     def stored_fields(self, config: ImportConfig | None) -> dict[str, Any]:
         return import_fields(config)
@@ -265,5 +381,8 @@ class ImportPage(StagePage):
         self.images.set_path(values["images"])
         self.labels.set_path(values["labels"])
 
+    def project_changed(self) -> None:
+        self.wizard.refresh()
+
     def job_running_changed(self, running: bool) -> None:
-        self.import_button.setEnabled(not running)
+        self.wizard.set_running(running)  # and re-reads the project (images replaced?)

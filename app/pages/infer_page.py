@@ -1,4 +1,8 @@
-"""Infer page: segment the project's image (or a box of it) with a checkpoint.
+"""Infer page: segment the project's image (or a box of it) with a checkpoint, as a wizard
+(:mod:`app.pages.wizard`): checkpoint → box and subvolumes → options and refinement → review
+(what will run, how long it should take; Start, and Resume when the run has results) →
+progress. Each step says what keeps it from being complete, so Start is never pressed on a
+setting the worker would refuse.
 
 Options left empty are not set, so the request file's values (or the engine's defaults,
 shown as placeholders) apply. The segmentation layer is refreshed whenever the worker
@@ -19,6 +23,7 @@ from PyQt5.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -41,84 +46,105 @@ from app.controllers.subvolume_grid import SubvolumeGrid
 from app.pages.base import StagePage
 from app.pages.forms import ComputeRow, path_combo, path_row, pick_checkpoint, project_checkpoints
 from app.pages.host import PageHost
+from app.pages.preset_choice import image_shape, trained_preset
+from app.pages.resume_offer import ResumeOffer
+from app.pages.wizard import MissingInput, Step, Wizard, estimate_text, problem_of
 from app.plan_grid import PlanGridPresenter
+from app.viewer_panel import run_layer_name  # H4: one layer per run
 from ffn_core.errors import UserError
+from ffn_core.estimates import infer_estimate
 from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
+from ffn_core.infer.refine import BUILT_STEPS, STEP_DESCRIPTIONS
 from ffn_core.infer.seeds import POLICIES
+from ffn_core.infer.storage import run_state
 from ffn_core.io.volume_spec import parse_volume_spec
-from ffn_core.protocol import Artifact, Progress
+from ffn_core.model.args import ModelArgs
+from ffn_core.model.checkpoint_paths import resolve_checkpoint
+from ffn_core.presets import write_seed_request
+from ffn_core.protocol import Artifact, Progress, Result
 from ffn_core.stages.infer import InferConfig
 from ffn_core.zyx import Box, format_box, format_triple, parse_box
 
-# (InferConfig field, tooltip) — the reference's inference_options
-OPTIONS = (
-    (
-        "init_activation",
+# what the page says about each option (label, tooltip); the options themselves, and their
+# defaults, come from the engine (app.controllers.infer.option_defaults): one it adds shows
+# with its field name as label
+OPTIONS = {
+    "init_activation": (
+        QT_TRANSLATE_NOOP("InferPage", "init activation"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "Probability written at the seed before the first FOV evaluation (init_activation).",
         ),
     ),
-    (
-        "pad_value",
+    "pad_value": (
+        QT_TRANSLATE_NOOP("InferPage", "pad value"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "Probability the object mask is padded "
             "with (pad_value); must match the training seed_pad.",
         ),
     ),
-    (
-        "move_threshold",
+    "move_threshold": (
+        QT_TRANSLATE_NOOP("InferPage", "move threshold"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "The FOV moves to a face whose max "
             "probability is at least this (move_threshold); must match training's threshold.",
         ),
     ),
-    (
-        "segment_threshold",
+    "segment_threshold": (
+        QT_TRANSLATE_NOOP("InferPage", "segment threshold"),
         QT_TRANSLATE_NOOP(
             "InferPage", "Voxels at or above this probability join the object (segment_threshold)."
         ),
     ),
-    (
-        "min_segment_size",
+    "min_segment_size": (
+        QT_TRANSLATE_NOOP("InferPage", "min segment size"),
         QT_TRANSLATE_NOOP(
             "InferPage", "Objects with fewer voxels are discarded (min_segment_size)."
         ),
     ),
-    (
-        "min_boundary_dist_zyx",
+    "disco_seed_threshold": (
+        QT_TRANSLATE_NOOP("InferPage", "disco seed threshold"),
+        QT_TRANSLATE_NOOP(
+            "InferPage",
+            "Disconnected-seed rule: when more than this fraction of a FOV reaches the move "
+            "threshold, voxels the object has left are not taken again (disco_seed_threshold; "
+            "negative: off).",
+        ),
+    ),
+    "min_boundary_dist_zyx": (
+        QT_TRANSLATE_NOOP("InferPage", "min boundary dist"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "z,y,x: seeds closer than this to an existing object are skipped (min_boundary_dist).",
         ),
     ),
-    (
-        "checkpoint_interval",
+    "checkpoint_interval": (
+        QT_TRANSLATE_NOOP("InferPage", "checkpoint interval"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "Seconds between inference "
             "checkpoints, so a stopped or crashed run can resume (checkpoint_interval).",
         ),
     ),
-    (
-        "image_mean",
+    "image_mean": (
+        QT_TRANSLATE_NOOP("InferPage", "image mean"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "Mean used to normalise the image; default: the request's image_mean, "
             "else the project image's mean.",
         ),
     ),
-    (
-        "image_std",
+    "image_std": (
+        QT_TRANSLATE_NOOP("InferPage", "image std"),
         QT_TRANSLATE_NOOP(
             "InferPage",
             "Standard deviation used to normalise the image; default: the request's "
             "image_stddev, else the project image's.",
         ),
     ),
-)
+}
 PROJECT_IMAGE = QT_TRANSLATE_NOOP("InferPage", "project image")  # default of mean and std
 # (InferConfig field, label, placeholder, tooltip) of a run in subvolumes on Dask; {0} in a
 # placeholder is DASK_EXAMPLES' value
@@ -171,6 +197,13 @@ DASK_FIELDS = (
         ),
     ),
 )
+# the label of each refinement step; what a step does is the engine's sentence
+# (STEP_DESCRIPTIONS, translated in this context); a step not named here shows its name
+REFINE_LABELS = {
+    "consensus": QT_TRANSLATE_NOOP("InferPage", "Consensus of two passes"),
+    "fill": QT_TRANSLATE_NOOP("InferPage", "Fill empty space"),
+    "agglomerate": QT_TRANSLATE_NOOP("InferPage", "Agglomerate"),
+}
 DASK_EXAMPLES = {
     "subvolume_size_zyx": format_triple(DEFAULT_SUBVOLUME_SIZE),
     "overlap_zyx": format_triple(DEFAULT_OVERLAP),
@@ -178,7 +211,8 @@ DASK_EXAMPLES = {
 
 
 class InferPage(StagePage):
-    """Checkpoint, request, box, options; Start, Resume; live segmentation layer."""
+    """A wizard: checkpoint → box and subvolumes → options and refinement → review (Start,
+    Resume) → progress, with the live segmentation layer."""
 
     title = "Infer"
     stage = "infer"
@@ -224,23 +258,14 @@ class InferPage(StagePage):
         self.run_name = QLineEdit(InferConfig.run)
         self.run_name.setToolTip(self.tr("Results go to <project>/inference/<run>/"))
         self.compute = ComputeRow()
-        self.fill = QCheckBox(self.tr("Fill empty space after the first pass"))
-        self.fill.setToolTip(
-            self.tr(
-                "Grow each object into the empty voxels next to it, up to the membranes (a "
-                "watershed on the image; seconds). The untouched first pass is kept as "
-                "'first_pass'. Single-box runs only; measured effect: README, Infer."
-            )
-        )
+        self.refine = {step: QCheckBox(self._refine_text(step)[0]) for step in BUILT_STEPS}
         self.seed_policy = QComboBox()
         self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *POLICIES])
         self.seed_policy.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.seed_policy.setMinimumContentsLength(12)  # long Japanese text: no sideways scroll
-        defaults = option_defaults()
-        self.options = {
-            name: self._option_field(defaults.get(name, PROJECT_IMAGE), tip)
-            for name, tip in OPTIONS
-        }
+        self.option_defaults = option_defaults()
+        names = dict.fromkeys([*self.option_defaults, *OPTIONS])  # the engine's, then ours
+        self.options = {name: self._option_field(name) for name in names}
         self.dask = {
             name: self._dask_field(placeholder, DASK_EXAMPLES.get(name, ""), tip)
             for name, _label, placeholder, tip in DASK_FIELDS
@@ -249,27 +274,61 @@ class InferPage(StagePage):
         self.dashboard.setOpenExternalLinks(True)
         self.dashboard.setTextInteractionFlags(Qt.TextBrowserInteraction)
         self.dashboard.setToolTip(self.tr("The Dask dashboard of the running cluster"))
-        self.start_button = QPushButton(self.tr("Start"))
-        self.start_button.clicked.connect(lambda: self.start_inference())
-        self.resume_button = QPushButton(self.tr("Resume"))
-        self.resume_button.setToolTip(self.tr("Continue a stopped run from its last checkpoint"))
-        self.resume_button.clicked.connect(lambda: self.start_inference("resume"))
+        self.resume = ResumeOffer(
+            self.tr("Continue a stopped run from its last checkpoint"),
+            lambda: self.start_inference("resume"),
+        )
         self.counts = QLabel("")
+        self.counts.setWordWrap(True)
         self.boxes = BoxPresenter(host.viewer, self._on_box_drawn)
         self.plan_grid = PlanGridPresenter(host.viewer)
         self._own_cluster = False  # the running job started a Dask cluster on this PC
-        self._build_layout()
+        self._running = False
+        self.wizard = self.install_wizard(
+            Wizard(
+                [
+                    Step(self.tr("Checkpoint"), self._checkpoint_step(), self._checkpoint_problem),
+                    Step(self.tr("Box"), self._box_step(), self._box_problem),
+                    Step(self.tr("Options"), self._options_step(), self._options_problem),
+                ],
+                review=self._review_text,
+                start=self.start_inference,
+                missing=self._missing_input,
+                monitor=Step(self.tr("Progress"), self._progress_step()),
+                stage=self.stage,
+            )
+        )
+        self.wizard.review_layout.addWidget(self.resume)
+        self.run_name.textChanged.connect(self._show_resume)
+        self.bbox.textChanged.connect(self._show_resume)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("<h3>Segment with a trained model</h3>")))
+        layout.addWidget(self.wizard, 1)
         host.client.artifact.connect(self._on_client_artifact)
         host.client.progress.connect(self._on_client_progress)
         host.client.log.connect(self._on_client_log)
 
+    def _option_default(self, name: str) -> str:
+        """What option ``name`` is when left empty, as the page says it."""
+        default = self.option_defaults.get(name) or PROJECT_IMAGE
+        return QCoreApplication.translate("InferPage", default)
+
     @staticmethod
-    def _option_field(default: str, tip: str) -> QLineEdit:
+    def _option_text(name: str) -> tuple[str, str]:
+        """Option ``name``'s label and tooltip, translated (an option the page does not
+        know: its field name, no tooltip)."""
+        label, tip = OPTIONS.get(name, (option_label(name), ""))
+        return (
+            QCoreApplication.translate("InferPage", label),
+            QCoreApplication.translate("InferPage", tip) if tip else "",
+        )
+
+    def _option_field(self, name: str) -> QLineEdit:
+        default = self._option_default(name)
         field = QLineEdit()
-        default = QCoreApplication.translate("InferPage", default)
-        field.setPlaceholderText(default)
-        suffix = QCoreApplication.translate("InferPage", " Default: {0}.").format(default)
-        field.setToolTip(QCoreApplication.translate("InferPage", tip) + suffix)
+        if name in self.option_defaults:  # a value (the image's mean: the default column)
+            field.setPlaceholderText(default)
+        field.setToolTip(self._option_text(name)[1] + self.tr(" Default: {0}.").format(default))
         return field
 
     @staticmethod
@@ -281,45 +340,191 @@ class InferPage(StagePage):
         field.setToolTip(QCoreApplication.translate("InferPage", tip))
         return field
 
-    def _build_layout(self) -> None:
-        bbox_row = QHBoxLayout()
-        bbox_row.addWidget(self.bbox, 1)
-        bbox_row.addWidget(self.draw_button)
-        form = QFormLayout()
+    @staticmethod
+    def _refine_text(step: str) -> tuple[str, str]:
+        """A refinement step's label and the sentence of what it does, translated."""
+        sentence = STEP_DESCRIPTIONS.get(step, "")
+        return (
+            QCoreApplication.translate("InferPage", REFINE_LABELS.get(step, step)),
+            QCoreApplication.translate("InferPage", sentence) if sentence else "",
+        )
+
+    # -- the steps --------------------------------------------------------------------
+    def _checkpoint_step(self) -> QWidget:
+        widget = QWidget()
+        form = QFormLayout(widget)
         pick = partial(pick_checkpoint, self, self.checkpoint)
         form.addRow(self.tr("Checkpoint"), path_row(self.checkpoint, pick))
         form.addRow(self.tr("Request"), path_row(self.request, self._pick_request))
         form.addRow(self.tr("Model args"), self.model_args)
+        form.addRow(self.tr("Compute"), self.compute)
+        return widget
+
+    def _box_step(self) -> QWidget:
+        bbox_row = QHBoxLayout()
+        bbox_row.addWidget(self.bbox, 1)
+        bbox_row.addWidget(self.draw_button)
+        widget = QWidget()
+        column = QVBoxLayout(widget)
+        form = QFormLayout()
         form.addRow(self.tr("Box"), bbox_row)
         form.addRow(self.tr("Run name"), self.run_name)
-        form.addRow(self.tr("Compute"), self.compute)
-        form.addRow(self.tr("Refine"), self.fill)
-        options = QGroupBox(self.tr("Options (empty: request's value or the default shown)"))
-        option_form = QFormLayout(options)
-        option_form.addRow(self.tr("seed policy"), self.seed_policy)
-        for name, field in self.options.items():
-            option_form.addRow(option_label(name), field)
+        column.addLayout(form)
         dask = QGroupBox(self.tr("Large volumes: subvolumes on Dask"))
         dask_form = QFormLayout(dask)
         for name, label, _placeholder, _tip in DASK_FIELDS:
             dask_form.addRow(self.tr(label), self.dask[name])
-        dask_form.addRow(self.dashboard)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.resume_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h3>Segment with a trained model</h3>")))
-        layout.addLayout(form)
-        layout.addWidget(options)
-        layout.addWidget(dask)
-        layout.addLayout(buttons)
-        layout.addWidget(self.counts)
-        layout.addStretch(1)
+        column.addWidget(dask)
+        column.addStretch(1)
+        return widget
+
+    def _options_step(self) -> QWidget:
+        widget = QWidget()
+        column = QVBoxLayout(widget)
+        options = QGroupBox(self.tr("Options (empty: request's value or the default shown)"))
+        grid = QGridLayout(options)
+        grid.addWidget(QLabel(self.tr("seed policy")), 0, 0)
+        grid.addWidget(self.seed_policy, 0, 1, 1, 2)
+        for row, (name, field) in enumerate(self.options.items(), start=1):
+            default = QLabel(self.tr("default {0}").format(self._option_default(name)))
+            default.setStyleSheet("color:#909090")
+            grid.addWidget(QLabel(self._option_text(name)[0]), row, 0)
+            grid.addWidget(field, row, 1)
+            grid.addWidget(default, row, 2)
+        grid.setColumnStretch(1, 1)
+        refine = QGroupBox(self.tr("Refine the first pass"))
+        refine_column = QVBoxLayout(refine)
+        for step, box in self.refine.items():
+            sentence = QLabel(self._refine_text(step)[1])
+            sentence.setWordWrap(True)
+            sentence.setStyleSheet("color:#909090; margin-left: 22px")
+            refine_column.addWidget(box)
+            refine_column.addWidget(sentence)
+        if self.refine:
+            first = QLabel(self.tr("The untouched first pass is kept as 'first_pass'."))
+            first.setWordWrap(True)
+            refine_column.addWidget(first)
+        column.addWidget(options)
+        column.addWidget(refine)
+        column.addStretch(1)
+        return widget
+
+    def _progress_step(self) -> QWidget:
+        widget = QWidget()
+        column = QVBoxLayout(widget)
+        column.addWidget(self.counts)
+        column.addWidget(self.dashboard)
+        column.addStretch(1)
+        return widget
+
+    # -- what keeps a step from being complete ----------------------------------------
+    def _missing_input(self) -> MissingInput | None:
+        if image_shape(self.project) is None:
+            return MissingInput(
+                self.tr("The project has no image yet: import one first."), "import"
+            )
+        return None
+
+    def _checkpoint_problem(self) -> str | None:
+        checkpoint = self.checkpoint.currentText().strip()
+        if not checkpoint:
+            return self.tr("Choose a checkpoint: a training run or a checkpoint file.")
+        problem = problem_of(lambda: resolve_checkpoint(checkpoint))
+        if problem is None and self.request.text().strip():
+            if not Path(self.request.text().strip()).is_file():
+                problem = self.tr("The request file {0} does not exist.").format(
+                    self.request.text().strip()
+                )
+        if problem is None and self.model_args.text().strip():
+            problem = problem_of(lambda: ModelArgs.from_reference(self.model_args.text()))
+        return problem
+
+    def _box_problem(self) -> str | None:
+        text = self.bbox.text().strip()
+        shape = image_shape(self.project)
+        if text:
+            problem = problem_of(lambda: parse_box(text, self.tr("Box"), shape))
+            if problem:
+                return problem
+        return problem_of(lambda: InferConfig(checkpoint="-", run=self.run_name.text().strip()))
+
+    def _options_problem(self) -> str | None:
+        return problem_of(self._config)
+
+    def _config(self) -> InferConfig:
+        return infer_config(self.field_values())
+
+    def _review_text(self) -> str:
+        config = self._config()
+        shape = image_shape(self.project) or ()
+        box = config.bbox or tuple((0, size) for size in shape)
+        size = " × ".join(str(stop - start) for start, stop in box)
+        lines = [
+            self.tr("Segment {0} ({1} voxels, z × y × x) into inference/{2}/.").format(
+                format_box(box) if config.bbox else self.tr("the whole image"), size, config.run
+            ),
+            self.tr("Checkpoint: {0}").format(config.checkpoint),
+        ]
+        if config.on_dask:
+            lines.append(
+                self.tr("In subvolumes of {0} (z,y,x) on Dask.").format(
+                    format_triple(config.subvolume_size_zyx or DEFAULT_SUBVOLUME_SIZE)
+                )
+            )
+        if config.refine:
+            lines.append(
+                self.tr("Then refine: {0}.").format(
+                    ", ".join(self._refine_text(step)[0] for step in config.refine)
+                )
+            )
+        lines.append(estimate_text(infer_estimate(self.project, config)))
+        return "<br>".join(lines)
+
+    def _run_state(self) -> str:
+        """The state of the run named (:func:`ffn_core.infer.storage.run_state`: absent,
+        checkpoint, complete, partial); a run in subvolumes that has files counts as
+        resumable (the engine resumes it by subvolume)."""
+        name = self.run_name.text().strip()
+        run_dir = self.project.path("inference", name) if self.project and name else None
+        if run_dir is None or not run_dir.is_dir() or not any(run_dir.iterdir()):
+            return "absent"
+        try:
+            config = self._config()
+        except UserError:
+            return "partial"
+        if config.on_dask:
+            return "checkpoint"
+        corner = tuple(start for start, _ in config.bbox) if config.bbox else (0, 0, 0)
+        return run_state(run_dir, corner)
+
+    def _show_resume(self) -> None:
+        """Say what Start does with the run's results, and offer Resume for a stopped run."""
+        state = self._run_state()
+        name = self.run_name.text().strip()
+        notes = {
+            "checkpoint": self.tr(
+                "Run '{0}' was stopped before it finished: press Resume to continue it where "
+                "it stopped."
+            ),
+            "complete": self.tr(
+                "Run '{0}' is complete: Start asks whether to replace it or to keep it and "
+                "write a new run."
+            ),
+            "partial": self.tr(
+                "Run '{0}' holds unfinished results without a checkpoint: Start asks whether "
+                "to replace them or to write a new run."
+            ),
+        }
+        text = notes[state].format(name) if state in notes else ""
+        self.resume.offer(text, state == "checkpoint", self._running)
 
     # -- pickers ----------------------------------------------------------------------
     def _pick_request(self) -> None:
         file, _ = QFileDialog.getOpenFileName(
-            self, "Inference request", "", "Requests (*.pbtxt *.txt);;All files (*)"
+            self,
+            self.tr("Inference request"),
+            str(self.project.root) if self.project else "",
+            self.tr("Requests (*.pbtxt *.txt);;All files (*)"),
         )
         if file:
             self.request.setText(file)
@@ -331,12 +536,8 @@ class InferPage(StagePage):
             self.request.setText(str(candidate))
 
     # -- the box --------------------------------------------------------------------
-    def _image_shape(self) -> tuple[int, ...] | None:
-        volume = (self.project.data.get("volumes", {}) if self.project else {}).get("image")
-        return tuple(volume["shape"]) if volume and volume.get("shape") else None
-
     def _sync_volume(self) -> bool:
-        shape = self._image_shape()
+        shape = image_shape(self.project)
         if shape is None:
             return False
         scale = self.host.presenter.scale_zyx
@@ -349,8 +550,7 @@ class InferPage(StagePage):
         text = self.bbox.text().strip()
         try:
             box = parse_box(text, "Box", self.boxes.shape_zyx) if text else None
-        except UserError as exc:
-            self.counts.setText(f"<span style='color:#e05050'>{exc.message}</span>")
+        except UserError:  # the wizard says why beside Next
             return
         self.boxes.show(box)
 
@@ -376,16 +576,32 @@ class InferPage(StagePage):
             if self.seed_policy.currentIndex() > 0
             else "",
             **self.compute.values(),
-            fill=self.fill.isChecked(),
+            refine=tuple(step for step, box in self.refine.items() if box.isChecked()),
         )
         return values
 
     def stored_fields(self, config: InferConfig | None) -> dict[str, Any]:
-        return infer_fields(config)
+        """The stored run's fields; without one, the project's latest training run as the
+        checkpoint, with the options (and seed request) of the stage preset it trained."""
+        if config is not None:
+            return infer_fields(config)
+        checkpoints = project_checkpoints(self.project)
+        if not checkpoints:
+            return infer_fields(None)
+        run = checkpoints[0]  # the latest training run (its latest checkpoint)
+        preset = trained_preset(Path(run))
+        if preset is None:
+            return {**infer_fields(None), "checkpoint": run}
+        fields = infer_fields(preset.infer_config(run))
+        try:
+            request = write_seed_request(preset, self.project.path("inference"))
+        except OSError:  # a read-only project: the engine's seed policy
+            request = None
+        return {**fields, "request": request or ""}
 
     def set_field_values(self, values: dict[str, Any]) -> None:
         for name, field in {**self.options, **self.dask}.items():
-            field.setText(values[name])
+            field.setText(values.get(name, ""))
         self.checkpoint.setCurrentText(values["checkpoint"])
         self.request.setText(values["request"])
         self.model_args.setText(values["model_args"])
@@ -393,7 +609,8 @@ class InferPage(StagePage):
         self.run_name.setText(values["run"])
         self.seed_policy.setCurrentIndex(max(self.seed_policy.findText(values["seed_policy"]), 0))
         self.compute.set_values(values)
-        self.fill.setChecked(values["fill"])
+        for step, box in self.refine.items():
+            box.setChecked(step in values["refine"])
         if values["bbox"]:
             self._on_bbox_edited()
 
@@ -402,10 +619,11 @@ class InferPage(StagePage):
         self.dashboard.setText("")
         self.counts.setText("")
         super().project_opened()
+        self._show_resume()
 
     def start_inference(self, on_exists: str | None = None) -> bool:
         """Start (or with ``resume`` continue) the run; asks first when results exist."""
-        config = self.config_or_error(lambda: infer_config(self.field_values()))
+        config = self.config_or_error(self._config)
         if config is None:
             return False
         on_exists = on_exists or self._ask_on_exists(config.run)
@@ -415,7 +633,11 @@ class InferPage(StagePage):
         self.dashboard.setText("")
         self.plan_grid.clear()
         self._own_cluster = config.on_dask and not config.scheduler
-        return self.host.run_job(config.replace(on_exists=on_exists))
+        if not self.host.run_job(config.replace(on_exists=on_exists), self._on_result):
+            return False
+        if on_exists == "resume":  # Start shows the progress step itself
+            self.wizard.go_to(self.wizard.monitor_index)
+        return True
 
     def _ask_on_exists(self, run: str) -> str | None:
         run_dir = self.project.path("inference", run)
@@ -445,10 +667,15 @@ class InferPage(StagePage):
         elif record.name == "plan" and record.path:
             self._show_plan(record.path)
 
+    def _on_result(self, record: Result) -> None:
+        if record.status == "completed":
+            run = record.extra.get("run", "")
+            self.wizard.finish(self.tr("Segmented into inference/{0}/.").format(run))
+
     def _show_segmentation(self, spec: str) -> None:
         try:
             run = parse_volume_spec(spec)[0].parent.name
-            self.host.presenter.show_segmentation(f"segmentation {run}", spec)
+            self.host.presenter.show_segmentation(run_layer_name(run), spec)  # H4: one layer
         except (OSError, KeyError, UserError) as exc:  # the worker may be replacing it
             self.host.log(f"Could not refresh the segmentation: {exc}")
 
@@ -508,12 +735,16 @@ class InferPage(StagePage):
         self.checkpoint.clear()
         self.checkpoint.addItems(project_checkpoints(self.project))
         self.checkpoint.setCurrentText(current)
+        self._show_resume()
+        self.wizard.refresh()
 
     def job_running_changed(self, running: bool) -> None:
-        self.start_button.setEnabled(not running)
-        self.resume_button.setEnabled(not running)
+        self._running = running
+        self.wizard.set_running(running)
         if not running:
             self.plan_grid.settle()  # a stopped run's running subvolumes wait again
             if self._own_cluster:  # the cluster this run started is gone, and its dashboard
                 self.dashboard.setText("")
             self.project_changed()  # a training run may have written checkpoints
+            self.refill_untouched()
+        self._show_resume()

@@ -53,8 +53,16 @@ class EditList:
         self.path = Path(path)
         self.edits: list[Edit] = []
         if self.path.is_file():
-            records = json.loads(self.path.read_text(encoding="utf-8"))
-            self.edits = [Edit(r["kind"], tuple(r["ids"]), r.get("target")) for r in records]
+            try:
+                records = json.loads(self.path.read_text(encoding="utf-8"))
+                self.edits = [Edit(r["kind"], tuple(r["ids"]), r.get("target")) for r in records]
+            except (ValueError, TypeError, KeyError) as exc:
+                raise UserError(
+                    f"The proofreading edits {self.path} cannot be read ({exc}); the run's "
+                    "segmentation is shown without them and the file is left as it is.",
+                    "Rename or remove the file to start proofreading this run afresh, or "
+                    "restore it from a backup.",
+                ) from None
 
     @classmethod
     def for_run(cls, run_dir: Path) -> EditList:

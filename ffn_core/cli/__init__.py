@@ -26,7 +26,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from ffn_core.errors import UserError
+from ffn_core.errors import UserError, write_failure
 from ffn_core.events import CancelToken, Emitter, TextEmitter, listen_for_stop
 from ffn_core.stages import StageResult, execute
 from ffn_core.stages.base import open_stage_project
@@ -92,12 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit.result(result.outputs, status=result.status, **result.extra)
         return 0
     except UserError as exc:
-        emit.error(exc.message, exc.hint)
+        emit.error(exc.message, exc.hint, exc.gui_hint)
         return 2
     except KeyboardInterrupt:
         emit.error("Interrupted.", "Run the stage again to continue.")
         return 130
     except Exception as exc:  # noqa: BLE001 - report anything to the GUI, then exit
+        failure = write_failure(exc) if isinstance(exc, OSError) else None
+        if failure is not None:  # a read-only, full or forbidden folder: not a bug
+            emit.error(failure.message, failure.hint, failure.gui_hint)
+            return 2
         emit.log(traceback.format_exc(), level="error")
         emit.error(
             f"{type(exc).__name__}: {exc}",

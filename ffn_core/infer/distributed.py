@@ -38,8 +38,10 @@ the client subscribes to it (``Client.subscribe_topic``) and keeps the latest co
 task, which replace the previous ones (a retried task starts its count again, nothing is counted
 twice) until its result arrives; a continuation task starts from its predecessor's last counts.
 A progress record's ``done`` is the subvolumes saved plus, for each running one, the share of
-its seeds tried or, when more, of the FOVs it should take at the FOVs per voxel of the
-subvolumes finished so far (never all of it), so the rate and ETA follow the work done;
+the FOVs it should take that it has evaluated (:func:`ffn_core.infer.progress.expected_total`:
+the prior is the FOVs per voxel of the subvolumes finished so far, else the settings'
+estimate, refined by its seeds tried; never all of it), and it never decreases, so the rate
+and ETA follow the work done;
 ``fov_evals`` counts the FOVs evaluated so far by this run, running tasks included (not those
 of an earlier run a checkpoint holds).
 
@@ -74,6 +76,7 @@ from ffn_core.infer import storage
 from ffn_core.infer.batching import drive_batched
 from ffn_core.infer.canvas import Canvas, FovSteps
 from ffn_core.infer.plan import PLAN_NAME, Plan, Subvolume, read_plan
+from ffn_core.infer.progress import expected_total
 from ffn_core.infer.request import InferenceRequest, format_request
 from ffn_core.infer.runner import (
     RunSettings,
@@ -216,9 +219,7 @@ def run_state(run_dir: Path, plan: Plan) -> str:
         if (run_dir / storage.H5_NAME).is_file() and not _missing(run_dir, plan):
             return "complete"
         return "checkpoint"
-    if run_dir.is_dir() and any(run_dir.iterdir()):
-        return "partial"
-    return "absent"
+    return "partial" if storage.holds_results(run_dir) else "absent"
 
 
 def _npz(run_dir: Path, sub: Subvolume) -> Path:
@@ -252,6 +253,8 @@ def check_subvolumes(run_dir: Path, job: PlanJob) -> None:
                 f"The subvolume {path} was segmented with other settings (model, image "
                 "mean/std, seed policy or options) than this run's.",
                 "Resume with the same settings, or start again with --on-exists new or replace.",
+                "Press Resume with the same settings, or start again with New run or Replace on "
+                "the Infer page.",
             )
     for sub in _missing(run_dir, job.plan):
         if _cpoint(run_dir, sub).is_file():
@@ -278,10 +281,14 @@ class _Board:
     """The subvolumes' states (``w`` waiting, ``r`` running, ``d`` done, ``f`` failed), the
     running tasks' latest progress events and the progress lines made of them."""
 
-    def __init__(self, plan: Plan, missing: list[Subvolume], emit: Any) -> None:
+    def __init__(
+        self, plan: Plan, missing: list[Subvolume], emit: Any, fovs_per_voxel: float | None
+    ) -> None:
         todo = {sub.index for sub in missing}
         self.states = ["w" if sub.index in todo else "d" for sub in plan.subvolumes]
         self.emit = emit
+        self.fovs_per_voxel = fovs_per_voxel  # the prior, until a subvolume has finished
+        self.done = 0.0  # the most reported so far: progress never goes back
         self.fov_evals = 0  # by this run's returned tasks
         self.finished_fovs = 0  # of the subvolumes finished (checkpointed parts included)
         self.finished_voxels = 0
@@ -343,14 +350,18 @@ class _Board:
         self.progress()
 
     def _share(self, fov_evals: int, seeds: list[int], voxels: int) -> float:
-        """How much of a running subvolume is done: the share of its seeds tried or, when more,
-        of the FOVs it should take at the FOVs per voxel of the subvolumes finished so far."""
+        """How much of a running subvolume is done: its FOVs evaluated of those it should take
+        at the FOVs per voxel of the subvolumes finished so far (else the prior), refined by
+        the share of its seeds tried."""
         tried, candidates = seeds
-        share = tried / candidates if candidates else 1.0
-        if self.finished_voxels:
-            expected = max(self.finished_fovs / self.finished_voxels * voxels, 1.0)
-            share = max(share, min(fov_evals / expected, _FOV_SHARE_AT_MOST))
-        return share
+        per_voxel = (
+            self.finished_fovs / self.finished_voxels
+            if self.finished_voxels
+            else self.fovs_per_voxel
+        )
+        prior = None if per_voxel is None else per_voxel * voxels
+        expected = expected_total(fov_evals, tried / candidates if candidates else 1.0, prior)
+        return min(fov_evals / expected, _FOV_SHARE_AT_MOST) if expected > 0 else 0.0
 
     def progress(self) -> None:
         """A progress record: the subvolumes saved plus the running ones' shares done."""
@@ -363,8 +374,9 @@ class _Board:
             for canvas in zip(counts["fov_evals"], counts["seeds"], counts["voxels"])
         )
         seconds = max(time.monotonic() - self.started, 1e-9)
+        self.done = max(self.done, self.states.count("d") + partly)
         self.emit.progress(
-            self.states.count("d") + partly,
+            self.done,
             len(self.states),
             "subvolumes",
             fov_evals=fov_evals,
@@ -409,7 +421,7 @@ def segment_plan(
     atomic_write_text(run_dir / PLAN_NAME, json.dumps(job.plan.to_dict(), indent=1) + "\n")
     emit.artifact("plan", str(run_dir / PLAN_NAME))
     missing = _missing(run_dir, job.plan)
-    board = _Board(job.plan, missing, emit)
+    board = _Board(job.plan, missing, emit, job.settings.fovs_per_voxel)
     board.progress()
     k = job.canvases_per_task
     groups = [tuple(missing[i : i + k]) for i in range(0, len(missing), k)]
@@ -619,6 +631,9 @@ def _task_failed(group: tuple[Subvolume, ...], exc: BaseException) -> UserError:
         "The finished subvolumes are kept: fix the cause (the workers' log says more; every "
         "worker needs FFN Workbench and the model's backend installed) and run again with "
         "--on-exists resume.",
+        "The finished subvolumes are kept: fix the cause (the workers' log says more; every worker"
+        " needs FFN Workbench and the model's backend installed) and press Resume on the Infer "
+        "page.",
     )
 
 
@@ -791,10 +806,10 @@ def _predictor(model: ModelPayload) -> Any:
     from ffn_core.backend import select
     from ffn_core.model.args import ModelArgs
 
-    select(model.backend)  # a worker of another backend refuses with a clear message
-    from ffn_core.model.predictor import Predictor, limit_threads
+    with _CACHE_LOCK:  # one thread imports Keras: two at once can meet it half-initialised
+        select(model.backend)  # a worker of another backend refuses with a clear message
+        from ffn_core.model.predictor import Predictor, limit_threads
 
-    with _CACHE_LOCK:
         if model.key not in _CACHE:
             _CACHE.clear()
             limit_threads(get_worker().state.nthreads)

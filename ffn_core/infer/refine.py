@@ -1,4 +1,9 @@
-"""Refining a first-pass segmentation: fill the space the model left empty (issue 13, step 1).
+"""Refining a first-pass segmentation (issue 13): split mergers by seed-order consensus, fill
+the space the model left empty.
+
+**Consensus** (:mod:`ffn_core.infer.consensus`) runs the model a second time over the box,
+seeded from the first pass's object starts in reverse order, and splits objects where the two
+passes disagree (the reference's forward/reverse split consensus).
 
 The FFN stops each object short of its membrane and never reaches some regions at all, so a
 first pass leaves a third of the SNEMI3D crop unsegmented. :func:`fill` assigns empty voxels
@@ -21,9 +26,10 @@ dark, so they are the ridges where neighbouring floods meet), working on one sub
 3. Core regions (linked across slices where their cores touch) become new objects when they hold
    at least :attr:`FillSettings.new_object_min_size` voxels, else they are emptied again.
 
-:func:`refine_run` applies the chosen steps to an inference run: the untouched first pass is
-kept as the ``first_pass`` dataset of ``segmentation.h5`` and ``segmentation`` is the refined
-volume. Measured on the SNEMI3D crop: ``benchmarks/refine_quality.py``.
+:func:`refine_run` applies the chosen steps to an inference run, consensus first (it needs
+the model's own first pass), then fill: the untouched first pass is kept as the ``first_pass``
+dataset of ``segmentation.h5`` and ``segmentation`` is the refined volume. Measured on the
+SNEMI3D crop: ``benchmarks/refine_quality.py``.
 """
 
 from __future__ import annotations
@@ -42,12 +48,15 @@ from skimage.segmentation import watershed
 
 from ffn_core.errors import UserError
 from ffn_core.events import Emitter
+from ffn_core.infer.consensus import REVERSE_DIR, ConsensusSettings, ModelPass, consensus
 from ffn_core.infer.storage import H5_NAME
 from ffn_core.io.atomic import replacing
 
 __all__ = [
+    "BUILT_STEPS",
     "FIRST_PASS",
     "REFINE_STEPS",
+    "STEP_DESCRIPTIONS",
     "FillSettings",
     "FillStats",
     "fill",
@@ -55,9 +64,17 @@ __all__ = [
     "refine_run",
 ]
 
-#: the refinement steps in the order they run (``--refine``)
-REFINE_STEPS = ("fill", "consensus", "agglomerate")
-BUILT_STEPS = ("fill",)  # the steps of REFINE_STEPS that exist so far
+#: the refinement steps in the order they run (``--refine``); consensus first, as it needs the
+#: model's own first pass
+REFINE_STEPS = ("consensus", "fill", "agglomerate")
+BUILT_STEPS = ("consensus", "fill")  # the steps of REFINE_STEPS that exist so far, in order
+#: one plain sentence per built step, for option lists (the GUI translates them)
+STEP_DESCRIPTIONS = {
+    "consensus": "Segment the volume a second time with the seeds in reverse order and split "
+    "objects where the two passes disagree, which removes mergers (about doubles the time).",
+    "fill": "Grow each object into the empty voxels next to it, up to the membranes, so that "
+    "less of the volume stays unsegmented.",
+}
 #: the dataset of ``segmentation.h5`` that keeps the untouched first pass
 FIRST_PASS = "first_pass"
 _IN_PLANE = np.zeros((3, 3, 3), dtype=bool)
@@ -277,11 +294,11 @@ def _new_objects(labels: np.ndarray, top: int, min_size: int) -> tuple[np.ndarra
 
 
 def parse_refine(text: str) -> tuple[str, ...]:
-    """The steps of a ``--refine`` value: a comma list of :data:`REFINE_STEPS`, ``all`` or
-    ``none``; returned in the order they run."""
+    """The steps of a ``--refine`` value: a comma list of :data:`REFINE_STEPS`, ``all`` (every
+    step of :data:`BUILT_STEPS`) or ``none``; returned in the order they run."""
     words = {word.strip() for word in text.split(",") if word.strip()}
     if words in ({"all"}, {"none"}):
-        return REFINE_STEPS if words == {"all"} else ()
+        return BUILT_STEPS if words == {"all"} else ()
     unknown = sorted(words - set(REFINE_STEPS))
     if unknown or not words:
         raise UserError(
@@ -306,33 +323,42 @@ def refine_run(
     image: np.ndarray,
     steps: tuple[str, ...],
     emit: Emitter,
-    settings: FillSettings | None = None,
-) -> dict[str, Any]:
+    *,
+    model: ModelPass | None = None,
+    fill_settings: FillSettings | None = None,
+    consensus_settings: ConsensusSettings | None = None,
+) -> dict[str, Any] | None:
     """Refine the segmentation of an inference run in place, keeping its first pass.
 
     ``segmentation.h5`` gets a ``first_pass`` dataset (the untouched result, with its
     attributes) and ``segmentation`` becomes the refined volume (attribute ``refine`` names the
     steps). Run again, it refines the kept first pass, not an earlier refinement. The file is
-    replaced atomically.
+    replaced atomically. The steps run in the order of :data:`REFINE_STEPS`, each on the
+    result of the one before.
 
     Parameters
     ----------
     run_dir : Path
-        The run folder holding ``segmentation.h5``.
+        The run folder holding ``segmentation.h5`` (and, for ``consensus``, the ``seg-*.npz``
+        of the box's corner).
     image : ndarray, (z, y, x)
-        The image of the run's box (raw, or normalised as the model saw it).
+        The image of the run's box (normalised as the model saw it, for ``consensus``).
     steps : tuple of str
-        Steps of :data:`REFINE_STEPS` (:func:`parse_refine`); only ``fill`` is built.
+        Steps of :data:`BUILT_STEPS` (:func:`parse_refine`).
     emit : Emitter
-        Logs one line per step.
-    settings : FillSettings, optional
-        The fill's settings.
+        Logs one line per step (the consensus's second pass reports its progress) and
+        reports the refined ``segmentation`` as an artifact.
+    model : ModelPass, optional
+        The first pass's settings and model; ``consensus`` needs them.
+    fill_settings, consensus_settings : optional
+        The steps' settings (defaults: :class:`FillSettings`, :class:`ConsensusSettings`).
 
     Returns
     -------
-    dict
-        ``outputs`` (``segmentation`` and ``first_pass`` volume specs) and ``extra``
-        (``refine``: the steps' stats by name).
+    dict or None
+        ``outputs`` (``segmentation`` and ``first_pass`` volume specs, and ``reverse_pass``
+        with consensus) and ``extra`` (``refine``: the steps' stats by name); None when the
+        consensus's second pass was stopped (the run keeps its first pass unrefined).
     """
     check_built(steps)
     path = Path(run_dir) / H5_NAME
@@ -340,8 +366,33 @@ def refine_run(
         source = handle[FIRST_PASS if FIRST_PASS in handle else "segmentation"]
         first_pass, attrs = source[...], dict(source.attrs)
     refined, stats = first_pass, {}
+    spec = str(path.resolve())
+    outputs = {"segmentation": f"{spec}:segmentation", "first_pass": f"{spec}:{FIRST_PASS}"}
+    if "consensus" in steps:
+        if model is None:
+            raise ValueError("The consensus step needs the first pass's model.")
+        done = consensus(
+            first_pass, image, run_dir, attrs["bbox_start_zyx"], model, emit, consensus_settings
+        )
+        if done is None:
+            emit.log(
+                "Stopped during the consensus's second pass: the segmentation is the first "
+                "pass, unrefined.",
+                level="warning",
+            )
+            return None
+        refined, consensus_stats = done
+        stats["consensus"] = consensus_stats.to_dict()
+        reverse = (Path(run_dir) / REVERSE_DIR / H5_NAME).resolve()
+        outputs["reverse_pass"] = f"{reverse}:segmentation"
+        emit.log(
+            f"Consensus: the reverse pass made {consensus_stats.reverse_objects} objects; "
+            f"{consensus_stats.objects_split} objects split ({consensus_stats.objects_added} "
+            f"added), {consensus_stats.voxels_emptied} voxels emptied "
+            f"({consensus_stats.seconds:.1f} s)."
+        )
     if "fill" in steps:
-        refined, fill_stats = fill(first_pass, image, settings)
+        refined, fill_stats = fill(refined, image, fill_settings)
         stats["fill"] = fill_stats.to_dict()
         emit.log(
             f"Fill: {fill_stats.voxels_filled} voxels given to their neighbouring segment, "
@@ -350,11 +401,8 @@ def refine_run(
             f"{fill_stats.empty_after / first_pass.size:.1%} ({fill_stats.seconds:.1f} s)."
         )
     _write_refined(path, first_pass, refined, attrs, steps)
-    spec = str(path.resolve())
-    return {
-        "outputs": {"segmentation": f"{spec}:segmentation", "first_pass": f"{spec}:{FIRST_PASS}"},
-        "extra": {"refine": stats},
-    }
+    emit.artifact("segmentation", outputs["segmentation"])  # the refined volume replaces it
+    return {"outputs": outputs, "extra": {"refine": stats}}
 
 
 def _write_refined(

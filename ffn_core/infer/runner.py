@@ -4,6 +4,9 @@ The bounding box defines the subvolume exactly as the reference's ``Runner.run(c
 does: only the image inside it is read and normalised, the canvas sees nothing else, so a box
 run equals a run on the cropped volume. The model is any ``predict(images, seeds) -> logits``
 callable on float32 (B, z, y, x) arrays; here it is called with batch 1.
+
+Progress is reported in FOVs evaluated against the total the run is expected to take
+(:mod:`ffn_core.infer.progress`), so its fraction follows the work done and never decreases.
 """
 
 from __future__ import annotations
@@ -19,13 +22,19 @@ import numpy as np
 from ffn_core.errors import UserError
 from ffn_core.infer import storage
 from ffn_core.infer.canvas import Canvas, CanvasOptions, FovRequest, drive
+from ffn_core.infer.progress import WorkProgress, settled_share
 
 PredictFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+_SETTLED_EVERY_S = 0.25  # seconds between two counts of the settled seed candidates
 
 
 @dataclass
 class RunSettings:
-    """What one inference run needs besides the image and the model (all zyx)."""
+    """What one inference run needs besides the image and the model (all zyx).
+
+    ``fovs_per_voxel`` is the prior of the FOVs a box takes per voxel (see
+    :mod:`ffn_core.infer.progress`); None: progress from the run's own counts only.
+    """
 
     bbox_start: tuple[int, int, int]
     bbox_stop: tuple[int, int, int]
@@ -38,6 +47,13 @@ class RunSettings:
     refresh_interval: float = 15.0
     request_text: str = ""
     fingerprint: dict[str, Any] = field(default_factory=dict)
+    fovs_per_voxel: float | None = None
+
+    def prior_fovs(self, shape_zyx: Any) -> float | None:
+        """The FOVs a box of ``shape_zyx`` is expected to take before it starts, if known."""
+        if self.fovs_per_voxel is None:
+            return None
+        return self.fovs_per_voxel * float(np.prod(np.asarray(shape_zyx, dtype=np.float64)))
 
 
 @dataclass
@@ -77,6 +93,8 @@ class _Session:
         self.fov_start = canvas.counters["fov_evals"]
         self.cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
         self.h5 = run_dir / storage.H5_NAME
+        self.work = WorkProgress(settings.prior_fovs(canvas.shape))
+        self.settled_at, self.settled_last = -float("inf"), 0.0
 
     def elapsed(self) -> float:
         return self.elapsed_before + time.monotonic() - self.started
@@ -112,19 +130,39 @@ class _Session:
         if self.emit is not None:
             self.emit.artifact("segmentation", f"{self.h5}:segmentation")
 
-    def progress(self) -> None:
+    def settled(self) -> float:
+        """The share of the seed candidates settled (see :func:`settled_share`), computed at
+        most every :data:`_SETTLED_EVERY_S` seconds (it looks at every candidate left)."""
+        now = time.monotonic()
+        if now - self.settled_at >= _SETTLED_EVERY_S:
+            canvas = self.canvas
+            coords, _ = canvas.seed_policy.get_state()
+            self.settled_at, self.settled_last = (
+                now,
+                settled_share(
+                    coords,
+                    canvas.resume_index,
+                    canvas.segmentation,
+                    canvas.seed,
+                    canvas.segment_threshold,
+                ),
+            )
+        return self.settled_last
+
+    def progress(self, finished: bool = False) -> None:
         if self.emit is None:
             return
-        done, total = self.canvas.seeds_done()
+        tried, _ = self.canvas.seeds_done()
         c = self.canvas.counters
+        fovs, expected = self.work.update(int(c["fov_evals"]), self.settled(), finished)
         session_s = max(time.monotonic() - self.started, 1e-9)
         self.emit.progress(
-            done,
-            total,
-            "seeds",
+            fovs,
+            expected,
+            "FOVs",
             objects=len(self.canvas.origins),
             voxels=int(c["voxels_segmented"]),
-            fov_evals=int(c["fov_evals"]),
+            seeds=tried,
             fov_per_s=(c["fov_evals"] - self.fov_start) / session_s,
         )
 
@@ -243,5 +281,5 @@ def _finish(canvas: Canvas, session: _Session) -> RunOutcome:
     session.refresh(complete=True)
     storage.write_counters(run_dir, counters)
     session.cpoint.unlink(missing_ok=True)
-    session.progress()
+    session.progress(finished=True)
     return RunOutcome("completed", session.h5, npz, counters, len(canvas.origins), seconds)

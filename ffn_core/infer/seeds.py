@@ -134,11 +134,47 @@ class PolicyFillEmptySpace(SeedPolicy):
         return peak_local_max(_noisy(dt), min_distance=2, threshold_abs=0.5)
 
 
+class PolicyInvertOrigins(SeedPolicy):
+    """The object starts of an earlier run over the same box, last object first (the second
+    run of the reference's forward/reverse consensus; its argument is the earlier run's folder,
+    ours the starts themselves, so that the policy reads no files).
+
+    Parameters
+    ----------
+    origins_zyx : sequence of (int, int, int)
+        The earlier run's object starts in the order of their ids, in the box's coordinates.
+    """
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        segmentation: np.ndarray,
+        margin: Any,
+        origins_zyx: Any = None,
+    ) -> None:
+        super().__init__(image, segmentation, margin)
+        if origins_zyx is None:
+            raise UserError(
+                "Seed policy PolicyInvertOrigins needs the starts of an earlier run (origins_zyx).",
+                "Use --refine consensus, which seeds its second pass this way, or another "
+                "seed policy.",
+                "Tick 'Consensus of two passes' under 'Refine the first pass' on the Infer page, "
+                "which seeds its second pass this way, or choose another seed policy.",
+            )
+        self.origins = np.asarray(origins_zyx, dtype=np.int64).reshape(-1, 3)
+
+    def compute_coords(self) -> np.ndarray:
+        return self.origins[::-1]
+
+
 POLICIES: dict[str, type[SeedPolicy]] = {
     "PolicyPeaks": PolicyPeaks,
     "PolicyGrid3d": PolicyGrid3d,
     "PolicyFillEmptySpace": PolicyFillEmptySpace,
+    "PolicyInvertOrigins": PolicyInvertOrigins,
 }
+#: the policies a run can name on their own (PolicyInvertOrigins needs an earlier run's starts)
+STANDALONE_POLICIES = tuple(name for name in POLICIES if name != "PolicyInvertOrigins")
 
 
 def make_seed_policy(

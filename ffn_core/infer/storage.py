@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
+from ffn_core.errors import UserError
 from ffn_core.io.atomic import atomic_write_text, replacing
+from ffn_core.io.pickled_fields import read_pickled_field
 
 H5_NAME = "segmentation.h5"
 
@@ -26,6 +31,12 @@ def subvolume_path(run_dir: Path, corner_zyx: Any, suffix: str) -> Path:
     """``run_dir/<x>/<y>/seg-<x>_<y>_<z>.<suffix>`` as the reference names it."""
     z, y, x = (int(v) for v in corner_zyx)
     return Path(run_dir) / str(x) / str(y) / f"seg-{x}_{y}_{z}.{suffix}"
+
+
+def read_origins(npz: Path) -> dict[int, tuple[Any, ...]]:
+    """The ``origins`` ``{id: (start_zyx, iterations, seconds)}`` pickled in the reference
+    ``seg-*.npz`` file ``npz``, read as data only ({} when it has none)."""
+    return dict(read_pickled_field(npz, "origins") or {})
 
 
 def load_subvolume_segmentation(run_dir: Path, corner_zyx: Any) -> np.ndarray:
@@ -86,15 +97,28 @@ def save_checkpoint(path: Path, state: dict[str, Any], meta: dict[str, Any]) -> 
     )
 
 
+@contextmanager
+def _damaged_checkpoint(path: Path) -> Iterator[None]:
+    """Turns a checkpoint that cannot be read into a :class:`UserError` naming it."""
+    try:
+        yield
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise UserError(
+            f"The inference checkpoint {path} is damaged ({exc}); the run cannot resume.",
+            "Choose --on-exists replace (start the run again) or new (keep its files).",
+            "Press Replace (start the run again) or New run (keep its files) on the Infer page.",
+        ) from None
+
+
 def read_checkpoint_meta(path: Path) -> dict[str, Any]:
     """The ``meta`` of a checkpoint written by :func:`save_checkpoint` (its arrays unread)."""
-    with np.load(path, allow_pickle=False) as data:
+    with _damaged_checkpoint(path), np.load(path, allow_pickle=False) as data:
         return json.loads(str(data["meta"]))
 
 
 def load_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a checkpoint written by :func:`save_checkpoint`: (state, meta)."""
-    with np.load(path, allow_pickle=False) as data:
+    with _damaged_checkpoint(path), np.load(path, allow_pickle=False) as data:
         origins = {
             int(i): (tuple(int(v) for v in p), int(n), float(s))
             for i, p, n, s in zip(
@@ -190,6 +214,11 @@ def run_state(run_dir: Path, corner_zyx: Any) -> str:
         return "checkpoint"
     if subvolume_path(run_dir, corner_zyx, "npz").is_file():
         return "complete"
-    if run_dir.is_dir() and any(run_dir.iterdir()):
-        return "partial"
-    return "absent"
+    return "partial" if holds_results(run_dir) else "absent"
+
+
+def holds_results(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds anything but the hidden temporary files a killed write
+    leaves (``.name.<id>.tmp``: never results)."""
+    run_dir = Path(run_dir)
+    return run_dir.is_dir() and any(not path.name.startswith(".") for path in run_dir.iterdir())

@@ -31,6 +31,10 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno is None or exc.filename not in (None, str(tmp)):
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc  # the file meant, not tmp
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -16,6 +16,14 @@ increasing order and ``id_map.csv`` (new_id,old_id) is written beside the stack;
 IDs never wrap (the reference's ``npz_to_png`` truncated them to 8 bits).
 Colour exports are 8-bit RGB with a stable colour per ID (a hash of the ID; 0 is black).
 
+Every format carries the voxel size (z, y, x, in :data:`VOXEL_UNIT`), so Fiji, napari and
+ilastik show physical units: ImageJ TIFFs (8/16-bit and colour, stack or slices) have the
+x/y resolution and ``spacing`` (z) and ``unit`` in their ImageJ description; 32-bit TIFFs,
+which ImageJ's format cannot hold, the resolution in pixels per centimetre (which ImageJ
+reads as microns) and ``spacing``/``unit`` in tifffile's description; PNG slices their
+pixels per metre; HDF5 the attributes ``element_size_um`` (z, y, x in µm, as Fiji's HDF5
+plugin and ilastik read it), ``voxel_size`` (z, y, x, as our volumes have it) and ``unit``.
+
 Every export is written into a hidden temporary folder next to the destination and
 renamed into place at the end, so a failure or a stop leaves nothing behind.
 
@@ -45,6 +53,9 @@ from ffn_core.project import Project
 
 FORMATS = ("png", "tif", "tiff-stack", "hdf5")
 BIT_DEPTHS = (8, 16, 32)
+#: the unit of a project's voxel size (EM: the Import page asks for it in nm)
+VOXEL_UNIT = "nm"
+_NM_PER = {"um": 1e3, "cm": 1e7, "m": 1e9}
 RUN_FILE, RUN_DATASET = "segmentation.h5", "segmentation"
 Progress = Callable[[int, int], None]
 
@@ -167,6 +178,8 @@ def fit_ids(
             f"(at most {limit}).",
             "Choose a larger --bit-depth (32-bit needs --format tif, tiff-stack or hdf5), "
             "or add --remap to renumber the segments 1..N.",
+            "Choose a larger Bit depth (32 bit needs the format tif, tiff-stack or hdf5), or tick "
+            "'Renumber IDs 1..N if they do not fit'.",
         )
     planes = (np.unique(plane) for plane in _planes(seg, stopped))
     ids = reduce(np.union1d, planes, np.zeros(1, np.dtype(seg.dtype)))
@@ -174,6 +187,7 @@ def fit_ids(
         raise UserError(
             f"The segmentation has {ids.size - 1} segments; {bits}-bit grey holds at most {limit}.",
             "Choose a larger --bit-depth.",
+            "Choose a larger Bit depth.",
         )
     return ids
 
@@ -194,11 +208,13 @@ def check_options(fmt: str, bits: int | None, colour: bool) -> int:
             raise UserError(
                 "HDF5 export keeps the segment IDs; it has no colour mode.",
                 "Leave out --colour, or export png, tif or tiff-stack.",
+                "Untick '8-bit colour', or export png, tif or tiff-stack.",
             )
         if bits not in (None, 8):
             raise UserError(
                 f"Colour exports are 8-bit RGB; --bit-depth {bits} does not apply.",
                 "Leave out --bit-depth, or leave out --colour for grey IDs.",
+                "Choose the default Bit depth, or untick '8-bit colour' for grey IDs.",
             )
         return 8
     bits = bits or (32 if fmt == "hdf5" else 16)
@@ -208,6 +224,7 @@ def check_options(fmt: str, bits: int | None, colour: bool) -> int:
         raise UserError(
             "PNG has no 32-bit grey images.",
             "Use --format tif or tiff-stack for 32-bit IDs, or --bit-depth 16.",
+            "Choose the format tif or tiff-stack for 32-bit IDs, or a Bit depth of 16 bit.",
         )
     return bits
 
@@ -223,6 +240,7 @@ def export_segmentation(
     remap: bool = False,
     overwrite: bool = False,
     attrs: dict | None = None,
+    voxel_size_zyx: tuple[float, float, float] = (1.0, 1.0, 1.0),
     progress: Progress | None = None,
     stopped: Callable[[], bool] = lambda: False,
     warn: Callable[[str], None] = lambda message: None,
@@ -231,9 +249,9 @@ def export_segmentation(
 
     ``seg`` is a numpy array or anything with ``shape``, ``dtype`` and z slicing (an h5py
     dataset, a :class:`RunSegmentation`): it is read a chunk layer at a time and written
-    slice by slice. ``progress(done, total)`` is called per slice; ``stopped()`` is
-    checked per slice and, when true, the partial export is removed. ``warn`` receives
-    the remap warning.
+    slice by slice. ``voxel_size_zyx`` (in :data:`VOXEL_UNIT`) goes into every file's
+    metadata. ``progress(done, total)`` is called per slice; ``stopped()`` is checked per
+    slice and, when true, the partial export is removed. ``warn`` receives the remap warning.
     """
     bits = check_options(fmt, bits, colour)
     out = Path(out)
@@ -253,7 +271,8 @@ def export_segmentation(
     temp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     temp.mkdir()
     try:
-        _WRITERS[fmt](temp, tuple(seg.shape), dtype, frames, colour, attrs or {})
+        voxel = tuple(float(v) for v in voxel_size_zyx)
+        _WRITERS[fmt](temp, tuple(seg.shape), dtype, frames, colour, attrs or {}, voxel)
         if old_ids is not None:
             _write_id_map(temp / "id_map.csv", old_ids)
         _replace(temp, out)
@@ -275,6 +294,7 @@ def _check_destination(out: Path, overwrite: bool) -> None:
         raise UserError(
             f"{out} already exists and is not empty.",
             "Choose another folder, or replace it with --overwrite.",
+            "Choose another Destination, or tick 'Replace a non-empty destination'.",
         )
 
 
@@ -313,26 +333,56 @@ def _slice_names(count: int, suffix: str) -> list[str]:
 
 
 Shape = tuple[int, ...]
+Voxel = tuple[float, float, float]
 
 
-def _write_png(folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs) -> None:
+def tiff_calibration(voxel_zyx: Voxel, imagej: bool) -> dict[str, Any]:
+    """``tifffile.imwrite`` keywords that give a TIFF the voxel size ``voxel_zyx`` (nm).
+
+    ImageJ TIFFs: x/y pixels per nm and ``spacing``/``unit`` in the ImageJ description.
+    Other TIFFs (32-bit): pixels per centimetre, the only metric unit of the TIFF tags, with
+    ``spacing``/``unit`` in tifffile's JSON description.
+    """
+    z, y, x = voxel_zyx
+    per_unit = 1.0 if imagej else _NM_PER["cm"]
+    keywords: dict[str, Any] = {
+        "resolution": (per_unit / x, per_unit / y),
+        "metadata": {"spacing": z, "unit": VOXEL_UNIT},
+    }
+    if not imagej:
+        keywords["resolutionunit"] = "CENTIMETER"
+    return keywords
+
+
+def _write_png(
+    folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs, voxel: Voxel
+) -> None:
+    _, y, x = voxel
+    dpi = (_NM_PER["m"] * 0.0254 / x, _NM_PER["m"] * 0.0254 / y)  # PNG stores pixels per metre
     for name, frame in zip(_slice_names(shape[0], "png"), frames):
-        Image.fromarray(frame).save(folder / name)
+        Image.fromarray(frame).save(folder / name, dpi=dpi)
 
 
-def _write_tif(folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs) -> None:
+def _write_tif(
+    folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs, voxel: Voxel
+) -> None:
+    imagej = colour or dtype != np.uint32
+    calibration = tiff_calibration(voxel, imagej)
     photometric = "rgb" if colour else "minisblack"
     for name, frame in zip(_slice_names(shape[0], "tif"), frames):
-        tifffile.imwrite(folder / name, frame, photometric=photometric)
+        tifffile.imwrite(
+            folder / name, frame, photometric=photometric, imagej=imagej, **calibration
+        )
 
 
 def _write_tiff_stack(
-    folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs
+    folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs, voxel: Voxel
 ) -> None:
     shape = shape + ((3,) if colour else ())
     dtype = np.dtype(np.uint8) if colour else dtype
     imagej = colour or dtype != np.uint32
-    axes = "ZYXS" if colour else "ZYX"
+    calibration = tiff_calibration(voxel, imagej)
+    calibration["metadata"]["axes"] = "ZYXS" if colour else "ZYX"
     big = not imagej and int(np.prod(shape)) * dtype.itemsize > 2**32 - 2**25
     tifffile.imwrite(
         folder / "segmentation.tif",
@@ -342,17 +392,22 @@ def _write_tiff_stack(
         imagej=imagej,
         bigtiff=big,
         photometric="rgb" if colour else "minisblack",
-        metadata={"axes": axes},
+        **calibration,
     )
 
 
-def _write_hdf5(folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs) -> None:
+def _write_hdf5(
+    folder: Path, shape: Shape, dtype: np.dtype, frames, colour: bool, attrs, voxel: Voxel
+) -> None:
     with h5py.File(folder / RUN_FILE, "w") as handle:
         chunks = (1,) + tuple(min(s, 256) for s in shape[1:])
         dataset = handle.create_dataset(
             RUN_DATASET, shape=shape, dtype=dtype, chunks=chunks, compression="gzip"
         )
         dataset.attrs.update(attrs)
+        dataset.attrs["voxel_size"] = np.asarray(voxel, np.float64)
+        dataset.attrs["element_size_um"] = np.asarray(voxel, np.float64) / _NM_PER["um"]
+        dataset.attrs["unit"] = VOXEL_UNIT
         for z, frame in enumerate(frames):
             dataset[z] = frame
 

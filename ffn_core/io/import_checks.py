@@ -26,6 +26,8 @@ def check_image_source(info: SourceInfo) -> None:
             f"{first} is a colour ({kind}) image; FFN needs single-channel gray images.",
             "Convert the stack to 8/16-bit gray, or choose 'convert to gray' "
             "(--to-gray), which uses 0.299 R + 0.587 G + 0.114 B and drops alpha.",
+            "Convert the stack to 8/16-bit gray, or tick 'Convert colour (RGB) slices to gray', "
+            "which uses 0.299 R + 0.587 G + 0.114 B and drops alpha.",
         )
     if info.dtype not in IMAGE_DTYPES:
         raise UserError(

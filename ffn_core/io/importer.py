@@ -12,12 +12,14 @@ nothing half written.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ffn_core.events import CancelToken, Emitter
+from ffn_core.io.disk_space import require_disk_space
 from ffn_core.io.import_checks import as_labels, check_image_source, check_label_source, label_dtype
 from ffn_core.io.stacks import SliceStack, SourceInfo, open_stack
 from ffn_core.io.volume_writer import RunningStats, VolumeWriter, replacing_volume
@@ -82,15 +84,20 @@ def import_stacks(
         if image_info.is_color:
             emit.log(
                 f"Converting {image_info.channels}-channel colour images to gray "
-                "(0.299 R + 0.587 G + 0.114 B, alpha dropped), as --to-gray asks."
+                "(0.299 R + 0.587 G + 0.114 B, alpha dropped), as --to-gray asks.",
+                gui_message=f"Converting {image_info.channels}-channel colour images to gray "
+                "(0.299 R + 0.587 G + 0.114 B, alpha dropped), as 'Convert colour (RGB) slices "
+                "to gray' asks.",
             )
         label_stack = None
         if labels is not None:
             label_stack = opened.enter_context(open_stack(labels, labels=True))
             check_label_source(label_stack.info, image_info.shape_zyx)
             _log_source(emit, "Labels", label_stack)
+        folder = project.volume_folder("volumes", volume)
+        require_disk_space(folder, _stored_bytes(image_stack, label_stack), "the volumes")
         written = _write(
-            project.volume_folder("volumes", volume),
+            folder,
             voxel_size_zyx,
             emit,
             cancel,
@@ -106,6 +113,15 @@ def import_stacks(
     if label_stack is not None:
         sources["labels"] = (labels, label_stack.info)
     return _register(project, volume, voxel_size_zyx, emit, targets, sources, stats)
+
+
+def _stored_bytes(images: SliceStack, labels: SliceStack | None) -> int:
+    """The volumes' size before compression (image as stored, labels as :func:`label_dtype`)."""
+    voxels = math.prod(images.info.shape_zyx)
+    size = voxels * np.dtype(images.info.dtype).itemsize
+    if labels is not None:
+        size += voxels * label_dtype(labels.info.dtype).itemsize
+    return size
 
 
 def _log_source(emit: Emitter, what: str, stack: SliceStack) -> None:

@@ -80,6 +80,8 @@ def scored_box(seg: Source, gt: Source, crop: Box | None) -> tuple[Box, list[Box
         raise UserError(
             f"{seg.name} has shape {seg.shape} but {gt.name} has {gt.shape} (z, y, x).",
             "Give the region that the segmentation covers as --crop z0:z1,y0:y1,x0:x1.",
+            "Evaluate a run of this project's image: its box says which region of the labels it "
+            "covers.",
         )
     box = crop if crop is not None else tuple((o, o + s) for o, s in zip(seg.offset, seg.shape))
     return box, [_local(source, box) for source in (seg, gt)]
@@ -113,6 +115,7 @@ def _local(source: Source, box: Box) -> Box:
             f"The box {format_box(box)} (z, y, x) is not inside {source.name}, "
             f"which covers {extent}.",
             "Choose a --crop inside both volumes.",
+            "Evaluate a run whose box lies inside the project's labels.",
         )
     return local
 

@@ -40,7 +40,9 @@ def open_dataset(spec: str) -> tuple[h5py.File, h5py.Dataset]:
         handle = h5py.File(path, "r")
     except OSError as exc:
         raise UserError(
-            f"Cannot read {path} as HDF5: {exc}.", "Check that the file is a complete HDF5 file."
+            f"Cannot read {path} as HDF5: {exc}.",
+            "The file may be damaged or cut short (a full disk, an interrupted copy): copy it "
+            "again; a project volume is rebuilt by importing its stack again.",
         ) from exc
     if name is None:
         names = [key for key, item in handle.items() if isinstance(item, h5py.Dataset)]

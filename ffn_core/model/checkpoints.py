@@ -26,6 +26,7 @@ import numpy as np
 
 from ffn_core.errors import UserError
 from ffn_core.model.args import ModelArgs
+from ffn_core.model.checkpoint_paths import resolve_checkpoint
 from ffn_core.model.convstack import conv_layer_names, model_geometry
 from ffn_core.model.weights_file import (
     SCOPE,
@@ -47,7 +48,6 @@ def cache_dir() -> Path:
 REFERENCE_SCOPE = SCOPE
 ARGS_KEY = "model_args/.ATTRIBUTES/VARIABLE_VALUE"
 STEP_KEY = "step/.ATTRIBUTES/VARIABLE_VALUE"
-_DATA_SUFFIX = re.compile(r"\.(index|meta|data-\d+-of-\d+)$")
 
 
 @dataclass(frozen=True)
@@ -67,49 +67,6 @@ class CheckpointInfo:
     features: int
     fov_size_zyx: tuple[int, int, int] | None
     model_args: ModelArgs | None
-
-
-def _step_of(prefix: Path) -> int:
-    match = re.search(r"-(\d+)$", prefix.name.removesuffix(SUFFIX))
-    return int(match.group(1)) if match else -1
-
-
-def _mtime(checkpoint: Path) -> float:
-    index = checkpoint.with_name(checkpoint.name + ".index")
-    return (checkpoint if is_weights_file(checkpoint) else index).stat().st_mtime
-
-
-def resolve_checkpoint(path: str | Path) -> str:
-    """The checkpoint for ``path``: a prefix, one of its files, a weights file, or a folder.
-
-    A folder means its latest checkpoint (highest step, then newest; a portable file wins over
-    a TensorFlow checkpoint of the same step); a training run folder (``runs/<name>``) the
-    latest of its ``checkpoints/``.
-    """
-    path = Path(path)
-    if (path / "checkpoints").is_dir():  # a training run folder
-        path = path / "checkpoints"
-    if path.is_dir():
-        candidates = [p.with_suffix("") for p in path.glob("*.index")]
-        candidates += [p for p in path.glob(f"*{SUFFIX}") if not p.name.startswith(".")]
-        if not candidates:
-            raise UserError(
-                f"No checkpoint in folder {path} (no *.index or *{SUFFIX} file).",
-                "Choose a checkpoint such as .../model.ckpt-7000000 or a run folder.",
-            )
-        return str(max(candidates, key=lambda p: (_step_of(p), is_weights_file(p), _mtime(p))))
-    if is_weights_file(path):
-        if not path.is_file():
-            raise UserError(f"Weights file {path} not found.", "Choose an existing file.")
-        return str(path)
-    prefix = Path(_DATA_SUFFIX.sub("", str(path)))
-    if not Path(str(prefix) + ".index").is_file():
-        raise UserError(
-            f"Checkpoint {prefix} not found (no {prefix.name}.index beside it).",
-            "Give the checkpoint prefix, e.g. .../model.ckpt-7000000 (the .index "
-            "and .data-* files must be there), or the folder that holds it.",
-        )
-    return str(prefix)
 
 
 def _reader(prefix: str):
@@ -249,15 +206,16 @@ def _restore_tensorflow(model: keras.Model, info: CheckpointInfo) -> None:
     """Load a TensorFlow checkpoint (reference or ours) into a model on TensorFlow."""
     import tensorflow as tf
 
-    if info.kind == "reference":
-        _assign(model, _reader(info.prefix), info.prefix)
-        return
     try:
-        tf.train.Checkpoint(model=model).read(info.prefix).expect_partial()
-    except (tf.errors.OpError, ValueError) as exc:
+        if info.kind == "reference":
+            _assign(model, _reader(info.prefix), info.prefix)
+        else:
+            tf.train.Checkpoint(model=model).read(info.prefix).expect_partial()
+    except (tf.errors.OpError, ValueError, IndexError) as exc:
         raise UserError(
             f"Cannot restore checkpoint {info.prefix}: {exc}.",
-            "Use the model_args the checkpoint was trained with.",
+            "Its files may be damaged or incomplete (copy the .index and .data-* files "
+            "again), or the model_args differ from those it was trained with.",
         ) from None
 
 
@@ -338,5 +296,8 @@ def portable_weights(prefix: str | Path, args: ModelArgs) -> Path:
             "Install TensorFlow once (pip install tensorflow) and run "
             f"'ffn-core convert --checkpoint {prefix} --out FILE.weights.h5', then choose "
             "that file.",
+            "Install TensorFlow once (pip install tensorflow) and run "
+            f"'ffn-core convert --checkpoint {prefix} --out FILE.weights.h5' in a terminal, "
+            "then choose that file as the Checkpoint.",
         )
     return out

@@ -22,19 +22,19 @@ from ffn_core.demo_data import DemoSpec, write_demo_stacks
 from ffn_core.demo_summary import baseline_arand, summarize, summary_lines
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.model.args import ModelArgs
 from ffn_core.pipeline import run_stage
+from ffn_core.presets import stage_presets, write_seed_request
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 from ffn_core.stages.evaluate import EvaluateConfig
 from ffn_core.stages.export import ExportConfig
 from ffn_core.stages.import_volumes import ImportConfig
 from ffn_core.stages.infer import InferConfig
-from ffn_core.stages.preprocess import PreprocessConfig
 from ffn_core.stages.train import TrainConfig
 
 __all__ = [
     "INFER_OPTIONS",
+    "QUICK",
     "RUN",
     "SEED_REQUEST",
     "TINY_MODEL",
@@ -46,21 +46,12 @@ __all__ = [
 ]
 
 RUN = "demo"  # the training, inference and export run name
-# 16 features instead of the reference's 32: twice the steps per second, so batches of 8
-# (steadier than 4 on the demo volume) fit in the minutes.
-TINY_MODEL = ModelArgs.from_reference(
-    {"depth": 4, "fov_size": [17, 17, 9], "deltas": [4, 4, 2], "features": 16}
-)
-TRAIN_STEPS = 6000
-# A weakly trained tiny model rarely reaches the reference's 0.9 at the FOV faces, and
-# PolicyPeaks leaves whole cells without a seed in so small a volume: move at 0.7, seed on
-# an 8-voxel grid (the request file; InferConfig has no seed policy arguments), keep segments
-# from 100 voxels (a demo cell has thousands).
-SEED_REQUEST = (
-    'seed_policy: "PolicyGrid3d"\n'
-    'seed_policy_args: "{\\"step\\": 8, \\"offsets\\": [0, 4, 2, 6]}"\n'
-)
-INFER_OPTIONS = {"move_threshold": 0.7, "min_segment_size": 100}
+# The demo's settings are the ``quick`` stage preset's, which the GUI offers too.
+QUICK = stage_presets()["quick"]
+TINY_MODEL = QUICK.model_args
+TRAIN_STEPS = QUICK.train["max_steps"]
+SEED_REQUEST = QUICK.seed_request
+INFER_OPTIONS = dict(QUICK.infer)
 _SIZES = {
     False: (DemoSpec(), TRAIN_STEPS),
     True: (DemoSpec(shape_zyx=(24, 80, 80), n_cells=30), TRAIN_STEPS // 2),
@@ -79,36 +70,21 @@ class DemoConfig(StageConfig):
 
     def __post_init__(self) -> None:
         if not str(self.out).strip():
-            raise UserError("No folder given for the demo.", "Give --out DIR.")
+            raise UserError(
+                "No folder given for the demo.", "Give --out DIR.", "Choose a folder for the demo."
+            )
         object.__setattr__(self, "out", str(self.out))
 
 
 def train_config(steps: int, seed: int | None = None) -> TrainConfig:
-    """The demo's training of :data:`TINY_MODEL` for ``steps`` steps.
-
-    Adam at 0.002, halved every third of the run (reference HEAD's staircase decay): the
-    last third at 0.0005 settles the weights. On the first demo volume (no faint membranes)
-    a constant 0.001 gave adapted Rand errors from 0.26 to 0.55 depending on the training
-    seed, this 0.32-0.36.
-    """
-    return TrainConfig(
-        run=RUN,
-        model_args=TINY_MODEL,
-        batch_size=8,
-        optimizer="adam",
-        learning_rate=0.002,
-        learning_rate_decay_factor=0.5,
-        decay_steps=steps // 3,
-        max_steps=steps,
-        seed=seed,
-    )
+    """The demo's training of :data:`TINY_MODEL` (the ``quick`` preset's) for ``steps`` steps,
+    the learning rate halved every third of them as the preset does."""
+    return QUICK.train_config(run=RUN, max_steps=steps, decay_steps=steps // 3, seed=seed)
 
 
 def infer_config(checkpoint: str, request: str) -> InferConfig:
     """The demo's inference with ``checkpoint`` and the seed-grid ``request`` file."""
-    return InferConfig(
-        checkpoint=checkpoint, request=request, run=RUN, on_exists="replace", **INFER_OPTIONS
-    )
+    return QUICK.infer_config(checkpoint, request=request, run=RUN, on_exists="replace")
 
 
 def demo(
@@ -172,10 +148,9 @@ def _stage_configs(
     yield ImportConfig(
         images=str(images), labels=str(labels), voxel_size_zyx=(spec.anisotropy, 1.0, 1.0)
     )
-    yield PreprocessConfig(lom_radius_xyz=TINY_MODEL.lom_radius_xyz, min_size=200)
+    yield QUICK.preprocess_config()
     yield train_config(steps, config.seed)
-    request = out / "seed_request.pbtxt"
-    request.write_text(SEED_REQUEST, encoding="utf-8")
-    yield infer_config(results["train"].outputs["checkpoint"], str(request))
+    request = write_seed_request(QUICK, out)
+    yield infer_config(results["train"].outputs["checkpoint"], request)
     yield ExportConfig(run=RUN, format="tif", bit_depth=16, out=str(out / "exports"))
     yield EvaluateConfig(seg=results["infer"].outputs["segmentation"])  # gt: project labels

@@ -44,6 +44,7 @@ class EvaluateConfig(StageConfig):
             raise UserError(
                 "Give the segmentation as --seg SPEC or --run NAME (one of them).",
                 "For example --seg result.h5:segmentation.",
+                "Choose an inference run.",
             )
         if self.crop is not None:
             object.__setattr__(self, "crop", parse_box(self.crop, "--crop"))
@@ -90,6 +91,7 @@ def evaluate(
         raise UserError(
             f"The ground truth {gt.name} has no labelled voxel in the scored box.",
             "Check --gt and --crop.",
+            "Check that the project's labels cover the run's box.",
         )
     table = builder.build()
     scores = {**adapted_rand(table=table), **voi(table=table)}
@@ -105,7 +107,9 @@ def evaluate(
 def _sources(config: EvaluateConfig, project: Project | None) -> tuple[Source, Source]:
     if (config.run or not config.gt) and project is None:
         raise UserError(
-            "--run and a missing --gt need --project.", "Add --project P, or give --seg and --gt."
+            "--run and a missing --gt need --project.",
+            "Add --project P, or give --seg and --gt.",
+            "Open the project whose labels to evaluate against.",
         )
     seg = run_source(project, config.run) if config.run else open_source(config.seg)
     gt = open_source(config.gt if config.gt else project.volume_spec("labels"))

@@ -2,8 +2,9 @@
 
 Writes the run's bounding-box-sized segmentation (proofreading edits applied) as PNG or
 TIFF slices, one multi-page TIFF, or HDF5; its box in the project image is logged and
-kept in the HDF5 attributes. The run is read a chunk layer at a time and written slice
-by slice, never whole in memory. From Python::
+kept in the HDF5 attributes, and the image's voxel size goes into every file (TIFF
+resolution and ImageJ metadata, PNG pixels per metre, HDF5 attributes). The run is read a
+chunk layer at a time and written slice by slice, never whole in memory. From Python::
 
     from ffn_core.stages.export import ExportConfig, export
     export(ExportConfig(run="run1", format="tif", bit_depth=32), Project.open("my_project"))
@@ -19,7 +20,7 @@ from typing import ClassVar
 
 from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
-from ffn_core.io.export import RunSegmentation, check_options, export_segmentation
+from ffn_core.io.export import VOXEL_UNIT, RunSegmentation, check_options, export_segmentation
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
 
@@ -92,10 +93,12 @@ def export(
             f"The segmentation of run '{config.run}' has shape {seg.shape}, not (z, y, x).",
             "Run inference again.",
         )
+    voxel = voxel_size(project)
     emit.log(
         f"Exporting run '{config.run}' {seg.shape} (z, y, x) as {config.format}, "
         f"{'8-bit colour' if config.colour else f'{config.bits}-bit grey'}; box start "
-        f"(z, y, x) {[int(v) for v in attrs.get('bbox_start_zyx', (0, 0, 0))]}."
+        f"(z, y, x) {[int(v) for v in attrs.get('bbox_start_zyx', (0, 0, 0))]}; voxel size "
+        f"(z, y, x) {', '.join(f'{v:g}' for v in voxel)} {VOXEL_UNIT}."
     )
     written = export_segmentation(
         seg,
@@ -106,6 +109,7 @@ def export(
         remap=config.remap,
         overwrite=config.overwrite,
         attrs=attrs,
+        voxel_size_zyx=voxel,
         progress=lambda done, total: emit.progress(done, total, "slices"),
         stopped=lambda: cancel.cancelled,
         warn=lambda text: emit.log(text, level="warning"),
@@ -119,6 +123,13 @@ def export(
     elif config.format == "hdf5":
         outputs["segmentation"] = f"{(written / 'segmentation.h5').resolve()}:segmentation"
     return StageResult(outputs=outputs, extra={"slices": int(seg.shape[0])})
+
+
+def voxel_size(project: Project) -> tuple[float, float, float]:
+    """The voxel size (z, y, x) recorded at the import of ``project``'s image; 1, 1, 1 when
+    it has none."""
+    size = project.data.get("volumes", {}).get("image", {}).get("voxel_size")
+    return tuple(float(v) for v in size) if size and len(size) == 3 else (1.0, 1.0, 1.0)  # type: ignore[return-value]
 
 
 def _default_name(config: ExportConfig) -> str:

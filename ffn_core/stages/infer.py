@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -29,12 +30,15 @@ from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.infer import storage
 from ffn_core.infer.canvas import CanvasOptions
+from ffn_core.infer.consensus import ModelPass
 from ffn_core.infer.plan import Plan, default_overlap, plan_subvolumes
 from ffn_core.infer.refine import check_built, parse_refine, refine_run
 from ffn_core.infer.request import InferenceRequest, format_request, parse_request
 from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
 from ffn_core.infer.seeds import check_seed_policy
+from ffn_core.io.disk_space import require_disk_space
 from ffn_core.io.volume_spec import image_stats, open_dataset
+from ffn_core.memory import INFER_BYTES_PER_VOXEL, require_memory
 from ffn_core.model.args import PRECISIONS, ModelArgs
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
@@ -132,9 +136,11 @@ class InferConfig(StageConfig):
     canvases_per_task : int
         Subvolumes one Dask task segments together, their FOVs batched into one model call.
     refine : tuple of str
-        Steps run on the finished first pass (:mod:`ffn_core.infer.refine`; ``("fill",)``
-        fills the voxels the first pass left empty next to its segments); the untouched first
-        pass is kept as ``first_pass`` beside the refined ``segmentation``. Default: none.
+        Steps run on the finished first pass (:mod:`ffn_core.infer.refine`: ``consensus``
+        segments the box again from the first pass's seeds in reverse order and splits objects
+        where the passes disagree; ``fill`` fills the voxels left empty next to the segments);
+        the untouched first pass is kept as ``first_pass`` beside the refined
+        ``segmentation``. Default: none.
         Single-box runs only, so far.
 
     Giving ``subvolume_size_zyx``, ``workers``, ``threads_per_worker`` or ``scheduler`` runs on
@@ -231,6 +237,8 @@ class InferConfig(StageConfig):
             raise UserError(
                 "Refinement of subvolume runs is not available yet.",
                 "Leave --refine out for runs in subvolumes, or segment the box as one.",
+                "Leave 'Refine the first pass' unticked for runs in subvolumes, or segment the box"
+                " as one (Subvolume size empty).",
             )
 
     def _check_dask_settings(self, set_: Callable[[str, Any], None]) -> None:
@@ -242,6 +250,7 @@ class InferConfig(StageConfig):
                 raise UserError(
                     "An overlap is given without a subvolume size.",
                     "Give --subvolume-size too, or leave --overlap out.",
+                    "Give a Subvolume size too, or leave Overlap empty.",
                 )
             set_("overlap_zyx", parse_triple(self.overlap_zyx, "--overlap", int))
             plan_subvolumes(  # refuses an overlap not smaller than the size
@@ -295,7 +304,11 @@ def _model_args_text(value: str | Mapping[str, Any] | ModelArgs) -> str:
 
 def _check_std(std: float) -> None:
     if not std > 0:
-        raise UserError(f"Image std {std} must be positive.", "Give --image-std > 0.")
+        raise UserError(
+            f"Image std {std} must be positive.",
+            "Give --image-std > 0.",
+            "Give an image std above 0 (the option 'image std').",
+        )
 
 
 def infer(
@@ -324,8 +337,9 @@ def infer(
         written, ``<run>-<n>`` with ``on_exists="new"``), ``segmentation_extent``
         (``"bbox"``), ``bbox_start_zyx``, ``bbox_stop_zyx``, ``segments``, ``fov_evals``,
         ``wall_s``, and what it computed on: ``backend``, ``device``, ``device_name``. With
-        ``refine``: ``outputs`` ``first_pass`` (the untouched volume) and ``extra`` ``refine``
-        (each step's statistics).
+        ``refine``: ``outputs`` ``first_pass`` (the untouched volume; with consensus also
+        ``reverse_pass``) and ``extra`` ``refine`` (each step's statistics); when stopped
+        during the consensus's second pass, the unrefined first pass.
 
         On Dask (:attr:`InferConfig.on_dask`): ``outputs`` ``segmentation`` (the stitched
         volume of the box's size), ``subvolumes`` (count), ``merges`` (equivalences applied)
@@ -366,12 +380,27 @@ def infer(
         )
         if config.on_dask:
             return _infer_on_dask(config, project, dataset, box, model_args, used, emit, cancel)
+        _require_box_memory(box)
+        require_disk_space(
+            project.path("inference"),
+            math.prod(box_shape(box)) * RESULT_BYTES_PER_VOXEL,
+            "the inference results",
+        )
         corner = tuple(start for start, _ in box)
 
         def state_of(run_dir: Path) -> str:
             return storage.run_state(run_dir, corner)
 
-        state = _existing(project, config, state_of)
+        state = _existing(
+            project,
+            config,
+            state_of,
+            other=(
+                "results of another box (or an unfinished run without a checkpoint)",
+                "Resume with the run's own box",
+                "Resume with the run's own Box",
+            ),
+        )
         compute = _compute(config, emit)
         prefix, model_args = _checkpoint(config, model_args, box)
         predictor = _predictor(config, prefix, model_args)
@@ -390,7 +419,8 @@ def infer(
     )
     refined = None
     if config.refine and outcome.status == "completed":
-        refined = refine_run(run_dir, image, config.refine, emit)
+        model = ModelPass(settings, predictor.predict, cancel)  # consensus's second pass
+        refined = refine_run(run_dir, image, config.refine, emit, model=model)
     return _result(run, emit, outcome, settings, run_dir, compute, refined)
 
 
@@ -448,14 +478,16 @@ def _infer_on_dask(
     def state_of(run_dir: Path) -> str:
         return distributed.run_state(run_dir, plan)
 
-    state = _existing(project, config, state_of)
-    if state == "partial" and config.on_exists == "resume":
-        raise UserError(
-            f"Inference run '{config.run}' holds results of another subvolume plan (or of a "
-            "run without subvolumes); this plan cannot resume it.",
-            "Resume with the run's own --subvolume-size and --overlap, or choose --on-exists "
-            "new or replace.",
-        )
+    state = _existing(
+        project,
+        config,
+        state_of,
+        other=(
+            "results of another subvolume plan (or of a run without subvolumes)",
+            "Resume with the run's own --subvolume-size and --overlap",
+            "Resume with the run's own Subvolume size and Overlap",
+        ),
+    )
     predictor = _predictor(config, prefix, model_args)  # only once the run may go ahead
     used = _with_model(used, model_args, prefix)
     per_task = config.canvases_per_task
@@ -512,6 +544,8 @@ def _checkpoint_model_args(info: Any) -> ModelArgs:
         f"No model_args for reference checkpoint {info.prefix}.",
         'Give --request (its model_args line) or --model-args \'{"depth": 9, '
         '"fov_size": [33, 33, 17], "deltas": [8, 8, 4]}\'.',
+        "Choose the checkpoint's inference request (Request), or give its Model args, e.g. "
+        '{"depth": 9, "fov_size": [33, 33, 17], "deltas": [8, 8, 4]}.',
     )
 
 
@@ -528,9 +562,34 @@ def _mean_std(
                 f"The image mean/std are unknown (no --image-{key}, no request "
                 "image_mean/image_stddev, no attribute on the project image).",
                 "Give --image-mean and --image-std (as used in training).",
+                "Give the options 'image mean' and 'image std' (as used in training).",
             )
-    _check_std(std)
+    if std == 0:
+        raise UserError(
+            f"The image {project.volume_spec('image')} has a single grey value (std 0): "
+            "there is nothing to segment.",
+            "Import the right stack (a blank or saturated export?), or give the image std "
+            "the model was trained with (--image-std).",
+            "Import the right stack (a blank or saturated export?), or give the image std the "
+            "model was trained with (the option 'image std').",
+        )
     return mean, std
+
+
+#: Disk a finished box run can take per voxel, uncompressed: segmentation.h5 and the npz
+#: (uint32 ids each at most), the probability map (uint8) and its checkpoint (ids + prob).
+RESULT_BYTES_PER_VOXEL = 14
+
+
+def _require_box_memory(box: Box) -> None:
+    """Refuse a box that one process cannot hold (before anything is read or written)."""
+    shape = box_shape(box)
+    require_memory(
+        math.prod(shape) * INFER_BYTES_PER_VOXEL,
+        f"Inference of the box z,y,x {tuple(shape)} in one piece",
+        "Segment it in subvolumes (Subvolume size on the Infer page, --subvolume-size "
+        "z,y,x, e.g. 100,512,512), which hold one piece at a time, or choose a smaller box.",
+    )
 
 
 def _check_geometry(model_args: ModelArgs, box: Box) -> None:
@@ -543,9 +602,16 @@ def _check_geometry(model_args: ModelArgs, box: Box) -> None:
         )
 
 
-def _existing(project: Project, config: InferConfig, state_of: Callable[[Path], str]) -> str:
+def _existing(
+    project: Project,
+    config: InferConfig,
+    state_of: Callable[[Path], str],
+    other: tuple[str, str, str],
+) -> str:
     """State of the run folder (``state_of(run_dir)``: absent, checkpoint, complete or
-    partial); the ``on_exists`` choices that cannot proceed raise here."""
+    partial); the ``on_exists`` choices that cannot proceed raise here. ``other`` says what
+    a ``partial`` folder holds and how it could be resumed, at the command line and in the
+    GUI's words (a resume of it is refused)."""
     run_dir = project.path("inference", config.run)
     state = state_of(run_dir)
     if state != "absent" and config.on_exists == "ask":
@@ -558,11 +624,21 @@ def _existing(project: Project, config: InferConfig, state_of: Callable[[Path], 
             f"Inference run '{config.run}' ({run_dir}) already holds {what}.",
             "Choose --on-exists resume (continue it), new (keep it, use a new run "
             "name) or replace (delete it and start again).",
+            "Press Resume (continue it), New run (keep it, use a new run name) or Replace (delete "
+            "it and start again).",
         )
     if state == "complete" and config.on_exists == "resume":
         raise UserError(
             f"Inference run '{config.run}' is already complete; nothing to resume.",
             "Use --on-exists new or replace to run it again.",
+            "Press New run or Replace to run it again.",
+        )
+    if state == "partial" and config.on_exists == "resume":
+        holds, how, gui_how = other
+        raise UserError(
+            f"Inference run '{config.run}' holds {holds}; these settings cannot resume it.",
+            f"{how}, or choose --on-exists new or replace.",
+            f"{gui_how}, or press New run or Replace.",
         )
     return state
 
@@ -586,7 +662,10 @@ def _claim_run(
 def _settings(
     used: InferenceRequest, model_args: ModelArgs, box: Box, refresh_interval: float
 ) -> RunSettings:
-    """What the runner needs, with the text and fingerprint of the request ``used``."""
+    """What the runner needs, with the text and fingerprint of the request ``used``, and the
+    FOVs per voxel the box should take (the prior of the progress)."""
+    from ffn_core.estimates import expected_fovs  # it builds on this module's config
+
     start = tuple(start for start, _ in box)
     stop = tuple(stop for _, stop in box)
     fingerprint = json.loads(
@@ -614,6 +693,7 @@ def _settings(
         refresh_interval=refresh_interval,
         request_text=format_request(used, box),
         fingerprint=fingerprint,
+        fovs_per_voxel=expected_fovs(box_shape(box), model_args) / math.prod(box_shape(box)),
     )
 
 
@@ -644,7 +724,8 @@ def _result(
     if outcome.status == "stopped":
         emit.log(
             f"Stopped with {outcome.segments} objects; run again with --run {run} "
-            "--on-exists resume to continue."
+            "--on-exists resume to continue.",
+            gui_message=f"Stopped with {outcome.segments} objects; press Resume to continue.",
         )
         cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
         return StageResult(
@@ -677,6 +758,8 @@ def _plan(config: InferConfig, box: Box, fov_zyx: tuple[int, int, int]) -> Plan:
             "one) on every axis.",
             "Give a larger --subvolume-size (e.g. 100,320,320 for the anisotropic model) or "
             "a smaller --overlap.",
+            "Give a larger Subvolume size (e.g. 100,320,320 for the anisotropic model) or a "
+            "smaller Overlap.",
         )
     return plan_subvolumes(box, size, overlap, fov_zyx)
 
@@ -709,7 +792,9 @@ def _plan_result(
     if outcome.status == "stopped":
         emit.log(
             f"Stopped with {outcome.done} of {count} subvolumes done; run again with --run "
-            f"{run} --on-exists resume to continue."
+            f"{run} --on-exists resume to continue.",
+            gui_message=f"Stopped with {outcome.done} of {count} subvolumes done; press Resume "
+            "to continue.",
         )
         return StageResult(
             outputs={"plan": plan_file, "subvolumes": count}, status="stopped", extra=extra

@@ -30,8 +30,10 @@ from ffn_core.errors import UserError
 from ffn_core.events import CancelToken, Emitter
 from ffn_core.io.atomic import replacing
 from ffn_core.io.volume_spec import open_dataset
+from ffn_core.memory import PREPROCESS_BYTES_PER_VOXEL, require_memory
 from ffn_core.preprocess import Cancelled
 from ffn_core.preprocess.coordinates import (
+    MAX_COORDINATES,
     BalancedCoordinates,
     coordinates_path,
     joint_balanced_coordinates,
@@ -62,7 +64,8 @@ class PreprocessConfig(StageConfig):
     ``lom_radius_xyz`` is the window radius (x, y, z), the model's ``fov_size // 2 +
     deltas``; ``margin_zyx`` keeps coordinates away from the border (default: the radius).
     ``volumes`` names the training volumes whose coordinates are balanced together (the
-    TFRecord options take one volume).
+    TFRecord options take one volume). ``max_coordinates`` caps the balanced list, every
+    class keeping an equal share (None: the reference's full list of classes x largest class).
     """
 
     stage: ClassVar[str] = "preprocess"
@@ -75,6 +78,7 @@ class PreprocessConfig(StageConfig):
     tfrecord_volume_name: str = "validation1"
     coordinates_from_tfrecord: str | None = None
     volumes: tuple[str, ...] = (MAIN_VOLUME,)
+    max_coordinates: int | None = MAX_COORDINATES
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "volumes", parse_volume_names(self.volumes))
@@ -89,6 +93,11 @@ class PreprocessConfig(StageConfig):
         )
         if self.margin_zyx is not None:
             object.__setattr__(self, "margin_zyx", parse_triple(self.margin_zyx, "--margin"))
+        if self.max_coordinates is not None and self.max_coordinates < 1:
+            raise UserError(
+                f"At most {self.max_coordinates} coordinates leaves none to train on.",
+                "Keep at least one coordinate per class, or no limit.",
+            )
         if self.min_size < 0:
             raise UserError(
                 f"--min-size {self.min_size} is negative.", "Give 0 or a positive number of voxels."
@@ -169,10 +178,13 @@ def preprocess(
                 _read_tfrecord(config.coordinates_from_tfrecord, partitions[0].shape, emit)
             ]
         else:
-            coordinates = joint_balanced_coordinates(partitions, config.margin, config.seed)
+            coordinates = joint_balanced_coordinates(
+                partitions, config.margin, config.seed, config.max_coordinates
+            )
             emit.log(
-                f"{sum(map(len, coordinates))} coordinates (margin z,y,x {config.margin}, "
-                f"seed {config.seed})" + _per_volume(config.volumes, coordinates)
+                f"{sum(map(len, coordinates))} coordinates, every class equally often "
+                f"(margin z,y,x {config.margin}, seed {config.seed}, at most "
+                f"{config.max_coordinates or 'all'})" + _per_volume(config.volumes, coordinates)
             )
         outputs = _write_outputs(config, project, partitions, boxes, coordinates, emit, cancel)
     except Cancelled:
@@ -302,7 +314,20 @@ def _read_labels(project: Project, volume: str) -> tuple[np.ndarray, list]:
                 f"{dataset.shape}, not a 3-D integer volume.",
                 "Import the label stack again (integer IDs, one slice per z).",
             )
-        return dataset[...], label_bounding_boxes(dataset)
+        require_memory(
+            dataset.size * PREPROCESS_BYTES_PER_VOXEL,
+            f"Preprocessing the labels {spec} of shape z,y,x {dataset.shape}",
+            "Preprocess a crop of the labels: import a smaller region as the training "
+            "volume (training needs well-labelled neurons, not the whole stack).",
+        )
+        labels = dataset[...]
+        if not labels.any():
+            raise UserError(
+                f"The labels volume {spec} holds no object: every voxel is 0 (background).",
+                "Import the label stack that has the object IDs (0 = background), or check "
+                "its export.",
+            )
+        return labels, label_bounding_boxes(dataset)
 
 
 def _check_fits(config: PreprocessConfig, shape: tuple[int, ...]) -> None:

@@ -161,6 +161,7 @@ def resolve_settings(
             raise UserError(
                 f"Run {run_dir} exists; --init-checkpoint only starts new runs.",
                 "Leave it out to continue the run, or choose another --run name.",
+                "Leave Init checkpoint empty to continue the run, or choose another Run name.",
             )
         return merge_for_resume(stored, given, run_dir), True
     values = {
@@ -245,6 +246,7 @@ def _image_stats(project: Project, config: TrainConfig) -> tuple[float, float]:
         raise UserError(
             f"The project image {project.volume_spec('image')} has no mean/std.",
             "Import the image again, or give --image-mean and --image-std.",
+            "Import the image again (the import computes its mean and std).",
         )
     return mean, std
 

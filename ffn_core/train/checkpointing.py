@@ -86,6 +86,8 @@ class RunCheckpoints:
                 f"Checkpoint {path} holds no optimizer state of this run's optimizer "
                 f"({len(state)} arrays, the optimizer has {len(variables)}).",
                 "Continue the run that wrote it, or start a new run with --init-checkpoint.",
+                "Continue the run that wrote it, or start a new run from it as its Init "
+                "checkpoint.",
             )
         for variable, array in zip(variables, state):
             variable.assign(array)
@@ -116,6 +118,8 @@ def _restore_tensorflow(
             "older FFN Workbench; it resumes on TensorFlow only.",
             "Continue the run once with --backend tensorflow (it then writes portable "
             "checkpoints), or start a new run from it with --init-checkpoint.",
+            "Continue the run once on TensorFlow (Compute; it then writes portable checkpoints), "
+            "or start a new run from it as its Init checkpoint.",
         )
     import tensorflow as tf
 

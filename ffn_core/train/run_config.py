@@ -75,6 +75,8 @@ class RunSettings:
                 "A learning-rate decay needs both a decay factor and decay steps.",
                 "Give both --learning-rate-decay-factor and --decay-steps, or "
                 "neither for a constant learning rate.",
+                "Give both a Learning-rate decay factor and Decay every (steps), or neither for a "
+                "constant learning rate.",
             )
         if self.decay_steps is not None and not (
             0 < self.learning_rate_decay_factor <= 1 and self.decay_steps >= 1
@@ -118,7 +120,9 @@ def read_run_config(run_dir: Path) -> RunSettings | None:
         return RunSettings.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise UserError(
-            f"{path} is damaged: {exc}.", "Start a new run with another --run name."
+            f"{path} is damaged: {exc}.",
+            "Start a new run with another --run name.",
+            "Start a new run with another Run name.",
         ) from None
 
 
@@ -140,6 +144,7 @@ def merge_for_resume(stored: RunSettings, given: dict[str, Any], run_dir: Path) 
             raise UserError(
                 f"Run {run_dir} was trained with {key} {json.dumps(old)}, not {new}.",
                 "Leave it out to continue this run, or start a new run with another --run name.",
+                "Set it back to continue this run, or start a new run with another Run name.",
             )
     return dataclasses.replace(stored, **given)
 

@@ -16,12 +16,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ffn_core.errors import UserError
+from ffn_core.preprocess.coordinates import MAX_COORDINATES
 from ffn_core.train.examples import ExampleConfig, ExampleStream, TrainVolume, VolumeSampler
 from ffn_core.train.feeder import BatchFeeder
 
 __all__ = ["COORDINATE_BLOCK", "TrainVolume", "make_feeder", "usable_coordinates"]
 
-COORDINATE_BLOCK = 1_000_000  # coordinates of a volume handed to the streams per (re)start
+# Coordinates of a volume handed to the streams per (re)start: all that preprocess writes
+# (files written before its cap may hold more; a block then starts at a random row).
+COORDINATE_BLOCK = MAX_COORDINATES
 
 
 def usable_coordinates(

@@ -392,6 +392,50 @@
         <source>Written to {0}</source>
         <translation>書き出し先: {0}</translation>
     </message>
+    <message>
+        <source>8-bit colour</source>
+        <translation>8 ビットカラー</translation>
+    </message>
+    <message>
+        <source>Choose an inference run.</source>
+        <translation>推論ランを選んでください。</translation>
+    </message>
+    <message>
+        <source>Destination: {0}</source>
+        <translation>出力先: {0}</translation>
+    </message>
+    <message>
+        <source>Export destination</source>
+        <translation>エクスポート先</translation>
+    </message>
+    <message>
+        <source>Export run &lt;b&gt;{0}&lt;/b&gt; ({1} voxels, z × y × x) as {2}, {3}.</source>
+        <translation>ラン &lt;b&gt;{0}&lt;/b&gt;（{1} ボクセル、z × y × x）を {2}、{3} でエクスポートします。</translation>
+    </message>
+    <message>
+        <source>Segmentation of {0} voxels (z × y × x).</source>
+        <translation>{0} ボクセル（z × y × x）のセグメンテーション。</translation>
+    </message>
+    <message>
+        <source>The destination is not empty: tick &apos;Replace a non-empty destination&apos; or choose another folder.</source>
+        <translation>出力先が空ではありません。「空でない出力先を上書きする」をチェックするか、別のフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <source>There is no inference run yet: segment the image first.</source>
+        <translation>推論ランがまだありません。先に画像をセグメンテーションしてください。</translation>
+    </message>
+    <message>
+        <source>Writes {0} slices, one at a time.</source>
+        <translation>{0} 枚のスライスを 1 枚ずつ書き出します。</translation>
+    </message>
+    <message>
+        <source>a new folder in {0}</source>
+        <translation>{0} 内の新しいフォルダー</translation>
+    </message>
+    <message>
+        <source>{0}-bit grey</source>
+        <translation>{0} ビットグレー</translation>
+    </message>
 </context>
 <context>
     <name>ImportPage</name>
@@ -428,12 +472,12 @@
     <message>
         <location filename="../../app/pages/import_page.py" line="143"/>
         <source>EM images: folder, multi-page TIFF or file.h5:dataset</source>
-        <translation>EM 画像: フォルダー、マルチページ TIFF または file.h5:dataset</translation>
+        <translation>EM 画像: フォルダーかファイル</translation>
     </message>
     <message>
         <location filename="../../app/pages/import_page.py" line="145"/>
         <source>Labels (optional): folder, TIFF or file.h5:dataset</source>
-        <translation>ラベル（任意）: フォルダー、TIFF または file.h5:dataset</translation>
+        <translation>ラベル（任意）</translation>
     </message>
     <message>
         <location filename="../../app/pages/import_page.py" line="151"/>
@@ -459,6 +503,70 @@
         <location filename="../../app/pages/import_page.py" line="209"/>
         <source>Choose the folder or file of the EM images first.</source>
         <translation>先に EM 画像のフォルダーかファイルを選んでください。</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;The project&apos;s image and labels are replaced.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;プロジェクトの画像とラベルは置き換えられます。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>Choose the EM images (a folder of slices, a TIFF or file.h5:dataset).</source>
+        <translation>EM 画像（スライスのフォルダー、TIFF、または file.h5:dataset）を選んでください。</translation>
+    </message>
+    <message>
+        <source>Import &lt;b&gt;{0}&lt;/b&gt; ({1} voxels, {2}) as the project&apos;s image.</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt;（{1} ボクセル、{2}）をプロジェクトの画像としてインポートします。</translation>
+    </message>
+    <message>
+        <source>Import &lt;b&gt;{0}&lt;/b&gt; ({1}) as its labels.</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt;（{1}）をそのラベルとしてインポートします。</translation>
+    </message>
+    <message>
+        <source>Imported the images and labels into the project.</source>
+        <translation>画像とラベルをプロジェクトにインポートしました。</translation>
+    </message>
+    <message>
+        <source>Imported the images into the project.</source>
+        <translation>画像をプロジェクトにインポートしました。</translation>
+    </message>
+    <message>
+        <source>No labels: training needs them (import them later).</source>
+        <translation>ラベルなし: 学習にはラベルが必要です（後からインポートできます）。</translation>
+    </message>
+    <message>
+        <source>Reads {0} MB of images.</source>
+        <translation>画像 {0} MB を読み込みます。</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>入力元</translation>
+    </message>
+    <message>
+        <source>The images are in colour: tick &apos;Convert colour slices to gray&apos;.</source>
+        <translation>画像がカラーです。「カラー（RGB）スライスをグレースケールに変換」をチェックしてください。</translation>
+    </message>
+    <message>
+        <source>The images cannot be read (see the message in red).</source>
+        <translation>画像を読み込めません（赤字のメッセージを参照）。</translation>
+    </message>
+    <message>
+        <source>The labels cannot be read (see the message in red).</source>
+        <translation>ラベルを読み込めません（赤字のメッセージを参照）。</translation>
+    </message>
+    <message>
+        <source>The labels&apos; shape {0} differs from the images&apos; {1}.</source>
+        <translation>ラベルの形状 {0} が画像の形状 {1} と異なります。</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>ボリューム</translation>
+    </message>
+    <message>
+        <source>Voxel size (z, y, x): {0}</source>
+        <translation>ボクセルサイズ (z, y, x): {0}</translation>
+    </message>
+    <message>
+        <source>{0} voxels (z × y × x), {1} (e.g. nm)</source>
+        <translation>{0} ボクセル（z × y × x）、{1}（例: nm）</translation>
     </message>
 </context>
 <context>
@@ -556,7 +664,7 @@
     <message>
         <location filename="../../app/pages/infer_page.py" line="21"/>
         <source>project image</source>
-        <translation>プロジェクト画像</translation>
+        <translation>画像から</translation>
     </message>
     <message>
         <location filename="../../app/pages/infer_page.py" line="21"/>
@@ -611,7 +719,7 @@
     <message>
         <location filename="../../app/pages/infer_page.py" line="77"/>
         <source>(request&apos;s, else PolicyPeaks)</source>
-        <translation>（リクエストの値、なければ PolicyPeaks）</translation>
+        <translation>リクエスト値か PolicyPeaks</translation>
     </message>
     <message>
         <location filename="../../app/pages/infer_page.py" line="83"/>
@@ -666,7 +774,7 @@
     <message>
         <location filename="../../app/pages/infer_page.py" line="127"/>
         <source>whole box as one; e.g. {0}</source>
-        <translation>ボックス全体を 1 つとして。例: {0}</translation>
+        <translation>全体で 1 つ。例: {0}</translation>
     </message>
     <message>
         <location filename="../../app/pages/infer_page.py" line="130"/>
@@ -681,7 +789,7 @@
     <message>
         <location filename="../../app/pages/infer_page.py" line="138"/>
         <source>2 × (FOV − 1): {0} for the anisotropic model</source>
-        <translation>2 × (FOV − 1): 異方性モデルでは {0}</translation>
+        <translation>2(FOV−1)、異方性 {0}</translation>
     </message>
     <message>
         <location filename="../../app/pages/infer_page.py" line="141"/>
@@ -773,6 +881,150 @@
         <source>Grow each object into the empty voxels next to it, up to the membranes (a watershed on the image; seconds). The untouched first pass is kept as 'first_pass'. Single-box runs only; measured effect: README, Infer.</source>
         <translation>各オブジェクトを隣接する空きボクセルへ膜まで広げます（画像上の分水嶺、数秒）。元の最初のパスは「first_pass」として残ります。単一ボックスの実行のみ。測定結果は README の Infer を参照。</translation>
     </message>
+    <message>
+        <source>Agglomerate</source>
+        <translation>凝集（統合）</translation>
+    </message>
+    <message>
+        <source>Checkpoint: {0}</source>
+        <translation>チェックポイント: {0}</translation>
+    </message>
+    <message>
+        <source>Choose a checkpoint: a training run or a checkpoint file.</source>
+        <translation>チェックポイントを選んでください: 学習ランまたはチェックポイントファイル。</translation>
+    </message>
+    <message>
+        <source>Consensus of two passes</source>
+        <translation>2 回のパスの合意</translation>
+    </message>
+    <message>
+        <source>Disconnected-seed rule: when more than this fraction of a FOV reaches the move threshold, voxels the object has left are not taken again (disco_seed_threshold; negative: off).</source>
+        <translation>非連結シード規則: FOV のうち移動しきい値に達した割合がこれを超えると、オブジェクトが離れたボクセルは再び取り込みません（disco_seed_threshold、負の値: 無効）。</translation>
+    </message>
+    <message>
+        <source>Fill empty space</source>
+        <translation>空き領域を埋める</translation>
+    </message>
+    <message>
+        <source>In subvolumes of {0} (z,y,x) on Dask.</source>
+        <translation>Dask 上で {0} (z,y,x) のサブボリュームに分けて処理します。</translation>
+    </message>
+    <message>
+        <source>Inference request</source>
+        <translation>推論リクエスト</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>オプション</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>進捗</translation>
+    </message>
+    <message>
+        <source>Refine the first pass</source>
+        <translation>最初のパスを仕上げる</translation>
+    </message>
+    <message>
+        <source>Requests (*.pbtxt *.txt);;All files (*)</source>
+        <translation>リクエスト (*.pbtxt *.txt);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>Run &apos;{0}&apos; holds unfinished results without a checkpoint: Start asks whether to replace them or to write a new run.</source>
+        <translation>ラン「{0}」にはチェックポイントのない未完了の結果があります。「開始」を押すと、置き換えるか新しいランに書き出すかを確認します。</translation>
+    </message>
+    <message>
+        <source>Run &apos;{0}&apos; is complete: Start asks whether to replace it or to keep it and write a new run.</source>
+        <translation>ラン「{0}」は完了しています。「開始」を押すと、置き換えるか、残して新しいランに書き出すかを確認します。</translation>
+    </message>
+    <message>
+        <source>Run &apos;{0}&apos; was stopped before it finished: press Resume to continue it where it stopped.</source>
+        <translation>ラン「{0}」は完了前に停止しました。「再開」を押すと停止した位置から続けます。</translation>
+    </message>
+    <message>
+        <source>Segment {0} ({1} voxels, z × y × x) into inference/{2}/.</source>
+        <translation>{0}（{1} ボクセル、z × y × x）をセグメンテーションし、inference/{2}/ に保存します。</translation>
+    </message>
+    <message>
+        <source>Segmented into inference/{0}/. {1}</source>
+        <translation>inference/{0}/ にセグメンテーションしました。{1}</translation>
+    </message>
+    <message>
+        <source>The project has no image yet: import one first.</source>
+        <translation>プロジェクトに画像がまだありません。先にインポートしてください。</translation>
+    </message>
+    <message>
+        <source>The request file {0} does not exist.</source>
+        <translation>リクエストファイル {0} が存在しません。</translation>
+    </message>
+    <message>
+        <source>The untouched first pass is kept as &apos;first_pass&apos;.</source>
+        <translation>手を加えていない最初のパスは「first_pass」として残ります。</translation>
+    </message>
+    <message>
+        <source>Then refine: {0}.</source>
+        <translation>その後の仕上げ: {0}。</translation>
+    </message>
+    <message>
+        <source>checkpoint interval</source>
+        <translation>保存間隔</translation>
+    </message>
+    <message>
+        <source>default {0}</source>
+        <translation>既定 {0}</translation>
+    </message>
+    <message>
+        <source>disco seed threshold</source>
+        <translation>非連結シード閾値</translation>
+    </message>
+    <message>
+        <source>image mean</source>
+        <translation>画像の平均</translation>
+    </message>
+    <message>
+        <source>image std</source>
+        <translation>画像の標準偏差</translation>
+    </message>
+    <message>
+        <source>init activation</source>
+        <translation>初期活性値</translation>
+    </message>
+    <message>
+        <source>min boundary dist</source>
+        <translation>境界との最小距離</translation>
+    </message>
+    <message>
+        <source>min segment size</source>
+        <translation>最小セグメント</translation>
+    </message>
+    <message>
+        <source>move threshold</source>
+        <translation>移動しきい値</translation>
+    </message>
+    <message>
+        <source>pad value</source>
+        <translation>パディング値</translation>
+    </message>
+    <message>
+        <source>segment threshold</source>
+        <translation>セグメントしきい値</translation>
+    </message>
+    <message>
+        <source>the whole image</source>
+        <translation>画像全体</translation>
+    </message>
+    <message>
+        <source>Segmented into inference/{0}/.</source>
+        <translation>inference/{0}/ にセグメンテーションしました。</translation>
+    </message>
+    <message>
+        <source>Segment the volume a second time with the seeds in reverse order and split objects where the two passes disagree, which removes mergers (about doubles the time).</source>
+        <translation>シードを逆順にしてボリュームをもう一度セグメンテーションし、2 回のパスが一致しない箇所でオブジェクトを分割して誤結合を取り除きます（時間はおよそ 2 倍）。</translation>
+    </message>
+    <message>
+        <source>Grow each object into the empty voxels next to it, up to the membranes, so that less of the volume stays unsegmented.</source>
+        <translation>各オブジェクトを隣接する空きボクセルへ膜の手前まで広げ、セグメンテーションされずに残る領域を減らします。</translation>
+    </message>
 </context>
 <context>
     <name>InspectPanel</name>
@@ -863,6 +1115,14 @@
         <location filename="../../app/job_panel.py" line="107"/>
         <source>What the job computes on: backend, device, precision</source>
         <translation>ジョブの計算環境: バックエンド、デバイス、精度</translation>
+    </message>
+    <message>
+        <source>ETA {0}</source>
+        <translation>残り {0}</translation>
+    </message>
+    <message>
+        <source>Time left at the rate of the work done so far</source>
+        <translation>ここまでの処理速度で見積もった残り時間</translation>
     </message>
 </context>
 <context>
@@ -1072,6 +1332,26 @@
         <source>no project</source>
         <translation>プロジェクトなし</translation>
     </message>
+    <message>
+        <source>Folder for the new project (empty or new)</source>
+        <translation>新規プロジェクトのフォルダー（空または新規）</translation>
+    </message>
+    <message>
+        <source>Open it instead of creating a new one?</source>
+        <translation>新しく作成する代わりに、このプロジェクトを開きますか？</translation>
+    </message>
+    <message>
+        <source>{0} already holds a project.</source>
+        <translation>{0} にはすでにプロジェクトがあります。</translation>
+    </message>
+    <message>
+        <source>{0} is not empty: a new project needs an empty or new folder.</source>
+        <translation>{0} は空ではありません。新規プロジェクトには空のフォルダーか新しいフォルダーが必要です。</translation>
+    </message>
+    <message>
+        <source>Choose an empty folder, or type the name of a new one.</source>
+        <translation>空のフォルダーを選ぶか、新しいフォルダー名を入力してください。</translation>
+    </message>
 </context>
 <context>
     <name>PathRow</name>
@@ -1177,6 +1457,30 @@
         <location filename="../../app/pages/preprocess_page.py" line="94"/>
         <source>{0} training coordinates written to {1}.</source>
         <translation>学習座標 {0} 個を {1} に書き込みました。</translation>
+    </message>
+    <message>
+        <source>Partition</source>
+        <translation>パーティション</translation>
+    </message>
+    <message>
+        <source>Partition the labels ({0} voxels) with lom radius (x,y,z) {1}.</source>
+        <translation>ラベル（{0} ボクセル）を LOM 半径 (x,y,z) {1} でパーティション分割します。</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>プリセット</translation>
+    </message>
+    <message>
+        <source>Sample balanced training coordinates (seed {0}).</source>
+        <translation>バランスを取った学習座標をサンプリングします（シード {0}）。</translation>
+    </message>
+    <message>
+        <source>The project has no labels yet: import a label stack first.</source>
+        <translation>プロジェクトにラベルがまだありません。先にラベルスタックをインポートしてください。</translation>
+    </message>
+    <message>
+        <source>Thresholds {0}; label IDs under {1} voxels are background.</source>
+        <translation>しきい値 {0}。{1} ボクセル未満のラベル ID は背景です。</translation>
     </message>
 </context>
 <context>
@@ -1537,7 +1841,7 @@
     <message>
         <location filename="../../app/pages/train_page.py" line="55"/>
         <source>optional: fine-tune from a checkpoint</source>
-        <translation>任意: チェックポイントからファインチューニング</translation>
+        <translation>任意: 微調整元のチェックポイント</translation>
     </message>
     <message>
         <location filename="../../app/pages/train_page.py" line="59"/>
@@ -1583,6 +1887,130 @@
         <location filename="../../app/pages/train_page.py" line="149"/>
         <source>Compute</source>
         <translation>計算</translation>
+    </message>
+    <message>
+        <source>A tiny model (depth 4, FOV 17×17×9) that trains in minutes on a CPU: the demo, small volumes, a first try.</source>
+        <translation>CPU でも数分で学習できる小さなモデル（深さ 4、FOV 17×17×9）: デモ、小さなボリューム、最初の試しに。</translation>
+    </message>
+    <message>
+        <source>Batch {0}, {1}, learning rate {2}.</source>
+        <translation>バッチ {0}、{1}、学習率 {2}。</translation>
+    </message>
+    <message>
+        <source>Continue run &apos;{0}&apos; from step {1} up to step {2}.</source>
+        <translation>ラン「{0}」をステップ {1} からステップ {2} まで続けます。</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>データ</translation>
+    </message>
+    <message>
+        <source>Go to the {0} page.</source>
+        <translation>{0}ページへ移動します。</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>Model: {0}.</source>
+        <translation>モデル: {0}。</translation>
+    </message>
+    <message>
+        <source>No project is open.</source>
+        <translation>プロジェクトが開かれていません。</translation>
+    </message>
+    <message>
+        <source>Run &apos;{0}&apos; has checkpoints (step {1}): press Resume to continue it with its own settings up to max steps.</source>
+        <translation>ラン「{0}」にはチェックポイント（ステップ {1}）があります。「再開」を押すと、そのランの設定のまま最大ステップ数まで続けます。</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>スケジュール</translation>
+    </message>
+    <message>
+        <source>Sets the model and the schedule to settings that fit together</source>
+        <translation>モデルとスケジュールを互いに合う設定にします</translation>
+    </message>
+    <message>
+        <source>Settings of your own.</source>
+        <translation>独自の設定。</translation>
+    </message>
+    <message>
+        <source>Stage preset</source>
+        <translation>ステージのプリセット</translation>
+    </message>
+    <message>
+        <source>Suggested for this volume.</source>
+        <translation>このボリュームに推奨。</translation>
+    </message>
+    <message>
+        <source>The project has no training coordinates: run Preprocess first.</source>
+        <translation>プロジェクトに学習座標がありません。先に前処理を実行してください。</translation>
+    </message>
+    <message>
+        <source>The reference&apos;s anisotropic model (depth 9, FOV 33×33×17) with its settings: serial-section EM such as SNEMI3D; hours on a CPU, meant for a GPU.</source>
+        <translation>参照実装の異方性モデル（深さ 9、FOV 33×33×17）とその設定: SNEMI3D のような連続切片 EM 向け。CPU では数時間かかります。GPU 向けです。</translation>
+    </message>
+    <message>
+        <source>The reference&apos;s isotropic model (depth 12, FOV 33×33×33): FIB-SEM-like data; hours on a CPU, meant for a GPU.</source>
+        <translation>参照実装の等方性モデル（深さ 12、FOV 33×33×33）: FIB-SEM のようなデータ向け。CPU では数時間かかります。GPU 向けです。</translation>
+    </message>
+    <message>
+        <source>Train run &apos;{0}&apos; for {1} steps.</source>
+        <translation>ラン「{0}」を {1} ステップ学習します。</translation>
+    </message>
+    <message>
+        <source>Trained run &apos;{0}&apos;: its checkpoints are in runs/{0}/.</source>
+        <translation>ラン「{0}」を学習しました。チェックポイントは runs/{0}/ にあります。</translation>
+    </message>
+    <message>
+        <source>Training needs an image and its labels: import them first.</source>
+        <translation>学習には画像とそのラベルが必要です。先にインポートしてください。</translation>
+    </message>
+    <message>
+        <source>Trains: {0}.</source>
+        <translation>学習するモデル: {0}。</translation>
+    </message>
+    <message>
+        <source>depth {0}, FOV {1} (z,y,x), {2} features</source>
+        <translation>深さ {0}、FOV {1} (z,y,x)、特徴数 {2}</translation>
+    </message>
+    <message>
+        <source>image {0} voxels (z × y × x), voxel size {1} (z, y, x), with labels</source>
+        <translation>画像 {0} ボクセル（z × y × x）、ボクセルサイズ {1} (z, y, x)、ラベルあり</translation>
+    </message>
+    <message>
+        <source>isotropic</source>
+        <translation>等方性</translation>
+    </message>
+    <message>
+        <source>quick (demo)</source>
+        <translation>クイック（デモ）</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>参照実装</translation>
+    </message>
+    <message>
+        <source>step {0}</source>
+        <translation>ステップ {0}</translation>
+    </message>
+    <message>
+        <source>Train until this step</source>
+        <translation>このステップまで学習します</translation>
+    </message>
+    <message>
+        <source>FOVs per training step</source>
+        <translation>学習 1 ステップあたりの FOV 数</translation>
+    </message>
+    <message>
+        <source>Seconds between eval summaries, F1 points and preview images</source>
+        <translation>評価サマリー、F1 の点、プレビュー画像を書き出す間隔（秒）</translation>
+    </message>
+    <message>
+        <source>Run &apos;{0}&apos; has checkpoints (step {1}): press Resume to continue it with its own settings up to max steps, or Start to continue it with the settings above.</source>
+        <translation>ラン「{0}」にはチェックポイント（ステップ {1}）があります。「再開」を押すとそのランの設定のまま最大ステップ数まで続け、「開始」を押すと上の設定で続けます。</translation>
     </message>
 </context>
 <context>
@@ -1712,6 +2140,334 @@
         <location filename="../../app/welcome.py" line="117"/>
         <source>Open project folder</source>
         <translation>プロジェクトフォルダーを開く</translation>
+    </message>
+</context>
+<context>
+    <name>StagePresetBox</name>
+    <message>
+        <source>Import an image to get a suggestion.</source>
+        <translation>画像をインポートすると推奨が表示されます。</translation>
+    </message>
+    <message>
+        <source>Model and settings that fit together, fastest first</source>
+        <translation>互いに合うモデルと設定（速い順）</translation>
+    </message>
+    <message>
+        <source>Suggested for this image ({0} voxels): &lt;b&gt;{1}&lt;/b&gt;</source>
+        <translation>この画像（{0} ボクセル）の推奨: &lt;b&gt;{1}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>The headless demo&apos;s tiny model and settings: the whole pipeline on a small volume in minutes on a CPU.</source>
+        <translation>ヘッドレスデモの小さなモデルと設定: 小さなボリュームなら CPU でもパイプライン全体が数分で終わります。</translation>
+    </message>
+    <message>
+        <source>The reference-sized model and settings for serial-section EM (z steps 2-5x the pixel size, e.g. SNEMI3D): hours on a CPU, meant for a GPU.</source>
+        <translation>連続切片 EM（z 間隔がピクセルサイズの 2〜5 倍、例: SNEMI3D）向けの参照実装サイズのモデルと設定: CPU では数時間かかります。GPU 向けです。</translation>
+    </message>
+    <message>
+        <source>The reference-sized model for isotropic data (FIB-SEM): hours on a CPU, meant for a GPU.</source>
+        <translation>等方性データ（FIB-SEM）向けの参照実装サイズのモデル: CPU では数時間かかります。GPU 向けです。</translation>
+    </message>
+    <message>
+        <source>quick (demo)</source>
+        <translation>クイック（デモ）</translation>
+    </message>
+    <message>
+        <source>reference (anisotropic)</source>
+        <translation>参照実装（異方性）</translation>
+    </message>
+    <message>
+        <source>reference (isotropic)</source>
+        <translation>参照実装（等方性）</translation>
+    </message>
+</context>
+<context>
+    <name>Wizard</name>
+    <message>
+        <source> (at {0} {1}{2})</source>
+        <translation>（{0} {1}{2}）</translation>
+    </message>
+    <message>
+        <source>, measured in this project</source>
+        <translation>、このプロジェクトでの実測</translation>
+    </message>
+    <message>
+        <source>, typical of a 2-core CPU</source>
+        <translation>、2 コア CPU の目安</translation>
+    </message>
+    <message>
+        <source>A job is running.</source>
+        <translation>ジョブを実行中です。</translation>
+    </message>
+    <message>
+        <source>Expected run time: about {0}</source>
+        <translation>予想実行時間: 約 {0}</translation>
+    </message>
+    <message>
+        <source>Expected run time: —</source>
+        <translation>予想実行時間: —</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>エクスポート</translation>
+    </message>
+    <message>
+        <source>Go to {0}</source>
+        <translation>{0}へ</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>インポート</translation>
+    </message>
+    <message>
+        <source>Infer</source>
+        <translation>推論</translation>
+    </message>
+    <message>
+        <source>Next stage: {0} →</source>
+        <translation>次のステージ: {0} →</translation>
+    </message>
+    <message>
+        <source>Next →</source>
+        <translation>次へ →</translation>
+    </message>
+    <message>
+        <source>Preprocess</source>
+        <translation>前処理</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>確認</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}: {1}</translation>
+    </message>
+    <message>
+        <source>← Back</source>
+        <translation>← 戻る</translation>
+    </message>
+</context>
+<context>
+    <name>ResumeOffer</name>
+    <message>
+        <source>Resume</source>
+        <translation>再開</translation>
+    </message>
+</context>
+<context>
+    <name>Engine</name>
+    <message>
+        <source>No model checkpoint is given.</source>
+        <translation>モデルのチェックポイントが指定されていません。</translation>
+    </message>
+    <message>
+        <source>Choose a checkpoint such as .../model.ckpt-7000000 or a run folder.</source>
+        <translation>.../model.ckpt-7000000 のようなチェックポイントか、ランのフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <source>Choose an empty folder, or type the name of a new one, for the project.</source>
+        <translation>プロジェクトには空のフォルダーを選ぶか、新しいフォルダー名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Choose the project folder, or create a new project.</source>
+        <translation>プロジェクトフォルダーを選ぶか、新しいプロジェクトを作成してください。</translation>
+    </message>
+    <message>
+        <source>Open it instead of creating it.</source>
+        <translation>作成する代わりに開いてください。</translation>
+    </message>
+    <message>
+        <source>Restore project.json from a backup or create a new project.</source>
+        <translation>project.json をバックアップから戻すか、新しいプロジェクトを作成してください。</translation>
+    </message>
+    <message>
+        <source>Run the import stage first.</source>
+        <translation>先にインポートを実行してください。</translation>
+    </message>
+    <message>
+        <source>This file was not written by FFN Workbench.</source>
+        <translation>このファイルは FFN Workbench が書いたものではありません。</translation>
+    </message>
+    <message>
+        <source>Update FFN Workbench to open this project.</source>
+        <translation>このプロジェクトを開くには FFN Workbench を更新してください。</translation>
+    </message>
+    <message>
+        <source>No image stack given.</source>
+        <translation>画像スタックが指定されていません。</translation>
+    </message>
+    <message>
+        <source>Give a folder of PNG/TIFF slices, a multi-page TIFF or file.h5:dataset.</source>
+        <translation>PNG/TIFF スライスのフォルダー、マルチページ TIFF、または file.h5:dataset を指定してください。</translation>
+    </message>
+    <message>
+        <source>No inference run given to export.</source>
+        <translation>エクスポートする推論ランが指定されていません。</translation>
+    </message>
+    <message>
+        <source>Name the run, e.g. run1.</source>
+        <translation>ラン名を指定してください（例: run1）。</translation>
+    </message>
+    <message>
+        <source>Run inference again.</source>
+        <translation>推論をもう一度実行してください。</translation>
+    </message>
+    <message>
+        <source>Choose a larger box or volume; every side must hold one FOV.</source>
+        <translation>より大きなボックスかボリュームを選んでください。各辺に FOV が 1 つ収まる必要があります。</translation>
+    </message>
+    <message>
+        <source>Give a plain name such as default or snemi-2.</source>
+        <translation>default や snemi-2 のような単純な名前を指定してください。</translation>
+    </message>
+    <message>
+        <source>Import a grey-value image stack.</source>
+        <translation>グレー値の画像スタックをインポートしてください。</translation>
+    </message>
+    <message>
+        <source>Refinement of subvolume runs is not available yet.</source>
+        <translation>サブボリュームに分けたランの仕上げはまだ使えません。</translation>
+    </message>
+    <message>
+        <source>An overlap is given without a subvolume size.</source>
+        <translation>サブボリュームのサイズなしで重なりが指定されています。</translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation>パスを確認してください。</translation>
+    </message>
+    <message>
+        <source>Give 0 or a positive number of voxels.</source>
+        <translation>0 または正のボクセル数を指定してください。</translation>
+    </message>
+    <message>
+        <source>Import image and labels of the same size.</source>
+        <translation>同じサイズの画像とラベルをインポートしてください。</translation>
+    </message>
+    <message>
+        <source>Give three start:stop ranges with start &lt; stop, e.g. 0:100,0:256,0:256.</source>
+        <translation>start &lt; stop となる start:stop の範囲を 3 つ指定してください（例: 0:100,0:256,0:256）。</translation>
+    </message>
+    <message>
+        <source>Use letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos; (e.g. stack2).</source>
+        <translation>英字、数字、&apos;-&apos;、&apos;_&apos;、&apos;.&apos; を使ってください（例: stack2）。</translation>
+    </message>
+    <message>
+        <source>Give each volume once, e.g. main,stack2.</source>
+        <translation>各ボリュームを 1 回ずつ指定してください（例: main,stack2）。</translation>
+    </message>
+    <message>
+        <source>Choose one of them.</source>
+        <translation>いずれかを選んでください。</translation>
+    </message>
+    <message>
+        <source>Give 1 or more.</source>
+        <translation>1 以上を指定してください。</translation>
+    </message>
+    <message>
+        <source>import</source>
+        <translation>インポート</translation>
+    </message>
+    <message>
+        <source>preprocess</source>
+        <translation>前処理</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>infer</source>
+        <translation>推論</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>エクスポート</translation>
+    </message>
+    <message>
+        <source>evaluate</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <source>env</source>
+        <translation>環境確認</translation>
+    </message>
+    <message>
+        <source>slices</source>
+        <translation>スライス</translation>
+    </message>
+    <message>
+        <source>slabs</source>
+        <translation>スラブ</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <source>FOVs</source>
+        <translation>FOV</translation>
+    </message>
+    <message>
+        <source>subvolumes</source>
+        <translation>サブボリューム</translation>
+    </message>
+    <message>
+        <source>objects</source>
+        <translation>オブジェクト</translation>
+    </message>
+    <message>
+        <source>coordinates</source>
+        <translation>座標</translation>
+    </message>
+    <message>
+        <source>records</source>
+        <translation>レコード</translation>
+    </message>
+    <message>
+        <source>voxels</source>
+        <translation>ボクセル</translation>
+    </message>
+    <message>
+        <source>seeds</source>
+        <translation>シード</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>損失</translation>
+    </message>
+    <message>
+        <source>demo</source>
+        <translation>デモ</translation>
+    </message>
+    <message>
+        <source>Copy the project to a writable folder (File &gt; Open it from there), or mount the disk writable; results can still be viewed and exported to another folder.</source>
+        <translation>プロジェクトを書き込み可能なフォルダーにコピーして（ファイル › そこから開く）、またはディスクを書き込み可能にマウントしてください。結果の表示と別フォルダーへのエクスポートは引き続きできます。</translation>
+    </message>
+    <message>
+        <source>Ask for write permission to the project folder, or copy the project to your own folder.</source>
+        <translation>プロジェクトフォルダーへの書き込み権限を依頼するか、プロジェクトを自分のフォルダーにコピーしてください。</translation>
+    </message>
+    <message>
+        <source>Free some space on that disk, or move the project to a disk with more room, then run again.</source>
+        <translation>そのディスクの空き容量を増やすか、余裕のあるディスクにプロジェクトを移してから、もう一度実行してください。</translation>
+    </message>
+    <message>
+        <source>Free some of your files on that disk, or move the project elsewhere, then run again.</source>
+        <translation>そのディスク上の自分のファイルを整理するか、プロジェクトを別の場所に移してから、もう一度実行してください。</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,6 @@
 """UI languages: the main window in Japanese and back in English, the language menu,
-the system-locale default, and a Japanese translation for every UI string in app/."""
+the system-locale default, and a Japanese translation for every UI string in app/ (and for
+the engine's sentences the GUI shows)."""
 
 from __future__ import annotations
 
@@ -113,6 +114,23 @@ def test_a_string_without_translation_shows_as_written(english_after):
     assert QCoreApplication.translate("MainWindow", "&File") == "ファイル(&F)"
 
 
+def test_the_engine_and_qt_speak_japanese_too(english_after):
+    from PyQt5.QtCore import QCoreApplication
+
+    from app.i18n import engine_text
+
+    install_language("ja")
+    assert (
+        engine_text("No model checkpoint is given.")
+        == "モデルのチェックポイントが指定されていません。"
+    )
+    assert engine_text("slices") == "スライス"
+    assert engine_text("/data/photos is not empty.") == "/data/photos is not empty."  # values
+    assert QCoreApplication.translate("QPlatformTheme", "Close") == "閉じる"  # Qt's own buttons
+    install_language("en")
+    assert engine_text("slices") == "slices"
+
+
 def ui_strings() -> set[tuple[str, str]]:
     """(context, source) of every ``self.tr("...")`` (context: the enclosing class),
     ``QT_TRANSLATE_NOOP("Ctx", "...")`` and ``translate("Ctx", "...")`` in app/."""
@@ -144,8 +162,19 @@ def calls_in_contexts(node: ast.AST, context: str = ""):
         )
 
 
+def engine_texts() -> set[tuple[str, str]]:
+    """(context, text) of the engine's words the GUI shows translated (it has no Qt): the
+    refinement steps' sentences, the stages' names (the job panel's "Running: import")."""
+    from ffn_core.infer.refine import STEP_DESCRIPTIONS
+    from ffn_core.project import STAGES
+
+    return {("InferPage", sentence) for sentence in STEP_DESCRIPTIONS.values()} | {
+        ("Engine", stage) for stage in STAGES
+    }
+
+
 def test_every_ui_string_has_a_japanese_translation():
-    strings = ui_strings()
+    strings = ui_strings() | engine_texts()
     assert ("MainWindow", "3  Train") in strings and ("ImportPage", "Import") in strings
     translator = TsTranslator(JA_TS)
     missing = sorted(key for key in strings if not (translator.translate(*key) or "").strip())

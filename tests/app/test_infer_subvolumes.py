@@ -66,7 +66,7 @@ def test_run_in_subvolumes_shows_the_grid_stops_resumes_and_stitches(
 
     window.viewer.dims.set_current_step(0, 10)  # a slice with objects
     with qtbot.waitSignal(window.client.finished, timeout=JOB_TIMEOUT_MS) as finished:
-        page.resume_button.click()
+        page.resume.button.click()
     assert finished.args == ["completed"], window.job_panel.log_view.toPlainText()[-3000:]
     assert results[-1].extra["computed"] == 4 - done_before
     assert results[-1].outputs["subvolumes"] == 4

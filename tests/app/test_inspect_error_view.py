@@ -48,8 +48,8 @@ def test_scores_error_lists_and_layers(qtbot, inference_run, artifacts):
         texts = [panel.errors.item(i).text() for i in range(panel.errors.count())]
         assert texts == ["GT 1 split into 3, 5", "GT 2 split into 8, 9", "segment 5 merges GT 1, 4"]
         panel.errors.setCurrentRow(2)
-        assert viewer.layers["run boxes"].selected_label == 5
-        viewer.layers["run boxes"].visible = False
+        assert viewer.layers["segmentation boxes"].selected_label == 5
+        viewer.layers["segmentation boxes"].visible = False
         viewer.layers["split errors"].visible = False
         window.resize(900, 420)
         window.show()

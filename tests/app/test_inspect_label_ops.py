@@ -62,3 +62,23 @@ def test_keep_only(labels, monkeypatch, max_table):
     kept = label_ops.keep_only(labels, [3, 8, 99], int(labels.max()))
     assert np.array_equal(kept, np.where(np.isin(labels, [3, 8]), labels, 0))
     assert kept.dtype == labels.dtype
+
+
+def test_plane_outline_keeps_the_edge_of_each_z_plane():
+    mask = np.zeros((3, 9, 10), bool)
+    mask[1, 1:8, 0:6] = True  # a 7 x 6 rectangle on plane 1, touching the array's left edge
+    outline = label_ops.plane_outline(mask, 2)
+    expected = mask.copy()
+    expected[1, 3:6, 2:4] = False  # the inside, two voxels from every edge, the array's too
+    assert outline.dtype == np.uint8 and np.array_equal(outline.astype(bool), expected)
+
+
+def test_plane_outlines_computes_the_planes_asked_for(labels):
+    ids = [3, 7]
+    whole = label_ops.plane_outline(np.isin(labels, ids), 1)
+    lazy = label_ops.PlaneOutlines(labels, ids, 1)
+    assert lazy.shape == labels.shape and lazy.dtype == np.uint8
+    assert np.array_equal(lazy[2], whole[2])
+    assert np.array_equal(lazy[1:4, 2:5], whole[1:4, 2:5])  # planes whole, then cut
+    assert np.array_equal(lazy[3, :, 4], whole[3, :, 4])
+    assert np.array_equal(np.asarray(lazy), whole)

@@ -47,15 +47,17 @@ def test_run_chooser_switches_runs_and_layers(make_panel, tmp_path):
     panel = make_panel(viewer, project.root)
     assert [panel.runs.itemText(i) for i in range(panel.runs.count())] == ["a", "b"]
     assert [panel.tabs.tabText(i) for i in range(4)] == ["Segments", "3D", "Errors", "Proofread"]
-    assert [layer.name for layer in viewer.layers] == ["run b"]
+    assert [layer.name for layer in viewer.layers] == ["segmentation b"]
     panel.runs.setCurrentIndex(0)
-    assert [layer.name for layer in viewer.layers] == ["run a"] and panel.tabs.count() == 4
+    assert [layer.name for layer in viewer.layers] == ["segmentation a"] and panel.tabs.count() == 4
     panel.tabs.widget(0).select_ids([8])
     panel.tabs.setCurrentIndex(1)  # the 3D view is built when first shown
     assert panel.view3d is panel.tabs.widget(1) and panel.tabs.tabText(1) == "3D"
     assert panel.view3d.shown_ids == [8]
     panel.refresh_runs()
-    assert panel.runs.currentText() == "a" and [la.name for la in viewer.layers] == ["run a"]
+    assert panel.runs.currentText() == "a" and [la.name for la in viewer.layers] == [
+        "segmentation a"
+    ]
     assert panel.view3d is None and panel.tabs.count() == 4
 
 
@@ -109,7 +111,7 @@ def test_reference_crop_scores_and_screenshots(qtbot, make_panel, shared, tmp_pa
         assert errors.scores["arand"] == pytest.approx(0.178, abs=5e-4)
         assert errors.scores["precision"] == pytest.approx(0.994, abs=5e-4)
         viewer.layers["merge errors"].visible = False
-        viewer.layers["run reference"].visible = False
+        viewer.layers["segmentation reference"].visible = False
         errors.errors.setCurrentRow(1)  # jumps to a piece of a split ground-truth object
         qtbot.wait(300)
         assert window.grab().save(str(artifacts / "inspect_snemi_errors.png"))

@@ -27,7 +27,7 @@ def test_edits_survive_reopening_and_match_apply_edits(qtbot, inference_run, art
     panel = ProofreadPanel(viewer, inference_run)
     qtbot.addWidget(table)
     qtbot.addWidget(panel)
-    layer = viewer.layers["run boxes"]
+    layer = viewer.layers["segmentation boxes"]
     assert len(viewer.layers) == 1 and panel.run is table.run
 
     table.select_ids([3, 5])

@@ -40,10 +40,10 @@ def test_table_rows_sorting_and_size_filter(qtbot, viewer, inference_run, artifa
 
     panel.min_size.setValue(1000)
     assert sorted(_column(panel, 0)) == ["3", "5", "8"]
-    assert set(np.unique(viewer.layers["run boxes"].data)) == {0, 3, 5, 8}
+    assert set(np.unique(viewer.layers["segmentation boxes"].data)) == {0, 3, 5, 8}
     assert "2 hidden" in panel.summary.text()
     panel.min_size.setValue(0)
-    assert set(np.unique(viewer.layers["run boxes"].data)) == {0, 3, 5, 8, 9, 12}
+    assert set(np.unique(viewer.layers["segmentation boxes"].data)) == {0, 3, 5, 8, 9, 12}
     panel.resize(520, 320)
     panel.show()
     qtbot.waitExposed(panel)
@@ -55,7 +55,7 @@ def test_click_jumps_to_seed_and_selects_label(qtbot, viewer, inference_run):
 
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
-    layer = viewer.layers["run boxes"]
+    layer = viewer.layers["segmentation boxes"]
     assert tuple(layer.translate) == (2, 4, 6)
     panel.table.sortByColumn(0, Qt.AscendingOrder)
     panel.table.selectRow(2)  # id 8, seed (3, 20, 30) in the box
@@ -72,7 +72,7 @@ def test_show_only_selected_one_and_several(qtbot, viewer, inference_run):
 
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
-    layer = viewer.layers["run boxes"]
+    layer = viewer.layers["segmentation boxes"]
     panel.only_selected.setChecked(True)
     panel.select_ids([9])
     assert layer.show_selected_label and layer.selected_label == 9
@@ -97,8 +97,9 @@ class _Mouse:
     handled: bool = False
 
 
-def _click(viewer, layer, position, modifiers=(), drag_to=None) -> None:
-    """Click (or drag) at world ``position`` on the plane shown at its z."""
+def _click(viewer, position, modifiers=(), drag_to=None) -> None:
+    """Click (or drag) at world ``position`` on the plane shown at its z (the canvas sends
+    the viewer's callbacks first, then the active layer's)."""
     from napari.utils._proxies import ReadOnlyWrapper  # how napari's own tests send events
     from napari.utils.interactions import (
         mouse_move_callbacks,
@@ -107,7 +108,7 @@ def _click(viewer, layer, position, modifiers=(), drag_to=None) -> None:
     )
 
     def send(callbacks, *args, **kwargs):
-        callbacks(layer, ReadOnlyWrapper(_Mouse(*args, **kwargs), exceptions=("handled",)))
+        callbacks(viewer, ReadOnlyWrapper(_Mouse(*args, **kwargs), exceptions=("handled",)))
 
     viewer.dims.set_point(0, position[0])
     send(mouse_press_callbacks, "mouse_press", position, modifiers=modifiers)
@@ -121,17 +122,17 @@ def test_clicks_on_the_layer_select_rows(qtbot, viewer, inference_run):
 
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
-    layer = viewer.layers["run boxes"]
+    layer = viewer.layers["segmentation boxes"]
     assert not layer.editable  # no brush: changes go through the proofreading edit list
-    _click(viewer, layer, (10, 9, 36))  # world position of segment 9
+    _click(viewer, (10, 9, 36))  # world position of segment 9
     assert panel.selected_ids() == [9] and layer.selected_label == 9
-    _click(viewer, layer, (8, 35, 52), modifiers=("Control",))  # add segment 12
+    _click(viewer, (8, 35, 52), modifiers=("Control",))  # add segment 12
     assert sorted(panel.selected_ids()) == [9, 12]
-    _click(viewer, layer, (10, 9, 36), modifiers=("Control",))  # remove 9 again
+    _click(viewer, (10, 9, 36), modifiers=("Control",))  # remove 9 again
     assert panel.selected_ids() == [12]
-    _click(viewer, layer, (5, 10, 10), drag_to=(5, 30, 30))  # a drag pans: selection stays
+    _click(viewer, (5, 10, 10), drag_to=(5, 30, 30))  # a drag pans: selection stays
     assert panel.selected_ids() == [12]
-    _click(viewer, layer, (5, 1, 1))  # outside the run's box: nothing
+    _click(viewer, (5, 1, 1))  # outside the run's box: nothing
     assert panel.selected_ids() == [12]
 
 
@@ -144,7 +145,7 @@ def test_anisotropic_image_run_overlays_it_and_jumps_to_the_right_slice(qtbot, i
     viewer.add_image(np.zeros((16, 48, 60), np.uint8), name="image", scale=(2.0, 1.0, 1.0))
     panel = SegmentTablePanel(viewer, inference_run)
     qtbot.addWidget(panel)
-    layer = viewer.layers["run boxes"]
+    layer = viewer.layers["segmentation boxes"]
     assert tuple(layer.scale) == (2.0, 1.0, 1.0) and tuple(layer.translate) == (4, 4, 6)
     panel.table.sortByColumn(0, Qt.AscendingOrder)
     panel.table.selectRow(2)  # id 8, seed (3, 20, 30) in the box starting at (2, 4, 6)

@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import pytest
 
 from ffn_core.project import Project
+from tests.app import voxel_project
+from tests.app.voxel_project import VOXEL_SIZE
 
 pytestmark = pytest.mark.gui
 JOB_TIMEOUT_MS = 120_000
-VOXEL_SIZE = (30.0, 6.0, 6.0)
 
 
 @pytest.fixture
 def anisotropic_project(tmp_path) -> Project:
-    """A project whose image has voxel size 30,6,6 (recorded as the importer does), with
-    labels and the inference run ``run1``."""
-    project = Project.create(tmp_path / "project")
-    labels = np.repeat(np.arange(1, 5, dtype=np.uint16), 8)[None, :, None] * np.ones(
-        (6, 32, 40), np.uint16
-    )
-    image = np.random.default_rng(3).integers(0, 256, labels.shape, np.uint8)
-    project.path("volumes").mkdir()
-    for name, data in {"image": image, "labels": labels}.items():
-        path = project.path("volumes", f"{name}.h5")
-        with h5py.File(path, "w") as handle:
-            dataset = handle.create_dataset("raw", data=data, chunks=(1, 32, 40))
-            dataset.attrs["voxel_size"] = np.asarray(VOXEL_SIZE)
-        project.register_volume(
-            name, path, "raw", shape=list(data.shape), dtype=str(data.dtype),
-            voxel_size=list(VOXEL_SIZE),
-        )  # fmt: skip
-    run = project.path("inference", "run1")
-    run.mkdir(parents=True)
-    with h5py.File(run / "segmentation.h5", "w") as handle:
-        seg = handle.create_dataset("segmentation", data=labels[1:5, 8:24].astype(np.uint32))
-        seg.attrs["bbox_start_zyx"], seg.attrs["bbox_stop_zyx"] = (1, 8, 0), (5, 24, 40)
-    return project
+    """A project whose image has voxel size 30,6,6, with labels and the run ``run1``."""
+    return voxel_project.anisotropic_project(tmp_path / "project")
 
 
 def test_every_layer_takes_the_image_voxel_size(main_window, qtbot, anisotropic_project):
     from app.inspect.error_view import ErrorViewPanel
     from app.inspect.run_layer import RunLayer
+    from app.viewer_panel import run_layer_name
 
     project = anisotropic_project
     assert main_window.open_project(project.root)
@@ -56,8 +36,8 @@ def test_every_layer_takes_the_image_voxel_size(main_window, qtbot, anisotropic_
     assert {"image", "labels", "partitions"} <= {layer.name for layer in viewer.layers}
 
     run_dir = project.path("inference", "run1")
-    main_window.presenter.show_segmentation("segmentation run1", f"{run_dir}/segmentation.h5")
-    run = RunLayer.attach(viewer, run_dir)
+    main_window.presenter.show_segmentation(run_layer_name("run1"), f"{run_dir}/segmentation.h5")
+    run = RunLayer.attach(viewer, run_dir)  # takes the layer over: one layer per run
     errors = ErrorViewPanel(viewer, run_dir, project.volume_spec("labels"))
     qtbot.addWidget(errors)
     assert errors.compute()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import h5py
 import numpy as np
 import pytest
@@ -148,9 +152,9 @@ def test_inspect_dock_shows_the_run_and_goes_with_the_project(
     panel = main_window.show_inspect()
     assert main_window.inspect_dock.isVisible()
     assert panel.runs.currentText() == "run1" and panel.tabs.count() == 4
-    assert "run run1" in main_window.viewer.layers
+    assert "segmentation run1" in main_window.viewer.layers
     assert main_window.open_project(tmp_path / "other", create=True)
-    assert main_window.inspect is None and "run run1" not in main_window.viewer.layers
+    assert main_window.inspect is None and "segmentation run1" not in main_window.viewer.layers
     qtbot.wait(50)
 
 
@@ -172,3 +176,108 @@ def test_environment_check_failure_becomes_a_dialog(main_window, qtbot, monkeypa
         pass
     boxes = [box for box in main_window.findChildren(QMessageBox) if box.isVisible()]
     assert boxes and "engine cannot start" in boxes[-1].text()
+
+
+def _visible_box(window, name: str) -> QMessageBox:
+    boxes = [box for box in window.findChildren(QMessageBox, name) if box.isVisible()]
+    assert boxes, f"no {name} shown"
+    return boxes[-1]
+
+
+def test_a_new_project_needs_an_empty_folder_and_recent_keeps_only_projects(
+    main_window, qtbot, tmp_path
+):
+    window = main_window
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "holiday.jpg").write_bytes(b"jpeg")
+    assert not window.open_project(photos, create=True)
+    box = _visible_box(window, "errorBox")
+    assert "not empty" in box.text() and "empty folder" in box.informativeText()
+    box.close()
+    assert sorted(p.name for p in photos.iterdir()) == ["holiday.jpg"]
+    assert not window.start_demo(photos)  # the welcome screen's "Try the demo" there
+    _visible_box(window, "errorBox").close()
+    assert sorted(p.name for p in photos.iterdir()) == ["holiday.jpg"]
+    assert window.project is None and window.recent_projects() == []
+
+    Project.create(tmp_path / "lab")
+    assert not window.open_project(tmp_path / "lab", create=True)
+    offer = _visible_box(window, "openExistingBox")
+    assert "already holds a project" in offer.text()
+    offer.button(QMessageBox.Open).click()
+    assert window.project is not None and window.project.root == tmp_path / "lab"
+    assert window.recent_projects() == [str(tmp_path / "lab")]
+
+    assert window.open_project(tmp_path / "gone", create=True)
+    assert not window.open_project(photos)  # not a project: an error, and not in Recent
+    _visible_box(window, "errorBox").close()
+    assert window.recent_projects() == [str(tmp_path / "gone"), str(tmp_path / "lab")]
+    shutil.rmtree(tmp_path / "gone")
+    assert window.recent_projects() == [str(tmp_path / "lab")]
+    window.save_view()  # as on closing: never brings a deleted project's folder back
+    assert not (tmp_path / "gone").exists()
+    assert window.start_folder() == str(tmp_path)
+    window.recent_menu.aboutToShow.emit()
+    assert [action.text() for action in window.recent_menu.actions()] == [str(tmp_path / "lab")]
+
+
+def test_the_demo_while_a_project_is_open_starts_from_its_own_state(
+    main_window, complete_job, tmp_path, small_stacks
+):
+    window = main_window
+    defaults = {stage: page.field_values() for stage, page in window.pages.items()}
+    assert window.open_project(tmp_path / "snemi", create=True)
+    imports = window.show_stage("import")
+    imports.images.set_path(str(small_stacks[0]))
+    for box, size in zip(imports.voxel, (30.0, 6.0, 6.0)):
+        box.setValue(size)
+    complete_job(imports.start_import)
+    snemi_json = (tmp_path / "snemi" / "project.json").read_bytes()
+    # typed on every page of the SNEMI3D project, never run
+    imports.labels.set_path(str(small_stacks[1]))
+    window.pages["preprocess"].min_size.setValue(77)
+    window.pages["infer"].options["pad_value"].setText("0.2")
+    window.pages["infer"].bbox.setText("0:4,0:40,0:48")
+
+    assert window.start_demo(tmp_path / "demo")  # the welcome screen's "Try the demo"
+    values = {stage: page.field_values() for stage, page in window.pages.items()}
+    assert values["import"]["voxel_size_zyx"] == (1.0, 1.0, 1.0)
+    assert values["import"]["images"].startswith(str(tmp_path / "demo"))
+    assert values["import"]["labels"].startswith(str(tmp_path / "demo"))
+    for stage in ("preprocess", "train", "infer", "export"):
+        assert values[stage] == defaults[stage], stage
+    assert "bounding box" not in window.viewer.layers
+    assert [layer.name for layer in window.viewer.layers] == []
+    complete_job(window.pages["import"].start_import)
+    demo = Project.open(tmp_path / "demo")
+    assert demo.data["volumes"]["image"]["voxel_size"] == [1.0, 1.0, 1.0]
+    assert (tmp_path / "snemi" / "project.json").read_bytes() == snemi_json
+
+
+_OTHER_WINDOW = """
+import sys, time
+from ffn_core.project_lock import ProjectLock
+ProjectLock(sys.argv[1]).acquire()
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_project_open_in_another_window_is_refused_with_who_has_it(main_window, tmp_path):
+    root = Project.create(tmp_path / "shared").root
+    with subprocess.Popen(
+        [sys.executable, "-c", _OTHER_WINDOW, str(root)], stdout=subprocess.PIPE, text=True
+    ) as other:
+        assert other.stdout.readline().strip() == "held"
+        assert not main_window.open_project(root)
+        box = _visible_box(main_window, "errorBox")
+        assert str(other.pid) in box.text() and str(root) in box.text()
+        assert main_window.project is None
+        box.close()
+        other.kill()  # the other window is gone (crashed): its lock is taken over
+    assert main_window.open_project(root)
+    assert (root / ".lock").is_file()
+    assert main_window.open_project(root)  # the same window opens it again
+    assert main_window.open_project(tmp_path / "next", create=True)  # switching gives it back
+    assert not (root / ".lock").exists() and (tmp_path / "next" / ".lock").is_file()

@@ -20,7 +20,16 @@ JOB_TIMEOUT_MS = 60_000
 class BareHost:
     """PageHost's members and nothing else (``__slots__``: any other attribute fails)."""
 
-    __slots__ = ("project", "viewer", "presenter", "client", "errors", "lines", "_on_result")
+    __slots__ = (
+        "project",
+        "viewer",
+        "presenter",
+        "client",
+        "errors",
+        "lines",
+        "shown",
+        "_on_result",
+    )
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -29,6 +38,7 @@ class BareHost:
         self.client = WorkerClient()
         self.errors: list[tuple[str, str]] = []
         self.lines: list[str] = []
+        self.shown: list[str] = []
         self._on_result = None
         self.client.result.connect(lambda record: self._on_result and self._on_result(record))
 
@@ -43,13 +53,25 @@ class BareHost:
     def log(self, text: str) -> None:
         self.lines.append(text)
 
+    def show_stage(self, stage: str):
+        self.shown.append(stage)
+
 
 def test_bare_host_has_the_members_of_the_protocol():
     members = {name for name in vars(PageHost) if not name.startswith("_")}
     members |= set(typing.get_type_hints(PageHost))
     bare = {name for name in vars(BareHost) if not name.startswith("_")} | set(BareHost.__slots__)
-    assert members == {"project", "viewer", "presenter", "client", "run_job", "show_error", "log"}
-    assert members == bare - {"errors", "lines", "_on_result"}
+    assert members == {
+        "project",
+        "viewer",
+        "presenter",
+        "client",
+        "run_job",
+        "show_error",
+        "log",
+        "show_stage",
+    }
+    assert members == bare - {"errors", "lines", "shown", "_on_result"}
 
 
 @pytest.fixture
@@ -75,6 +97,8 @@ def test_every_page_lives_in_a_bare_host(qtbot, host, small_stacks):
         assert page.start_import()
     assert finished.args == ["completed"], host.lines
     assert tuple(host.viewer.layers["image"].scale) == (30.0, 1.0, 1.0)
+    page.wizard.next_stage_button.click()  # "Next stage →" goes through the host
+    assert host.shown == ["preprocess"]
     host.project.reload()
     page.images.set_path("")
     page.voxel[0].setValue(1.0)

@@ -60,3 +60,36 @@ def test_pages_show_the_settings_of_the_opened_project(
     assert values == {**opened_a, "infer": {**opened_a["infer"], "pad_value": ""}}
     layer = window.viewer.layers["bounding box"]  # the stored box is drawn again
     assert layer.data[0].max(axis=0).tolist() == [40.0, 48.0]
+
+
+def test_results_and_typing_of_one_project_never_reach_another(
+    main_window, complete_job, project_with_run, tmp_path, small_stacks
+):
+    window = main_window
+    assert window.open_project(project_with_run.root)
+    prep = window.show_stage("preprocess")
+    prep.lom_radius.setText("3,3,1")
+    prep.min_size.setValue(10)
+    complete_job(prep.start_preprocess)
+    assert "training coordinates written to" in prep.wizard.done_label.text()
+    export = window.show_stage("export")
+    export.destination.setText(str(tmp_path / "out"))
+    complete_job(export.start_export)
+    assert "Written to" in export.written.text()
+    imports = window.show_stage("import")
+    imports.voxel[0].setValue(30.0)  # typed for A, never run
+    imports.wizard.go_to(1)
+    stored_a = project_with_run.path("project.json").read_text()
+
+    assert window.open_project(tmp_path / "b", create=True)
+    for page in window.pages.values():  # no result line of A, every wizard at its start
+        if page.wizard is not None:
+            assert page.wizard.done_label.text() == "" and not page.wizard.done_label.isVisible()
+            assert page.wizard.current() == 0
+    assert export.run.count() == 0 and export.written.text() == ""
+    assert imports.field_values()["voxel_size_zyx"] == (1.0, 1.0, 1.0)
+    imports.images.set_path(str(small_stacks[0]))
+    complete_job(imports.start_import)
+    project_b = Project.open(tmp_path / "b")
+    assert project_b.stage_params("import")["voxel_size"] == [1.0, 1.0, 1.0]
+    assert project_with_run.path("project.json").read_text() == stored_a

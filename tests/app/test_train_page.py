@@ -9,9 +9,13 @@ from pathlib import Path
 import h5py
 import pytest
 
-from app.controllers.train import train_config
+from app.controllers.train import train_config, train_fields
+from app.i18n import install_language
 from ffn_core.demo_data import DemoSpec, make_demo_volume
+from ffn_core.estimates import train_estimate
+from ffn_core.presets import stage_presets
 from ffn_core.project import Project
+from ffn_core.protocol import Progress
 
 pytestmark = pytest.mark.gui
 JOB_TIMEOUT_MS = 180_000
@@ -78,6 +82,8 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     assert page.plot.loss_curve.getData()[0] is not None
     assert "steps/s" in page.rates.text()
 
+    assert page.wizard.go_to_review()  # the page offers what the engine's hint says
+    assert page.resume.button.isEnabled() and "press Resume" in page.resume.note.text()
     page.max_steps.setValue(stopped_at + 30)
     resumed = train_config(page.field_values(), resume=True)
     assert (resumed.run, resumed.max_steps, resumed.batch_size) == (
@@ -86,6 +92,7 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
         None,
     )
     assert _run(main_window, qtbot, lambda: page.start_training(resume=True)) == "completed"
+    assert page.wizard.current_title() == "Progress" and page.wizard.next_stage_button.isVisible()
     steps = [step for step, _ in page.plot.history.loss]
     assert steps == sorted(steps) and steps[-1] == stopped_at + 30
     assert steps[0] < stopped_at  # the curve before the stop is still there
@@ -97,3 +104,97 @@ def test_preprocess_train_stop_resume(main_window, qtbot, demo_project, artifact
     assert checkpoints and all(Path(c).parent.parent.name == "default" for c in checkpoints)
     qtbot.wait(200)
     assert main_window.grab().save(str(artifacts / "main_window_train.png"))
+
+
+def test_start_waits_for_the_coordinates_and_valid_settings(
+    main_window, qtbot, demo_project, complete_job, artifacts
+):
+    assert main_window.open_project(demo_project.root)
+    page = main_window.show_stage("train")
+    wizard = page.wizard
+    assert wizard.banner.isVisible() and "run Preprocess first" in wizard.missing_label.text()
+    assert "run Preprocess first" in wizard.start_problem() and not wizard.start()
+    assert not main_window.client.is_running()
+    qtbot.wait(100)
+    assert page.grab().save(str(artifacts / "train_wizard_missing.png"))
+    prep = main_window.show_stage("preprocess")
+    prep.lom_radius.setText("4,4,2")
+    prep.min_size.setValue(50)
+    complete_job(prep.start_preprocess)
+
+    page = main_window.show_stage("train")
+    assert not wizard.banner.isVisible()
+    wizard.next_button.click()
+    assert wizard.current_title() == "Model"
+    page.model_args.setText('{"depth": 2, "fov_size": [9, 9]')  # cut short
+    assert "not valid JSON" in wizard.reason.text() and not wizard.next_button.isEnabled()
+    page.model_args.setText(TINY_MODEL)
+    wizard.next_button.click()
+    page.decay_factor.setText("half")
+    assert "Learning-rate decay factor" in wizard.reason.text()
+    assert not wizard.go_to_review() and wizard.start_problem() and not wizard.start()
+    page.decay_factor.setText("0.5")
+    assert wizard.go_to_review() and wizard.start_button.isEnabled()
+    assert "Expected run time: about" in wizard.review_label.text()
+    qtbot.wait(100)
+    assert page.grab().save(str(artifacts / "train_wizard_review.png"))
+
+
+def test_the_demo_trains_the_quick_preset_in_minutes(
+    main_window, qtbot, complete_job, tmp_path, artifacts
+):
+    assert main_window.start_demo(tmp_path / "demo")  # the welcome screen's Try the demo
+    complete_job(main_window.pages["import"].start_import)
+    page = main_window.show_stage("train")
+    quick = stage_presets()["quick"]
+    config = train_config(page.field_values())
+    assert config.model_args == quick.model_args and config.max_steps == quick.train["max_steps"]
+    assert page.stage_preset.currentData() == "quick"
+    estimate = train_estimate(main_window.project, config)
+    assert estimate.seconds is not None and estimate.seconds < 15 * 60
+    page.wizard.go_to(1)
+    qtbot.wait(100)
+    assert page.grab().save(str(artifacts / "train_wizard_model_demo.png"))
+
+    complete_job(main_window.show_stage("preprocess").start_preprocess)  # its own defaults
+    page = main_window.show_stage("train")
+    page.max_steps.setValue(20)  # a short run of the quick model
+    assert page.wizard.go_to_review()
+    complete_job(page.wizard.start)
+    infer = main_window.pages["infer"].field_values()  # the demo's inference, ready
+    assert infer["checkpoint"] == str(main_window.project.path("runs", "default"))
+    assert float(infer["move_threshold"]) == quick.infer["move_threshold"]
+    assert "PolicyGrid3d" in Path(infer["request"]).read_text()
+
+
+def test_opening_another_project_shows_its_own_training(main_window, qtbot, demo_project, tmp_path):
+    assert main_window.open_project(demo_project.root)
+    page = main_window.show_stage("train")
+    page.max_steps.setValue(123)
+    # what the worker reports while project A trains
+    main_window.client.progress.emit(Progress("train", 5, 10, metrics={"step": 5, "loss": 0.3}))
+    assert page.rates.text().startswith("step 5 / 10") and page.plot.history.loss
+
+    assert main_window.open_project(tmp_path / "b", create=True)
+    assert page.field_values() == train_fields(None)
+    assert page.rates.text() == "" and not page.plot.history.loss
+    assert page.wizard.current() == 0 and page.resume.isHidden()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_each_step_as_the_user_sees_it(request, qtbot, demo_project, artifacts, language):
+    install_language(language)
+    try:
+        window = request.getfixturevalue("main_window")
+        assert window.open_project(demo_project.root)
+        demo_project.path("preprocess").mkdir()  # as if preprocessed: the steps open
+        window.pages["train"].project_changed()
+        page = window.show_stage("train")
+        for index, _step in enumerate(page.wizard.steps):
+            assert page.wizard.go_to(index)
+            qtbot.wait(50)
+            scroll = page.parentWidget().parentWidget()  # the stage list's scroll area
+            assert not scroll.horizontalScrollBar().isVisible()
+            assert page.grab().save(str(artifacts / f"train_wizard_{index + 1}_{language}.png"))
+    finally:
+        install_language("en")

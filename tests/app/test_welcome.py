@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from ffn_core.demo_data import DemoSpec
+from ffn_core.errors import UserError
 from ffn_core.project import Project
 
 pytestmark = pytest.mark.gui
@@ -28,8 +29,7 @@ def test_create_demo_project_writes_the_stacks(tmp_path):
 def test_buttons_and_recent_projects_emit_signals(qtbot, tmp_path, artifacts):
     from app.welcome import WelcomeWidget
 
-    (tmp_path / "lab-project").mkdir()
-    recent = [str(tmp_path / "lab-project"), str(tmp_path / "gone")]
+    recent = [str(tmp_path / "lab-project"), str(tmp_path / "older")]
     widget = WelcomeWidget(recent)
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.new_requested, timeout=1000):
@@ -41,13 +41,10 @@ def test_buttons_and_recent_projects_emit_signals(qtbot, tmp_path, artifacts):
         widget.open_button.click()
     assert opened.args == [str(tmp_path / "picked")]
 
-    assert widget.recent_list.count() == 2
-    assert widget.recent_list.item(1).text().endswith("(missing)")
+    assert [widget.recent_list.item(i).text() for i in range(2)] == recent
     with qtbot.waitSignal(widget.open_requested, timeout=1000) as opened:
-        widget.recent_list.itemActivated.emit(widget.recent_list.item(0))
-    assert opened.args == [recent[0]]
-    with qtbot.assertNotEmitted(widget.open_requested):
         widget.recent_list.itemActivated.emit(widget.recent_list.item(1))
+    assert opened.args == [recent[1]]
 
     widget.resize(640, 420)
     widget.show()
@@ -55,3 +52,15 @@ def test_buttons_and_recent_projects_emit_signals(qtbot, tmp_path, artifacts):
     assert widget.grab().save(str(artifacts / "welcome.png"))
     widget.set_recent([])
     assert widget.recent_list.item(0).text() == "No recent projects yet."
+    with qtbot.assertNotEmitted(widget.open_requested):
+        widget.recent_list.itemActivated.emit(widget.recent_list.item(0))
+
+
+def test_the_demo_refuses_a_folder_with_files_of_the_user(tmp_path):
+    from app.welcome import create_demo_project
+
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "chapter1.tex").write_text("...")
+    with pytest.raises(UserError, match="not empty"):
+        create_demo_project(tmp_path / "thesis", DemoSpec(shape_zyx=(6, 32, 40), n_cells=5))
+    assert sorted(p.name for p in (tmp_path / "thesis").iterdir()) == ["chapter1.tex"]

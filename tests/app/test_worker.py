@@ -140,7 +140,9 @@ def test_progress_text():
             metrics={"loss": 0.4321, "step": 50},
         )
     )
-    assert text == "50 / 200 steps  ·  2.5 steps/s  ·  ETA 1 min 00 s  ·  loss 0.432  ·  step 50"
+    assert text == "50 / 200 steps  ·  2.5 steps/s  ·  loss 0.432  ·  step 50"  # ETA: own label
+    estimated = Progress(stage="infer", done=19, total=32.6, unit="FOVs", rate=6.12)
+    assert describe_progress(estimated) == "19 / 33 FOVs  ·  6.12 FOVs/s"
 
 
 def test_job_panel_bar_busy_when_total_unknown(qtbot):

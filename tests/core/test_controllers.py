@@ -16,22 +16,34 @@ from app.controllers.evaluate import evaluate_config
 from app.controllers.export import export_config, export_fields
 from app.controllers.fields import config_values, list_text, number, number_text, text
 from app.controllers.import_volumes import import_config, import_fields
-from app.controllers.infer import dashboard_url, infer_config, infer_fields, option_defaults
-from app.controllers.preprocess import preprocess_config, preprocess_fields
+from app.controllers.infer import (
+    dashboard_url,
+    infer_config,
+    infer_fields,
+    infer_preset_fields,
+    option_defaults,
+)
+from app.controllers.preprocess import (
+    preprocess_config,
+    preprocess_fields,
+    preprocess_preset_fields,
+)
 from app.controllers.subvolume_grid import SubvolumeGrid
-from app.controllers.train import train_config, train_fields
+from app.controllers.train import train_config, train_fields, train_preset_fields
 from ffn_core.backend import BACKENDS, installed_backends
 from ffn_core.errors import UserError
 from ffn_core.fov import MOVE_THRESHOLD
 from ffn_core.infer.plan import plan_subvolumes
+from ffn_core.infer.request import parse_request
 from ffn_core.infer.storage import save_reference_npz
 from ffn_core.model.args import load_preset
+from ffn_core.presets import stage_presets
 from ffn_core.stages.evaluate import EvaluateConfig
 from ffn_core.stages.export import ExportConfig
 from ffn_core.stages.import_volumes import ImportConfig
 from ffn_core.stages.infer import InferConfig
 from ffn_core.stages.preprocess import PreprocessConfig
-from ffn_core.stages.train import TrainConfig
+from ffn_core.stages.train import TrainConfig, resolve_settings
 from ffn_core.train.run_config import RunSettings
 from ffn_core.zyx import box_shape
 
@@ -158,6 +170,49 @@ TRAIN_FIELDS = {
     "device": "cpu",
     "precision": "bfloat16",
 }
+
+
+@pytest.mark.parametrize("name", ["quick", "reference", "isotropic"])
+def test_preset_fields_make_the_presets_configs(name, tmp_path):
+    """A page filled with a preset's fields (over whatever it showed) runs the preset."""
+    preset = stage_presets()[name]
+    prep = preprocess_config({**preprocess_fields(), **preprocess_preset_fields(name)})
+    assert prep == preset.preprocess_config()
+    page = {**train_fields(), **train_preset_fields("quick"), **train_preset_fields(name)}
+    config = train_config({**page, "run": "r"})
+    settings, _ = resolve_settings(config, tmp_path / "no-run", (0.0, 1.0))
+    wanted, _ = resolve_settings(preset.train_config(run="r"), tmp_path / "no-run", (0.0, 1.0))
+    assert settings == wanted  # the reference's decay fields are emptied after quick's
+    assert set(train_preset_fields(name)) & {"run", "backend", "device", "precision"} == set()
+    options = infer_config({**infer_fields(), **infer_preset_fields(name), "checkpoint": "c"})
+    assert options == preset.infer_config("c")
+
+
+def test_reference_preset_is_what_the_pages_run_by_default(tmp_path):
+    default = preprocess_config(preprocess_fields())
+    assert preprocess_config({**preprocess_fields(), **preprocess_preset_fields("reference")}) == (
+        default
+    )
+    page = train_fields()
+    settings = [
+        resolve_settings(train_config(fields), tmp_path / "no-run", (0.0, 1.0))[0]
+        for fields in (page, {**page, **train_preset_fields("reference")})
+    ]
+    assert settings[0] == settings[1] and settings[0].max_steps == 10000
+    assert train_preset_fields("reference")["preset"] == "anisotropic"
+    assert train_preset_fields("isotropic")["preset"] == "isotropic"
+    assert json.loads(train_preset_fields("quick")["model_args"])["features"] == 16
+
+
+def test_quick_infer_fields_bring_the_demos_seed_grid(tmp_path):
+    fields = infer_preset_fields("quick", tmp_path)
+    assert (fields["move_threshold"], fields["min_segment_size"]) == ("0.7", "100")
+    request = parse_request(Path(fields["request"]).read_text(encoding="utf-8"))
+    assert request.seed_policy == "PolicyGrid3d" and request.seed_policy_args["step"] == 8
+    assert "request" not in infer_preset_fields("quick")  # no folder: nothing written
+    users = {**infer_fields(), "request": "/data/inference.pbtxt", "checkpoint": "c"}
+    kept = infer_config({**users, **fields, **infer_preset_fields("reference", tmp_path)})
+    assert kept.request == fields["request"] and kept.move_threshold is None
 
 
 def test_train_fields_become_a_config():
@@ -287,13 +342,13 @@ def test_infer_config_fills_the_fields_back():
         "backend": "jax",
         "device": "cpu",
         "precision": "bfloat16",
-        "fill": True,
+        "refine": ("fill",),
     }
     round_trip(fields, infer_config, infer_fields)
     assert infer_config(fields).refine == ("fill",)
-    round_trip({**fields, "bbox": "", "seed_policy": "", "fill": False}, infer_config, infer_fields)
+    round_trip({**fields, "bbox": "", "seed_policy": "", "refine": ()}, infer_config, infer_fields)
     defaults = infer_fields()
-    assert defaults["fill"] is False and infer_config({**defaults, "checkpoint": "c"}).refine == ()
+    assert defaults["refine"] == () and infer_config({**defaults, "checkpoint": "c"}).refine == ()
     assert defaults["checkpoint"] == "" and defaults["run"] == InferConfig.run
     assert all(defaults[name] == "" for name in ("move_threshold", "bbox", "image_std"))
     assert (defaults["backend"], defaults["device"], defaults["precision"]) == (

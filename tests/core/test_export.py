@@ -312,3 +312,69 @@ def test_a_run_is_read_one_chunk_layer_at_a_time(tmp_path, monkeypatch):
     assert reads and all(shape[0] <= 2 for shape in reads), reads
     back = read_slices(tmp_path / "out", "png")
     assert np.array_equal(original_ids(tmp_path / "out", back), np.where(seg == 2, 1, seg))
+
+
+def _calibrated_run(root: Path, seg: np.ndarray) -> Project:
+    """A run of a project whose image was imported with voxel size 30, 6, 5 (z, y, x)."""
+    project = make_run(root, seg)
+    image = project.path("volumes", "image.h5")
+    image.parent.mkdir()
+    with h5py.File(image, "w") as handle:
+        handle.create_dataset("raw", data=np.zeros(SHAPE, np.uint8))
+    project.register_volume("image", image, "raw", voxel_size=[30.0, 6.0, 5.0])
+    return project
+
+
+@pytest.mark.parametrize("bits", [16, 32])
+def test_tiff_exports_carry_the_voxel_size(tmp_path, bits):
+    project = _calibrated_run(tmp_path / "p", labels(300))
+    for fmt in ("tiff-stack", "tif"):
+        config = ExportConfig(run="run1", format=fmt, bit_depth=bits)
+        assert export(config, project, emit=Emitter("export", io.StringIO())).status == "completed"
+    stack = project.path("exports", f"run1-tiff-stack-{bits}bit", "segmentation.tif")
+    first = project.path("exports", f"run1-tif-{bits}bit", "0000.tif")
+    for path in (stack, first):
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            x_res, y_res = (num / den for num, den in (page.tags[t].value for t in (282, 283)))
+            if bits == 16:  # ImageJ: pixels per nm, spacing and unit in its description
+                assert tif.is_imagej and tif.imagej_metadata["unit"] == "nm"
+                assert tif.imagej_metadata["spacing"] == pytest.approx(30.0)
+                assert (1 / x_res, 1 / y_res) == pytest.approx((5.0, 6.0))
+            else:  # plain TIFF: pixels per centimetre (ImageJ shows microns)
+                assert page.tags["ResolutionUnit"].value == tifffile.RESUNIT.CENTIMETER
+                assert (1e7 / x_res, 1e7 / y_res) == pytest.approx((5.0, 6.0))
+                assert tif.shaped_metadata[0]["spacing"] == 30.0
+                assert tif.shaped_metadata[0]["unit"] == "nm"
+
+
+def test_png_and_hdf5_exports_carry_the_voxel_size(tmp_path):
+    project = _calibrated_run(tmp_path / "p", labels(300))
+    for fmt in ("png", "hdf5"):
+        config = ExportConfig(run="run1", format=fmt)
+        assert export(config, project, emit=Emitter("export", io.StringIO())).status == "completed"
+    with Image.open(project.path("exports", "run1-png-16bit", "0000.png")) as png:
+        dpi_x, dpi_y = png.info["dpi"]
+    assert (0.0254e9 / dpi_x, 0.0254e9 / dpi_y) == pytest.approx((5.0, 6.0), rel=1e-3)
+    with h5py.File(project.path("exports", "run1-hdf5-32bit", "segmentation.h5"), "r") as handle:
+        attrs = handle["segmentation"].attrs
+        assert list(attrs["element_size_um"]) == pytest.approx([0.030, 0.006, 0.005])
+        assert list(attrs["voxel_size"]) == [30.0, 6.0, 5.0] and attrs["unit"] == "nm"
+        assert list(attrs["bbox_start_zyx"]) == [2, 0, 1]
+
+
+def test_a_refusal_reads_in_the_guis_words_and_the_cli_keeps_its_flag(tmp_path, capsys):
+    project = make_run(tmp_path / "p", labels(9))
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("keep")
+    args = ("--project", project.root, "--run", "run1", "--format", "tif", "--out", taken)
+    code, last, _ = run_cli(*args)
+    assert code == 2 and last["type"] == "error"
+    assert "--overwrite" in last["hint"] and "--" not in last["gui_hint"]
+    assert "Replace a non-empty destination" in last["gui_hint"]
+    from ffn_core.cli import main
+
+    assert main(["export", "--text", *map(str, args)]) == 2
+    text = capsys.readouterr().out
+    assert "hint: Choose another folder, or replace it with --overwrite." in text

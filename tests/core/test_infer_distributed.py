@@ -164,6 +164,7 @@ def test_a_running_task_reports_its_fovs_before_its_subvolume_is_done(one) -> No
     running = [r for r in progress if "d" not in r.metrics["states"] and r.metrics["fov_evals"]]
     assert running, [(r.done, r.metrics) for r in progress]
     assert all(0 < r.done < 1 and r.eta_s is not None for r in running)
+    assert [r.done for r in progress] == sorted(r.done for r in progress)  # never back
     assert all(r.metrics["fov_per_s"] > 0 for r in running)
     assert progress[-1].metrics["fov_evals"] == result.extra["fov_evals"]
     assert max(r.metrics["fov_evals"] for r in running) < result.extra["fov_evals"]
@@ -395,6 +396,8 @@ def test_the_cli_runs_subvolumes_on_a_cluster_of_this_pc(project, blob_checkpoin
     progress = [r for r in records if isinstance(r, Progress)]
     assert {r.unit for r in progress} == {"subvolumes"}
     assert progress[-1].metrics["states"] == "dddd" and progress[-1].metrics["fov_evals"] > 0
+    fractions = [r.fraction for r in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never back, ends at 100 %
     artifacts = [r for r in records if isinstance(r, Artifact)]
     plan = project.path("inference", "cli", "plan.json")
     assert artifacts[0].name == "plan" and Path(artifacts[0].path) == plan

@@ -172,3 +172,18 @@ def test_live_updates_tolerate_a_locked_file_and_report_progress(tmp_path, monke
     progress = [line for line in events.lines if line[0] == "progress"]
     assert [p[1] for p in progress] == sorted(p[1] for p in progress)  # monotone
     assert progress[-1][1] == progress[-1][2] and progress[-1][3]["objects"] == 9
+
+
+@pytest.mark.parametrize("fovs_per_voxel", [None, 1e-4, 1.0])
+def test_progress_in_fovs_never_goes_back_whatever_the_prior(tmp_path, fovs_per_voxel) -> None:
+    """No prior, one far too low and one far too high: the fraction only grows and the total
+    converges to the FOVs the run took."""
+    settings = _settings()
+    settings.fovs_per_voxel = fovs_per_voxel
+    events = Events()
+    outcome = run_subvolume(_image(), settings, FakeModel(), tmp_path, emit=events)
+    progress = [line for line in events.lines if line[0] == "progress"]
+    fractions = [done / total if total else 0.0 for _, done, total, _ in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(f < 1.0 for f in fractions[:-1])  # 100 % only once it has finished
+    assert progress[-1][1] == progress[-1][2] == outcome.counters["fov_evals"]

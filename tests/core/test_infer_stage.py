@@ -7,6 +7,7 @@ of ours for the plain-Python run; plus the errors that must come before any work
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -19,9 +20,10 @@ from PIL import Image
 
 from ffn_core.analysis.evaluate import adapted_rand
 from ffn_core.errors import UserError
+from ffn_core.events import Emitter
 from ffn_core.model.args import ModelArgs
 from ffn_core.project import Project
-from ffn_core.protocol import Artifact, Error, Record, Result, decode
+from ffn_core.protocol import Artifact, Error, Progress, Record, Result, decode
 from ffn_core.stages.infer import InferConfig, infer
 from tests.core.stack_files import TINY, image_project
 
@@ -63,7 +65,7 @@ def _cli(
     ) as proc:
         for line in proc.stdout:
             events.append(decode(line, project))
-            fovs = getattr(events[-1], "metrics", {}).get("fov_evals", 0)
+            fovs = events[-1].done if isinstance(events[-1], Progress) else 0
             if stop_after_fov is not None and fovs >= stop_after_fov:
                 proc.stdin.write("stop\n")
                 proc.stdin.flush()
@@ -285,3 +287,38 @@ def test_infer_runs_from_plain_python_and_new_keeps_the_old_run(flood_checkpoint
     assert again.extra["run"] == "default-2" and config.run == "default"
     assert again.outputs["npz"] != result.outputs["npz"]
     assert Path(result.outputs["npz"]).is_file()
+
+
+def _cells(shape=(12, 40, 48), pitch=8) -> np.ndarray:
+    """Bright cells of ``pitch`` voxels between dark one-voxel walls (in y and x)."""
+    z, y, x = np.indices(shape)
+    walls = (y % pitch == 0) | (x % pitch == 0)
+    return np.where(walls, 20, 230).astype(np.uint8)
+
+
+def test_progress_counts_fovs_never_goes_back_and_ends_at_the_whole(
+    blob_checkpoint, tmp_path
+) -> None:
+    project = Project.open(image_project(tmp_path / "p", _cells(), mean=128.0, std=64.0))
+    config = InferConfig(
+        checkpoint=str(blob_checkpoint),
+        model_args=TINY.to_json(),
+        seed_policy="PolicyGrid3d",
+        min_segment_size=10,
+        refresh_interval=0.0,
+    )
+    stream = io.StringIO()
+    emit = Emitter("infer", stream, min_interval=0.0)
+    result = infer(config, project, emit=emit)
+    records = [decode(line) for line in stream.getvalue().splitlines()]
+    progress = [r for r in records if isinstance(r, Progress)]
+    assert result.status == "completed" and len(progress) > 20
+    assert {r.unit for r in progress} == {"FOVs"}
+    fractions = [r.fraction for r in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never back, ends at 100 %
+    assert progress[0].total > 0  # the prior says how much before the first object settles
+    assert [r.done for r in progress] == sorted(r.done for r in progress)
+    assert progress[-1].done == progress[-1].total == result.extra["fov_evals"]
+    halfway = next(r for r in progress if r.done >= result.extra["fov_evals"] / 2)
+    prior_only = halfway.done / progress[0].total  # what the estimate before the run says
+    assert prior_only < halfway.fraction < 0.7  # the run's own work pulls it towards a half

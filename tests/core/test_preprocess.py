@@ -184,6 +184,56 @@ def test_coordinates_are_reproducible_from_the_seed(tmp_path):
     np.testing.assert_array_equal(np.load(tmp_path / "plain.npy"), first[::-1])
 
 
+def class_shares(partitions: np.ndarray, zyx: np.ndarray) -> dict[int, float]:
+    """The fraction of the coordinates that falls in each class."""
+    counts = np.bincount(partitions[tuple(np.asarray(zyx).T)], minlength=256)
+    return {int(v): counts[v] / len(zyx) for v in np.flatnonzero(counts)}
+
+
+def test_a_capped_list_keeps_the_class_balance_in_a_fraction_of_the_size(tmp_path):
+    partitions, margin = small_partitions(), (3, 5, 4)
+    full = sample_coordinates(partitions, margin, seed=3, limit=None)
+    capped = sample_coordinates(partitions, margin, seed=3, limit=len(full) // 20)
+    classes = len(class_shares(partitions, full))
+    assert len(capped) == (len(full) // 20 // classes) * classes
+    assert class_shares(partitions, capped) == pytest.approx(class_shares(partitions, full))
+    assert class_shares(partitions, capped) == pytest.approx(
+        dict.fromkeys(class_shares(partitions, full), 1 / classes)
+    )
+    inside = partitions[3:-3, 5:-5, 4:-4]
+    sizes = np.bincount(inside.ravel(), minlength=256)
+    quota = len(capped) // classes
+    for value in class_shares(partitions, capped):  # a sample of each class: no voxel twice
+        members = capped[partitions[tuple(capped.T)] == value]  # unless it has fewer voxels
+        distinct = len(np.unique(members, axis=0))
+        assert distinct == min(quota, sizes[value])
+    assert np.all(capped >= margin) and np.all(capped < np.array(partitions.shape) - margin)
+    save_coordinates(tmp_path / "full.npy", full)
+    save_coordinates(tmp_path / "capped.npy", capped)
+    ratio = (tmp_path / "full.npy").stat().st_size / (tmp_path / "capped.npy").stat().st_size
+    assert ratio > 15
+    assert len(sample_coordinates(partitions, margin, 3)) == len(full)  # under the default cap
+
+
+def test_the_stage_stores_at_most_max_coordinates(tmp_path):
+    labels = synthetic_labels(10, (20, 40, 40))
+    shares, sizes = [], []
+    for limit in (None, 2000):
+        project = make_project(tmp_path / f"p{limit}", labels)
+        config = PreprocessConfig(lom_radius_xyz=(3, 3, 2), min_size=50, max_coordinates=limit)
+        result = preprocess(config, project, emit=Emitter("preprocess", io.StringIO()))
+        coordinates = load_coordinates(project)
+        assert result.extra["coordinates_count"] == len(coordinates)
+        partitions = compute_partitions(labels, THRESHOLDS, (3, 3, 2), 50)
+        shares.append(class_shares(partitions, coordinates))
+        sizes.append(project.path("preprocess", "coordinates.npy").stat().st_size)
+    assert len(load_coordinates(project)) <= 2000
+    assert shares[1] == pytest.approx(shares[0])
+    assert sizes[0] / sizes[1] > 10
+    with pytest.raises(UserError, match="leaves none"):
+        PreprocessConfig(max_coordinates=0)
+
+
 def test_tfrecord_round_trip(tmp_path):
     import tensorflow as tf
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ffn_core.errors import UserError
-from ffn_core.project import SCHEMA_VERSION, Project
+from ffn_core.project import SCHEMA_VERSION, Project, is_project
 
 
 def test_create_open_round_trip(tmp_path):
@@ -82,3 +82,32 @@ def test_info_on_a_missing_project_is_an_error_line(tmp_path):
     last = json.loads(proc.stdout.splitlines()[-1])
     assert last["type"] == "error" and "not an FFN Workbench project" in last["message"]
     assert last["hint"]
+
+
+def test_a_new_project_refuses_a_folder_with_files_when_asked(tmp_path):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "holiday.jpg").write_bytes(b"jpeg")
+    with pytest.raises(UserError, match="not empty") as info:
+        Project.create(tmp_path / "photos", empty_only=True)
+    assert "empty folder" in info.value.hint
+    assert not is_project(tmp_path / "photos")
+    (tmp_path / "empty").mkdir()
+    assert Project.create(tmp_path / "empty", empty_only=True).name == "empty"
+    assert Project.create(tmp_path / "new" / "p", empty_only=True).name == "p"
+    assert is_project(tmp_path / "empty") and is_project(tmp_path / "new" / "p")
+    with pytest.raises(UserError, match="already holds a project"):
+        Project.create(tmp_path / "empty", empty_only=True)
+
+
+def test_view_state_is_kept_beside_project_json_and_tolerates_bad_files(tmp_path):
+    project = Project.create(tmp_path / "p")
+    before = (tmp_path / "p" / "project.json").read_bytes()
+    assert project.view_state() == {}
+    project.save_view_state({"point": [30.0, 5.0, 2.5], "layers": ["run r1"]})
+    again = Project.open(tmp_path / "p")
+    assert again.view_state() == {"point": [30.0, 5.0, 2.5], "layers": ["run r1"], "version": 1}
+    assert (tmp_path / "p" / "project.json").read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["project.json", "view.json"]
+    for text in ("{damaged", '["a list"]', '{"version": 99, "point": [1, 2, 3]}'):
+        (tmp_path / "p" / "view.json").write_text(text, encoding="utf-8")
+        assert again.view_state() == {}, text

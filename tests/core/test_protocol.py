@@ -47,6 +47,13 @@ RECORDS = [
     ),
     Result(stage="import", outputs={}, status="stopped"),
     Error(stage="infer", message="No checkpoint in /runs/a", hint="Train a model first."),
+    Error(
+        stage="infer",
+        message="Run 'a' already holds results.",
+        hint="Choose --on-exists resume.",
+        gui_hint="Press Resume.",
+    ),
+    Log(message="Stopped; run again with --on-exists resume.", gui_message="Press Resume."),
 ]
 
 
@@ -269,3 +276,20 @@ def test_an_incomplete_record_is_refused(record, tmp_path):
 def test_result_extras_may_not_take_the_protocols_keys():
     with pytest.raises(ValueError, match="clash"):
         encode(Result(stage="train", outputs={}, extra={"stage": "other"}))
+
+
+def test_the_guis_words_travel_only_when_they_differ():
+    stream = io.StringIO()
+    emit = Emitter("infer", stream)
+    emit.error("Run 'a' exists.", "Choose --on-exists resume.", "Press Resume.")
+    emit.error("No image.", "Import one.", "Import one.")
+    emit.log("Stopped; run again with --on-exists resume.", gui_message="Press Resume.")
+    emit.log("plain", gui_message="plain")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines[0]["gui_hint"] == "Press Resume." and lines[0]["hint"].startswith("Choose --")
+    assert "gui_hint" not in lines[1] and "gui_message" not in lines[3]
+    assert decode(json.dumps(lines[2])).gui_message == "Press Resume."
+    assert decode(json.dumps(lines[1])).gui_hint == ""  # as an older worker sends it
+    error = UserError("Run 'a' exists.", "Choose --on-exists resume.", "Press Resume.")
+    assert (error.hint, error.gui_hint) == ("Choose --on-exists resume.", "Press Resume.")
+    assert UserError("No image.", "Import one.").gui_hint == "Import one."

@@ -13,7 +13,14 @@ import pytest
 from ffn_core.errors import UserError
 from ffn_core.events import Emitter
 from ffn_core.infer import storage
-from ffn_core.infer.refine import FillSettings, fill, parse_refine, refine_run
+from ffn_core.infer.refine import (
+    BUILT_STEPS,
+    STEP_DESCRIPTIONS,
+    FillSettings,
+    fill,
+    parse_refine,
+    refine_run,
+)
 
 SHAPE = (6, 24, 40)
 MEMBRANE_X = 20
@@ -111,12 +118,36 @@ def test_fill_checks_its_inputs() -> None:
     [
         ("fill", ("fill",)),
         ("agglomerate, fill", ("fill", "agglomerate")),
-        ("all", ("fill", "consensus", "agglomerate")),
+        ("fill,consensus", ("consensus", "fill")),  # in the order they run
+        ("consensus", ("consensus",)),
+        ("all", ("consensus", "fill")),  # every built step
         ("none", ()),
     ],
 )
 def test_parse_refine(text: str, steps: tuple[str, ...]) -> None:
     assert parse_refine(text) == steps
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"), [("consensus,fill", ("consensus", "fill")), ("all", ("consensus", "fill"))]
+)
+def test_the_cli_refines_with_several_steps(text: str, steps: tuple[str, ...]) -> None:
+    import argparse
+
+    from ffn_core.cli import infer_options
+
+    parser = argparse.ArgumentParser()
+    infer_options.add_arguments(parser)
+    args = parser.parse_args(["--project", "p", "--checkpoint", "c", "--refine", text])
+    assert infer_options.to_config(args).refine == steps
+    shown = " ".join(parser.format_help().split())
+    assert all(f"{step}: {STEP_DESCRIPTIONS[step]}" in shown for step in steps)
+
+
+def test_every_built_step_has_one_plain_sentence() -> None:
+    assert list(STEP_DESCRIPTIONS) == list(BUILT_STEPS)
+    for text in STEP_DESCRIPTIONS.values():
+        assert text.endswith(".") and text.count(". ") == 0 and len(text) < 200
 
 
 @pytest.mark.parametrize("text", ["", "fil", "all,fill"])
@@ -148,7 +179,7 @@ def test_refine_run_keeps_the_first_pass_beside_the_refined_one(tmp_path) -> Non
     logs = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert any("Fill:" in record.get("message", "") for record in logs)
     with pytest.raises(UserError, match="not available"):
-        refine_run(tmp_path, _image(), ("consensus",), Emitter("infer", stream))
+        refine_run(tmp_path, _image(), ("agglomerate",), Emitter("infer", stream))
 
 
 def test_the_infer_stage_refines_and_keeps_the_first_pass(blob_checkpoint, tmp_path) -> None:
@@ -181,7 +212,7 @@ def test_the_infer_stage_refines_and_keeps_the_first_pass(blob_checkpoint, tmp_p
     for label in np.unique(seg[seg > 0]):  # no object crosses the membrane
         sides = np.unique(np.sign(np.nonzero(seg == label)[2] - MEMBRANE_X))
         assert len(sides) == 1 and sides[0] != 0, label
-    with pytest.raises(UserError, match="consensus are not available yet"):
-        plain.replace(refine=("fill", "consensus"))
+    with pytest.raises(UserError, match="agglomerate are not available yet"):
+        plain.replace(refine=("fill", "agglomerate"))
     with pytest.raises(UserError, match="subvolume runs is not available yet"):
         plain.replace(refine=("fill",), workers=1)
