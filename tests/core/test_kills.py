@@ -177,6 +177,23 @@ def test_a_killed_export_leaves_no_partial_export(tmp_path):
     assert code == 0 and len(_visible(out)) == 120
 
 
+def test_a_killed_evaluation_leaves_the_project_as_it_was(tmp_path):
+    plane = (np.add.outer(np.arange(384), np.arange(384)) // 40 + 1).astype(np.uint32)
+    seg = np.ascontiguousarray(np.broadcast_to(plane, (160, 384, 384)))
+    root = image_project(tmp_path / "project", volume((160, 8, 8), np.uint8))
+    write_h5(root / "inference" / "big" / "segmentation.h5", seg, "segmentation")
+    labels = write_h5(root / "volumes" / "labels.h5", seg[:, ::-1].copy())
+    Project.open(root).register_volume("labels", labels, "raw")
+    args = ("evaluate", "--project", root, "--run", "big")
+    _kill_when(_progress_at_least(1), *args)
+    Project.open(root)
+    assert _visible(root / "inference") == ["big/segmentation.h5"]
+    code, events = run_cli(*args, timeout=300)
+    result = events[-1]
+    assert code == 0 and result["status"] == "completed", result
+    assert 0 <= result["outputs"]["arand"] <= 1 and result["voxels"] == seg.size
+
+
 def test_training_killed_right_after_checkpoints_always_resumes(tmp_path):
     from tests.core.test_train import TINY, train_volume, write_project
 
