@@ -31,6 +31,7 @@ from typing import Any
 
 from ffn_core.errors import UserError
 from ffn_core.infer.plan import default_overlap, plan_subvolumes
+from ffn_core.infer.progress import expected_fovs
 from ffn_core.infer.request import parse_request
 from ffn_core.io.volume_spec import open_dataset
 from ffn_core.model.args import ModelArgs, load_preset
@@ -63,9 +64,6 @@ _INFER_MEASURED = ((_TINY, 314.0), (_REFERENCE, 25.4))
 # steps/s, inference 37.8 / 25.4 FOV/s with the reference model, whose time is nearly all
 # convolutions; applied to every model's whole time (a little generous to the tiny one).
 _BFLOAT16_SPEEDUP = {"train": 3.50 / 2.22, "infer": 37.8 / 25.4}
-# FOV evaluations of the reference model on the SNEMI3D crop z 0-99, y 0-255, x 0-255
-# (PolicyPeaks, move threshold 0.9): the calibration of :func:`expected_fovs`.
-_FOVS_MEASURED = ((100, 256, 256), _REFERENCE, 14348)
 # Seconds a job spends before its first step or FOV (worker start, TensorFlow import, model
 # build): the demo's train stage took 222 s for 6000 steps at 28.7 steps/s, its infer stage
 # 23.7 s for 17.6 s of FOVs; a preprocess job imports no TensorFlow. A Dask cluster adds its
@@ -242,29 +240,6 @@ def _same_train(
 
 
 # -- infer --------------------------------------------------------------------------------
-def expected_fovs(box_shape_zyx: Sequence[int], model_args: ModelArgs) -> float:
-    """The FOV evaluations an inference of a box of ``box_shape_zyx`` voxels should take.
-
-    The FOV centres that fit in the box, one per ``deltas`` step of the model (the FOV moves
-    by ``deltas``), times the share measured on the SNEMI3D crop with the reference model
-    (14,348 FOVs for 100×256×256 voxels: 0.87). The same rule gave 0.87 and 0.82 for that
-    model's 2×2-subvolume runs of the crop and of the whole stack (per subvolume, overlaps
-    included), and 1.15 for the demo (tiny model, seed grid, move threshold 0.7): the count
-    depends on the image and the options, so a run's own count is the one to trust once it
-    runs.
-    """
-    shape, model, fovs = _FOVS_MEASURED
-    return fovs / _fov_lattice(shape, model) * _fov_lattice(box_shape_zyx, model_args)
-
-
-def _fov_lattice(box_shape_zyx: Sequence[int], model_args: ModelArgs) -> float:
-    """FOV positions of ``model_args`` in a box: the centres that fit, one per delta step."""
-    return math.prod(
-        max(n - f + 1, 1) / max(d, 1)
-        for n, f, d in zip(box_shape_zyx, model_args.fov_size_zyx, model_args.deltas_zyx)
-    )
-
-
 def infer_estimate(project: Project, config: InferConfig) -> Estimate:
     """How long the inference ``config`` on ``project`` should take.
 

@@ -196,6 +196,11 @@ def model_preset_name(model_args: ModelArgs) -> str | None:
     return next((name for name in list_presets() if load_preset(name) == model_args), None)
 
 
+def preset_of_model(model_args: ModelArgs | None) -> StagePreset | None:
+    """The stage preset whose model is ``model_args``, if any (None: a model of its own)."""
+    return next((p for p in stage_presets().values() if p.model_args == model_args), None)
+
+
 def write_seed_request(preset: StagePreset, folder: str | Path) -> str | None:
     """Write ``preset``'s seed request into ``folder`` (``<name>_seed_request.pbtxt``); its
     path, to give as the inference request, or None when the preset has none."""

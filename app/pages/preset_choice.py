@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ffn_core.errors import UserError
-from ffn_core.presets import StagePreset, stage_presets, suggest_preset
+from ffn_core.presets import StagePreset, preset_of_model, stage_presets, suggest_preset
 from ffn_core.project import Project
 from ffn_core.train.run_config import read_run_config
 
@@ -36,4 +36,4 @@ def trained_preset(run_dir: Path) -> StagePreset | None:
     except UserError:
         return None
     model = settings.model_args if settings is not None else None
-    return next((p for p in stage_presets().values() if p.model_args == model), None)
+    return preset_of_model(model)

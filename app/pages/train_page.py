@@ -40,7 +40,7 @@ from app.tensorboard import TensorBoardServer
 from ffn_core.estimates import train_estimate
 from ffn_core.model.args import ModelArgs, load_preset
 from ffn_core.model.checkpoint_paths import resolve_checkpoint
-from ffn_core.presets import StagePreset, model_preset_name, stage_presets
+from ffn_core.presets import StagePreset, model_preset_name, preset_of_model, stage_presets
 from ffn_core.protocol import Preview, Progress, Result
 from ffn_core.stages.train import TrainConfig, run_default
 from ffn_core.train.run_config import OPTIMIZERS, PREVIEW_FILE
@@ -372,9 +372,8 @@ class TrainPage(StagePage):
 
     def _show_stage_preset(self) -> None:
         """Select the stage preset whose model the form shows (none: a model of its own)."""
-        model = problem_of(self._model) is None and self._model()
-        names = [name for name, preset in stage_presets().items() if preset.model_args == model]
-        self.stage_preset.setCurrentIndex(self.stage_preset.findData(names[0]) if names else -1)
+        preset = preset_of_model(self._model() if problem_of(self._model) is None else None)
+        self.stage_preset.setCurrentIndex(self.stage_preset.findData(preset.name) if preset else -1)
         self._describe_stage_preset(self.stage_preset.currentIndex())
 
     def run_dir(self) -> Path | None:

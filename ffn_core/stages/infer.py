@@ -32,6 +32,7 @@ from ffn_core.infer import storage
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.consensus import ModelPass
 from ffn_core.infer.plan import Plan, default_overlap, plan_subvolumes
+from ffn_core.infer.progress import expected_fovs
 from ffn_core.infer.refine import check_built, parse_refine, refine_run
 from ffn_core.infer.request import InferenceRequest, format_request, parse_request
 from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
@@ -664,8 +665,6 @@ def _settings(
 ) -> RunSettings:
     """What the runner needs, with the text and fingerprint of the request ``used``, and the
     FOVs per voxel the box should take (the prior of the progress)."""
-    from ffn_core.estimates import expected_fovs  # it builds on this module's config
-
     start = tuple(start for start, _ in box)
     stop = tuple(stop for _, stop in box)
     fingerprint = json.loads(
