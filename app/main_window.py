@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app_model.types import KeyCode, KeyMod
 from napari.components import ViewerModel
-from PyQt5.QtCore import QT_TRANSLATE_NOOP, QEvent, QSettings, QSize, Qt
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
 from PyQt5.QtWidgets import (
     QAction,
     QActionGroup,
@@ -44,6 +44,7 @@ from app.pages.import_page import ImportPage
 from app.pages.infer_page import InferPage
 from app.pages.preprocess_page import PreprocessPage
 from app.pages.train_page import TrainPage
+from app.tall_scroll_area import TallScrollArea
 from app.view_state import apply_view, capture_view
 from app.viewer_panel import LayerPresenter, ViewerPanel, name_axes_zyx, run_layer_name
 from app.welcome import WelcomeWidget, create_demo_project
@@ -71,28 +72,6 @@ PAGE_CLASSES: dict[str, type[StagePage]] = {
     "infer": InferPage,
     "export": ExportPage,
 }
-
-
-class TallScrollArea(QScrollArea):
-    """``widget`` in a frameless area that scrolls up and down as needed, never sideways: as
-    wide as the widget needs, as short as the window needs (a tall dock would make the
-    window taller than the screen)."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setWidget(widget)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        width = self.widget().minimumSizeHint().width()
-        return QSize(width + self.verticalScrollBar().sizeHint().width(), 80)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        if watched is self.widget() and event.type() == QEvent.LayoutRequest:
-            self.updateGeometry()  # the widget's needs changed: so did ours
-        return super().eventFilter(watched, event)
 
 
 class MainWindow(QMainWindow):

@@ -167,6 +167,7 @@ def _whole_inference(
         run=f"check-{precision}",
         on_exists="replace",
         refresh_interval=0,
+        refine=(),  # the network's speed, not the refinement's
         precision=precision,
         backend=options.child,
         device=options.device,

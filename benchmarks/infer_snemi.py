@@ -70,6 +70,8 @@ def run_infer(
         run,
         "--on-exists",
         "replace",
+        "--refine",
+        "none",  # the reference's result as it is (the first pass)
         "--refresh-interval",
         "60",
         "--precision",

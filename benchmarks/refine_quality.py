@@ -6,13 +6,13 @@ the split) and prints, against ``segment/``, adapted Rand error, precision, reca
 split/merge, the unsegmented fraction, the object count and the time of:
 
 - ``plain``: the first pass (its time: the inference);
-- ``fill``: the first pass filled;
-- ``consensus``: the forward/reverse split consensus (its time: the reverse pass and the split);
-- ``consensus + fill``: the consensus filled (what ``--refine consensus,fill`` writes);
+- each step alone: ``agglomerate``, ``fill``, ``consensus`` (its time: the reverse pass and the
+  split);
+- ``agglomerate + fill`` (the default ``--refine``), ``consensus + fill`` and ``all``;
 
-then consensus variants (other ``ConsensusSettings``) computed from the same two passes. The
-whole crop takes about twice the plain inference (about 10 minutes a pass on an idle 2-core
-CPU in float32); a sub-crop (``--bbox 0:30,0:128,0:128``) takes a few minutes.
+then agglomeration and consensus variants (other settings) computed from the same two passes.
+The whole crop takes about twice the plain inference (about 10 minutes a pass on an idle 2-core
+CPU in bfloat16); a sub-crop (``--bbox 0:30,0:128,0:128``) takes a few minutes.
 
 With ``--first-pass FILE.h5:DATASET`` no model runs: the first pass (e.g. the reference's own
 7M result, ``../shared/reference/snemi_train_crop_7M_seg.h5:segmentation``, for the full crop)
@@ -45,6 +45,14 @@ VARIANTS: dict[str, dict] = {
     "fill, z_rounds=2": {"z_rounds": 2},
     "fill, grow_distance=3": {"grow_distance": 3.0},
 }
+#: the agglomeration variants measured (each then filled): name -> AgglomerateSettings fields
+AGGLOMERATE_VARIANTS: dict[str, dict] = {
+    "agglomerate share 0.4, + fill": {"min_share": 0.4},
+    "agglomerate share 0.5, + fill": {"min_share": 0.5},
+    "agglomerate share 0.8, + fill": {"min_share": 0.8},
+    "agglomerate overlap >= 200, + fill": {"min_overlap": 200},
+    "agglomerate overlap >= 3000, + fill": {"min_overlap": 3000},
+}
 #: the consensus variants measured: name -> ConsensusSettings fields
 CONSENSUS_VARIANTS: dict[str, dict] = {
     "consensus, split_min_size=100": {"split_min_size": 100},
@@ -75,7 +83,7 @@ def main() -> None:
     if args.first_pass:
         _fill_variants(args.first_pass, args.bbox, image, gt)
     else:
-        _steps(args, image, gt)
+        _steps(args, box, image, gt)
 
 
 def _print_header(title: str) -> None:
@@ -99,14 +107,16 @@ def _print_row(name: str, seg: np.ndarray, gt: np.ndarray, step_s: float, total_
     )
 
 
-def _steps(args: argparse.Namespace, image: np.ndarray, gt: np.ndarray) -> None:
-    """Plain, fill, consensus and consensus + fill, from one ``--refine consensus`` run."""
+def _steps(
+    args: argparse.Namespace, box: tuple[slice, ...], image: np.ndarray, gt: np.ndarray
+) -> None:
+    """Plain, each step and their combinations, from one ``--refine consensus`` run."""
     import h5py
     from infer_snemi import make_project
 
     from ffn_core.events import TextEmitter
-    from ffn_core.infer.consensus import ConsensusSettings, split_consensus
-    from ffn_core.infer.refine import fill
+    from ffn_core.infer.consensus import ConsensusSettings, load_overlaps, split_consensus
+    from ffn_core.infer.refine import AgglomerateSettings, agglomerate, fill, refine_arrays
     from ffn_core.project import Project
     from ffn_core.stages.infer import InferConfig, infer
 
@@ -133,17 +143,29 @@ def _steps(args: argparse.Namespace, image: np.ndarray, gt: np.ndarray) -> None:
     first_pass, agreed, reverse = (
         volume(n) for n in ("first_pass", "segmentation", "reverse_pass")
     )
+    run_dir = Path(result.outputs["first_pass"].rsplit(":", 1)[0]).parent
+    overlaps = load_overlaps(run_dir, [part.start for part in box])
     plain_s = result.extra["wall_s"]
     consensus_s = result.extra["refine"]["consensus"]["seconds"]
-    filled, fill_stats = fill(first_pass, image)
-    agreed_filled, agreed_fill_stats = fill(agreed, image)
     _print_header(f"{args.checkpoint} ({args.precision}), box {args.bbox}")
     _print_row("plain", first_pass, gt, 0.0, plain_s)
-    _print_row("fill", filled, gt, fill_stats.seconds, plain_s + fill_stats.seconds)
-    _print_row("consensus", agreed, gt, consensus_s, plain_s + consensus_s)
-    both_s = consensus_s + agreed_fill_stats.seconds
-    _print_row("consensus + fill", agreed_filled, gt, both_s, plain_s + both_s)
+    for name, steps, source, step_s in (
+        ("agglomerate", ("agglomerate",), first_pass, 0.0),
+        ("fill", ("fill",), first_pass, 0.0),
+        ("consensus", (), agreed, consensus_s),
+        ("agglomerate + fill (default)", ("agglomerate", "fill"), first_pass, 0.0),
+        ("consensus + fill", ("fill",), agreed, consensus_s),
+        ("all", ("agglomerate", "fill"), agreed, consensus_s),
+    ):
+        refined, stats = refine_arrays(source, image, steps, overlaps=overlaps)
+        seconds = step_s + sum(part["seconds"] for part in stats.values())
+        _print_row(name, refined, gt, seconds, plain_s + seconds)
     _print_row("(the reverse pass alone)", reverse, gt, 0.0, 0.0)
+    for name, fields in AGGLOMERATE_VARIANTS.items():
+        merged, merge_stats = agglomerate(first_pass, overlaps, AgglomerateSettings(**fields))
+        refined, fill_stats = fill(merged, image)
+        seconds = merge_stats.seconds + fill_stats.seconds
+        _print_row(name, refined, gt, seconds, plain_s + seconds)
     started = time.perf_counter()
     split_consensus(first_pass, reverse)
     split_s = time.perf_counter() - started

@@ -52,8 +52,9 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         ``workers``, ``threads_per_worker`` and ``scheduler``; what the job computes on:
         ``backend`` (empty: automatic), ``device`` and ``precision``
         (:func:`app.controllers.compute.compute_values`); ``refine`` (the steps of
-        :data:`~ffn_core.infer.refine.REFINE_STEPS` run on the first pass). Empty text
-        leaves a value to the request, else the engine's default.
+        :data:`~ffn_core.infer.refine.REFINE_STEPS` run on the first pass; absent: the
+        engine's default). Empty text leaves a value to the request, else the engine's
+        default.
     on_exists : str
         What to do when the run has results (see :data:`~ffn_core.stages.infer.ON_EXISTS`).
 
@@ -82,7 +83,7 @@ def infer_config(fields: Fields, on_exists: str = "ask") -> InferConfig:
         **{name: number(fields, name, float, option_label(name)) for name in _NUMBERS},
         **{name: number(fields, name, int, option_label(name)) for name in _COUNTS},
         **compute_values(fields, InferConfig.precision),
-        refine=tuple(fields.get("refine") or ()),
+        refine=tuple(fields.get("refine", InferConfig.refine)),
         **given,
     )
 

@@ -60,6 +60,37 @@ def read_box(spec: str, start_zyx: tuple[int, ...], shape_zyx: tuple[int, ...]) 
         return dataset[tuple(slice(a, b) for a, b in zip(start_zyx, stop))]
 
 
+def show_labels(viewer: ViewerModel, run: RunLayer, name: str, data: np.ndarray) -> None:
+    """Show ``data`` (the run's box) as the labels layer ``name`` over the run's layer, in its
+    place and scale; an existing layer of that name gets the new data."""
+    if name in viewer.layers:
+        viewer.layers[name].data = data
+    else:
+        viewer.add_labels(
+            data, name=name, scale=run.scale_zyx, translate=run.layer.translate, opacity=0.7
+        )
+
+
+def source_label(gt_spec: str | None, found: str, missing: str) -> QLabel:
+    """A wrapped line naming the ground truth's file (``found`` with ``{0}``), or ``missing``;
+    the whole spec as its tooltip."""
+    label = QLabel(found.format(Path(gt_spec).name) if gt_spec else missing)
+    label.setToolTip(gt_spec or "")
+    label.setWordWrap(True)
+    return label
+
+
+def voxels_box(suffix: str, tip: str) -> QSpinBox:
+    """A spin box of a least voxel count (1 and up, 100 at first), wide enough for 10000."""
+    spin = QSpinBox()
+    spin.setRange(1, 2_000_000_000)
+    spin.setValue(100)
+    spin.setSuffix(suffix)
+    spin.setToolTip(tip)
+    _fit_width(spin, "10000")
+    return spin
+
+
 def _fit_width(spin: QSpinBox, sample: str) -> None:
     """Keep ``spin`` wide enough for ``sample`` and its suffix in a narrow dock
     (napari's style sheet gives spin boxes a fixed ``min-width``, so it is overridden)."""
@@ -67,8 +98,10 @@ def _fit_width(spin: QSpinBox, sample: str) -> None:
     spin.setStyleSheet(f"min-width: {text_width + 48}px;")  # plus the two step buttons
 
 
-class ErrorViewPanel(QWidget):
-    """Scores and split/merge error layers of the run in ``run_dir`` shown on ``viewer``."""
+class ScoredRunPanel(QWidget):
+    """A panel of the run in ``run_dir`` shown on ``viewer``, scored against the ground truth
+    at ``gt_spec`` (default: the project's ``labels`` volume, if any); a subclass builds its
+    widgets in ``_build``."""
 
     def __init__(
         self,
@@ -81,25 +114,26 @@ class ErrorViewPanel(QWidget):
         self.viewer = viewer
         self.run = RunLayer.attach(viewer, run_dir)
         self.gt_spec = gt_spec or project_ground_truth(run_dir)
-        self.report: ErrorReport | None = None
-        self.scores: dict[str, float] = {}
         self._build()
-        self.run.data_changed.connect(self._edits_changed)
 
     def _build(self) -> None:
-        source = QLabel(
-            self.tr("Ground truth: {0}").format(Path(self.gt_spec).name)
-            if self.gt_spec
-            else self.tr("This project has no ground truth (import labels to score runs).")
+        raise NotImplementedError
+
+
+class ErrorViewPanel(ScoredRunPanel):
+    """Scores and split/merge error layers of the run in ``run_dir`` shown on ``viewer``."""
+
+    def _build(self) -> None:
+        self.report: ErrorReport | None = None  # of the last Compute errors
+        self.scores: dict[str, float] = {}
+        self.run.data_changed.connect(self._edits_changed)
+        source = source_label(
+            self.gt_spec,
+            self.tr("Ground truth: {0}"),
+            self.tr("This project has no ground truth (import labels to score runs)."),
         )
-        source.setToolTip(self.gt_spec or "")
-        source.setWordWrap(True)
-        self.min_overlap = QSpinBox()
-        self.min_overlap.setRange(1, 2_000_000_000)
-        self.min_overlap.setValue(100)
-        self.min_overlap.setSuffix(self.tr(" voxels"))
-        self.min_overlap.setToolTip(
-            self.tr("An overlap counts when it has at least this many voxels")
+        self.min_overlap = voxels_box(
+            self.tr(" voxels"), self.tr("An overlap counts when it has at least this many voxels")
         )
         self.min_share = QSpinBox()
         self.min_share.setRange(0, 100)
@@ -114,8 +148,7 @@ class ErrorViewPanel(QWidget):
         self.compute_button = QPushButton(self.tr("Compute errors"))
         self.compute_button.setEnabled(self.gt_spec is not None)
         self.compute_button.clicked.connect(self.compute)
-        for spin, sample in ((self.min_overlap, "10000"), (self.min_share, "100")):
-            _fit_width(spin, sample)
+        _fit_width(self.min_share, "100")
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Overlap at least")))
         row.addWidget(self.min_overlap)
@@ -151,8 +184,8 @@ class ErrorViewPanel(QWidget):
         self.report = find_errors(seg, gt, self.min_overlap.value(), self.min_share.value() / 100)
         for key, _ in SCORES:
             self.values[key].setText(f"{self.scores[key]:.4f}")
-        self._show_layer(SPLIT_LAYER, split_map(seg, gt, self.report))
-        self._show_layer(MERGE_LAYER, merge_map(seg, gt, self.report))
+        show_labels(self.viewer, self.run, SPLIT_LAYER, split_map(seg, gt, self.report))
+        show_labels(self.viewer, self.run, MERGE_LAYER, merge_map(seg, gt, self.report))
         self._list_errors(self.report)
         self.status.setText(
             self.tr("Split ground-truth objects: {0}; merging segments: {1}.").format(
@@ -160,19 +193,6 @@ class ErrorViewPanel(QWidget):
             )
         )
         return True
-
-    def _show_layer(self, name: str, data: np.ndarray) -> None:
-        if name in self.viewer.layers:
-            self.viewer.layers[name].data = data
-        else:
-            self.viewer.add_labels(
-                data,
-                name=name,
-                scale=self.run.scale_zyx,
-                translate=self.run.layer.translate,
-                opacity=0.7,
-                visible=True,
-            )
 
     def _list_errors(self, report: ErrorReport) -> None:
         self.errors.clear()

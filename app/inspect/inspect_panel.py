@@ -1,5 +1,5 @@
 """One dock for inspecting a project's inference runs: pick a run, then its tabs
-Segments, 3D, Errors and Proofread.
+Segments, 3D, Errors, Proofread and Refine.
 
 The main window docks it with::
 
@@ -25,6 +25,7 @@ from PyQt5.QtWidgets import (
 
 from app.inspect.error_view import MERGE_LAYER, SPLIT_LAYER, ErrorViewPanel
 from app.inspect.proofread_panel import ProofreadPanel
+from app.inspect.refine_view import REFINE_LAYERS, RefineViewPanel
 from app.inspect.run_layer import RUN_FILE, RunLayer
 from app.inspect.segment_table import SegmentTablePanel
 from app.inspect.view3d import View3DPanel
@@ -96,6 +97,7 @@ class InspectPanel(QWidget):
             ("3D", QWidget()),  # built when first shown (an OpenGL canvas)
             (self.tr("Errors"), ErrorViewPanel(self.viewer, run_dir)),
             (self.tr("Proofread"), ProofreadPanel(self.viewer, run_dir)),
+            (self.tr("Refine"), RefineViewPanel(self.viewer, run_dir)),
         ):
             self.tabs.addTab(panel, title)
 
@@ -124,7 +126,7 @@ class InspectPanel(QWidget):
             widget.deleteLater()
         self.tabs.blockSignals(False)
         if self.run is not None:
-            for name in (self.run.layer.name, SPLIT_LAYER, MERGE_LAYER):
+            for name in (self.run.layer.name, SPLIT_LAYER, MERGE_LAYER, *REFINE_LAYERS):
                 if name in self.viewer.layers:
                     self.viewer.layers.remove(name)
             self.run = None

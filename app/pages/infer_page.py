@@ -54,7 +54,7 @@ from app.viewer_panel import run_layer_name  # H4: one layer per run
 from ffn_core.errors import UserError
 from ffn_core.estimates import infer_estimate
 from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
-from ffn_core.infer.refine import BUILT_STEPS, STEP_DESCRIPTIONS
+from ffn_core.infer.refine import ARRAY_STEPS, DEFAULT_REFINE, REFINE_STEPS, STEP_DESCRIPTIONS
 from ffn_core.infer.seeds import POLICIES
 from ffn_core.infer.storage import run_state
 from ffn_core.io.volume_spec import parse_volume_spec
@@ -258,7 +258,9 @@ class InferPage(StagePage):
         self.run_name = QLineEdit(InferConfig.run)
         self.run_name.setToolTip(self.tr("Results go to <project>/inference/<run>/"))
         self.compute = ComputeRow()
-        self.refine = {step: QCheckBox(self._refine_text(step)[0]) for step in BUILT_STEPS}
+        self.refine = {step: QCheckBox(self._refine_text(step)[0]) for step in REFINE_STEPS}
+        for step, box in self.refine.items():
+            box.setChecked(step in DEFAULT_REFINE)  # the engine's default, as the CLI's
         self.seed_policy = QComboBox()
         self.seed_policy.addItems([self.tr("(request's, else PolicyPeaks)"), *POLICIES])
         self.seed_policy.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -270,6 +272,8 @@ class InferPage(StagePage):
             name: self._dask_field(placeholder, DASK_EXAMPLES.get(name, ""), tip)
             for name, _label, placeholder, tip in DASK_FIELDS
         }
+        for field in self.dask.values():
+            field.textChanged.connect(self._offer_refine_steps)
         self.dashboard = QLabel("")
         self.dashboard.setOpenExternalLinks(True)
         self.dashboard.setTextInteractionFlags(Qt.TextBrowserInteraction)
@@ -348,6 +352,24 @@ class InferPage(StagePage):
             QCoreApplication.translate("InferPage", REFINE_LABELS.get(step, step)),
             QCoreApplication.translate("InferPage", sentence) if sentence else "",
         )
+
+    def _offer_refine_steps(self) -> None:
+        """In subvolumes (a Dask field filled) only the steps that refine each subvolume on its
+        own can be chosen; the others are unticked and say why."""
+        in_subvolumes = any(field.text().strip() for field in self.dask.values())
+        for step, box in self.refine.items():
+            whole_box = in_subvolumes and step not in ARRAY_STEPS
+            if whole_box:
+                box.setChecked(False)
+            box.setEnabled(not whole_box)
+            box.setToolTip(
+                self.tr(
+                    "Runs on one box for now, not in subvolumes: empty the fields of 'Large "
+                    "volumes: subvolumes on Dask' to use it."
+                )
+                if whole_box
+                else ""
+            )
 
     # -- the steps --------------------------------------------------------------------
     def _checkpoint_step(self) -> QWidget:

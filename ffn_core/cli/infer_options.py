@@ -9,7 +9,7 @@ from ffn_core.cli.compute_options import add_compute_arguments
 from ffn_core.errors import UserError
 from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.plan import DEFAULT_OVERLAP, DEFAULT_SUBVOLUME_SIZE
-from ffn_core.infer.refine import BUILT_STEPS, REFINE_STEPS, STEP_DESCRIPTIONS, parse_refine
+from ffn_core.infer.refine import DEFAULT_REFINE, REFINE_STEPS, STEP_DESCRIPTIONS, parse_refine
 from ffn_core.infer.seeds import STANDALONE_POLICIES
 from ffn_core.stages.infer import ON_EXISTS, OPTION_OVERRIDES, InferConfig
 from ffn_core.zyx import format_triple, parse_box, parse_triple
@@ -76,8 +76,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=_DEFAULTS["refine"],
         metavar="STEPS",
         help=f"after the first pass: a comma list of {', '.join(REFINE_STEPS)}, or all, or "
-        f"none (default none; built so far: {', '.join(BUILT_STEPS)}, run in this order). "
-        + " ".join(f"{step}: {STEP_DESCRIPTIONS[step]}" for step in BUILT_STEPS)
+        f"none (default {','.join(DEFAULT_REFINE)}, measured best; run in this order). "
+        + " ".join(f"{step}: {STEP_DESCRIPTIONS[step]}" for step in REFINE_STEPS)
         + " The untouched first pass is kept beside the result.",
     )
     _add_dask_arguments(parser)

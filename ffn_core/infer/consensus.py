@@ -45,6 +45,7 @@ __all__ = [
     "ModelPass",
     "consensus",
     "load_origins",
+    "load_overlaps",
     "reverse_pass",
     "split_consensus",
 ]
@@ -191,14 +192,25 @@ def _split_components(seg: np.ndarray) -> np.ndarray:
 def load_origins(run_dir: Path, corner_zyx: Any) -> dict[int, tuple[Any, ...]]:
     """The origins ``{id: (start_zyx, iterations, seconds)}`` of a finished run's subvolume at
     ``corner_zyx`` (its ``seg-*.npz``, which pickles them as the reference does)."""
+    return storage.read_origins(_first_pass_npz(run_dir, corner_zyx, "object starts"))
+
+
+def load_overlaps(run_dir: Path, corner_zyx: Any) -> dict[int, Any]:
+    """The overlaps ``{id: [[earlier ids], [voxel counts]]}`` of a finished run's subvolume at
+    ``corner_zyx`` (its ``seg-*.npz``)."""
+    return storage.read_overlaps(_first_pass_npz(run_dir, corner_zyx, "object overlaps"))
+
+
+def _first_pass_npz(run_dir: Path, corner_zyx: Any, what: str) -> Path:
+    """The ``seg-*.npz`` of the subvolume at ``corner_zyx``, refused when missing."""
     path = storage.subvolume_path(run_dir, corner_zyx, "npz")
     if not path.is_file():
         raise UserError(
-            f"The first pass's object starts ({path}) are missing.",
+            f"The first pass's {what} ({path}) are missing.",
             "Run the inference again with --on-exists replace.",
             "Run the inference again: press Replace on the Infer page.",
         )
-    return storage.read_origins(path)
+    return path
 
 
 def reverse_pass(

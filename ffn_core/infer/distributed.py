@@ -45,6 +45,17 @@ and ETA follow the work done;
 ``fov_evals`` counts the FOVs evaluated so far by this run, running tasks included (not those
 of an earlier run a checkpoint holds).
 
+Refinement (``PlanJob.refine``, model-free steps only): the task that finishes a subvolume
+also refines it (:func:`ffn_core.infer.refine.refine_arrays` on its first pass, raw image and
+object overlaps) and returns both; the client saves the refined one beside the first pass
+(``x/y/refined-x_y_z.npz``, naming its steps, written before the ``seg-*.npz`` that marks the
+subvolume done). Before the stitch, a saved subvolume without a refined npz of this run's steps
+(segmented by a run with other steps or none, or stopped between the two files) is refined on
+the client from its saved first pass, one at a time. ``segmentation.h5`` then holds the
+stitched refined subvolumes as ``segmentation`` (attribute ``refine``: the steps) and the
+stitched first passes as ``first_pass``, each stitched on its own
+(:func:`ffn_core.infer.stitch.stitch_datasets`); ``conflicts.json`` is the refined one's.
+
 Worker side (:func:`segment_group`): the first task of a worker process sends the process's
 standard output to its standard error (a local cluster's workers inherit the job's stdout, which
 carries the protocol) and limits TensorFlow's thread pools to the worker's threads.
@@ -77,6 +88,7 @@ from ffn_core.infer.batching import drive_batched
 from ffn_core.infer.canvas import Canvas, FovSteps
 from ffn_core.infer.plan import PLAN_NAME, Plan, Subvolume, read_plan
 from ffn_core.infer.progress import expected_total
+from ffn_core.infer.refine import FIRST_PASS, refine_arrays, refined_attrs
 from ffn_core.infer.request import InferenceRequest, format_request
 from ffn_core.infer.runner import (
     RunSettings,
@@ -85,8 +97,9 @@ from ffn_core.infer.runner import (
     read_normalised,
     save_run_checkpoint,
 )
-from ffn_core.infer.stitch import StitchReport, stitch
+from ffn_core.infer.stitch import StitchReport, stitch, stitch_datasets
 from ffn_core.io.atomic import atomic_write_text
+from ffn_core.memory import REFINE_BYTES_PER_VOXEL
 from ffn_core.zyx import box_shape, box_slices, format_triple
 
 __all__ = [
@@ -178,6 +191,9 @@ class PlanJob:
         Normalisation of the raw image, applied on the worker.
     canvases_per_task : int
         Subvolumes one task segments together (their FOVs batched).
+    refine : tuple of str
+        Refinement steps of :data:`~ffn_core.infer.refine.ARRAY_STEPS` run on each finished
+        subvolume (:func:`~ffn_core.infer.refine.refine_arrays`); none: no refinement.
     """
 
     plan: Plan
@@ -187,6 +203,7 @@ class PlanJob:
     mean: float
     std: float
     canvases_per_task: int = 2
+    refine: tuple[str, ...] = ()
 
     def request_text(self, sub: Subvolume) -> str:
         """The request text stored in ``sub``'s npz (its box in the header)."""
@@ -199,6 +216,9 @@ class PlanOutcome:
 
     ``computed`` counts the subvolumes this call segmented (the others were there already);
     ``report`` and ``h5`` are None when stopped; ``counters`` sums every subvolume's counters.
+    With refinement steps ``report`` is the refined ``segmentation``'s, ``first_pass`` the
+    first pass's, and ``refine`` sums each step's statistics over the subvolumes (voxels in
+    overlaps count once per subvolume).
     """
 
     status: str
@@ -208,6 +228,8 @@ class PlanOutcome:
     done: int
     counters: dict[str, Any]
     seconds: float
+    first_pass: StitchReport | None = None
+    refine: dict[str, dict[str, Any]] | None = None
 
 
 # -- run folder -----------------------------------------------------------------------------
@@ -268,12 +290,33 @@ def _load_segmentation(run_dir: Path) -> Callable[[Subvolume], np.ndarray]:
     return load
 
 
-def _summed_counters(run_dir: Path, plan: Plan) -> dict[str, Any]:
+def _load_refined(run_dir: Path) -> Callable[[Subvolume], np.ndarray]:
+    def load(sub: Subvolume) -> np.ndarray:
+        return storage.load_refined_segmentation(run_dir, sub.corner)
+
+    return load
+
+
+def _summed(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sum of each number over ``records``, by name (sorted)."""
     total: Counter[str] = Counter()
+    for record in records:
+        total.update(record)
+    return {name: round(value, 3) for name, value in sorted(total.items())}
+
+
+def _summed_counters(run_dir: Path, plan: Plan) -> dict[str, Any]:
+    counters = []
     for sub in plan.subvolumes:
         with np.load(_npz(run_dir, sub), allow_pickle=False) as data:
-            total.update(json.loads(str(data["counters"])))
-    return {name: round(value, 3) for name, value in sorted(total.items())}
+            counters.append(json.loads(str(data["counters"])))
+    return _summed(counters)
+
+
+def _summed_refine(run_dir: Path, job: PlanJob) -> dict[str, dict[str, Any]]:
+    """Each refinement step's statistics summed over the plan's refined subvolumes."""
+    stats = [storage.read_refined_meta(run_dir, sub.corner)[1] for sub in job.plan.subvolumes]
+    return {step: _summed([each[step] for each in stats]) for step in stats[0]}
 
 
 # -- client ---------------------------------------------------------------------------------
@@ -428,25 +471,70 @@ def segment_plan(
     token = uuid.uuid4().hex[:12]
     with dask.config.set(_GRAPH_LIMIT), _listening(client, _topic(token), board.hear):
         stopped = _run_groups(client, job, dataset, groups, run_dir, board, cancel, token)
-    if stopped:
+    if stopped or (job.refine and not _refine_saved(run_dir, job, dataset, emit, cancel)):
         done = board.states.count("d")
         return PlanOutcome("stopped", None, None, board.computed, done, {}, _since(started))
     h5 = run_dir / storage.H5_NAME
-    report = stitch(job.plan, _load_segmentation(run_dir), h5)
+    first_pass, refine = None, None
+    if job.refine:
+        refine = _summed_refine(run_dir, job)
+        reports = stitch_datasets(
+            job.plan,
+            {"segmentation": _load_refined(run_dir), FIRST_PASS: _load_segmentation(run_dir)},
+            h5,
+            attrs={"segmentation": refined_attrs(job.refine, refine)},
+        )
+        report, first_pass = reports["segmentation"], reports[FIRST_PASS]
+    else:
+        report = stitch(job.plan, _load_segmentation(run_dir), h5)
     conflicts = [conflict.to_dict() for conflict in report.conflicts]
     atomic_write_text(run_dir / CONFLICTS_NAME, json.dumps(conflicts, indent=1) + "\n")
     counters = _summed_counters(run_dir, job.plan)
     storage.write_counters(run_dir, counters)
     emit.artifact("segmentation", f"{h5}:segmentation")
     return PlanOutcome(
-        "completed", h5, report, board.computed, len(board.states), counters, _since(started)
+        "completed",
+        h5,
+        report,
+        board.computed,
+        len(board.states),
+        counters,
+        _since(started),
+        first_pass,
+        refine,
     )
 
 
-def task_bytes(plan: Plan, canvases_per_task: int) -> int:
-    """Memory one task needs: its canvases of the plan's largest subvolume."""
+def _refine_saved(run_dir: Path, job: PlanJob, dataset: Any, emit: Any, cancel: Any) -> bool:
+    """Refine, here and one at a time, the saved subvolumes whose refined npz is missing or
+    was made by other steps (saved by a run with other steps or none, or by a run that
+    stopped between its two files); False when stopped."""
+    stale = [sub for sub in job.plan.subvolumes if not _refined_by(run_dir, sub, job.refine)]
+    if stale:
+        emit.log(
+            f"{len(stale)} saved subvolume(s) lack the refinement {', '.join(job.refine)}: "
+            "refining them here from their first pass."
+        )
+    for sub in stale:
+        if cancel.cancelled:
+            return False
+        refined, stats = refine_arrays(
+            storage.load_subvolume_segmentation(run_dir, sub.corner),
+            np.asarray(dataset[box_slices(sub.box)]),
+            job.refine,
+            overlaps=storage.read_overlaps(_npz(run_dir, sub)),
+        )
+        path = storage.save_refined_npz(run_dir, sub.corner, refined, job.refine, stats)
+        emit.artifact("refined", str(path))
+    return True
+
+
+def task_bytes(plan: Plan, canvases_per_task: int, refine: bool = False) -> int:
+    """Memory one task needs: its canvases of the plan's largest subvolume, and the refinement
+    of one of them."""
     largest = max(int(np.prod(box_shape(sub.box))) for sub in plan.subvolumes)
-    return canvases_per_task * largest * CANVAS_BYTES_PER_VOXEL
+    per_voxel = canvases_per_task * CANVAS_BYTES_PER_VOXEL + refine * REFINE_BYTES_PER_VOXEL
+    return largest * per_voxel
 
 
 def _since(started: float) -> float:
@@ -502,6 +590,7 @@ def _run_groups(
             model,
             stop.name,
             _topic(token),
+            job.refine,
             key=key,
             retries=RETRIES,
             pure=False,
@@ -573,6 +662,7 @@ def _keep(
             board.emit.artifact("checkpoint", str(cpoint))
             carried.append((sub, result))
             continue
+        _save_refined(run_dir, job, sub, result, board.emit)
         board.emit.artifact("subvolume", str(_save(run_dir, job, sub, result)))
         _cpoint(run_dir, sub).unlink(missing_ok=True)
         done.append((sub, result))
@@ -623,6 +713,26 @@ def _save(run_dir: Path, job: PlanJob, sub: Subvolume, result: dict[str, Any]) -
     )
 
 
+def _refined_by(run_dir: Path, sub: Subvolume, steps: tuple[str, ...]) -> bool:
+    """Whether ``sub`` has a refined npz made by ``steps``."""
+    meta = storage.read_refined_meta(run_dir, sub.corner)
+    return meta is not None and meta[0] == steps
+
+
+def _save_refined(
+    run_dir: Path, job: PlanJob, sub: Subvolume, result: dict[str, Any], emit: Any
+) -> None:
+    """Save the subvolume's refined segmentation before its first pass; without refinement,
+    remove one an earlier run left (it would not match the new first pass)."""
+    if "refined" not in result:
+        storage.refined_path(run_dir, sub.corner).unlink(missing_ok=True)
+        return
+    path = storage.save_refined_npz(
+        run_dir, sub.corner, result["refined"], job.refine, result["refine"]
+    )
+    emit.artifact("refined", str(path))
+
+
 def _task_failed(group: tuple[Subvolume, ...], exc: BaseException) -> UserError:
     corners = ", ".join(format_triple(sub.corner) for sub in group)
     return UserError(
@@ -657,8 +767,10 @@ def segment_group(
     model: ModelPayload,
     stop_name: str,
     topic: str,
+    refine: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """Segment subvolumes on a worker, their FOVs batched into one model call per round.
+    """Segment subvolumes on a worker, their FOVs batched into one model call per round, and
+    refine each one that finishes.
 
     Parameters
     ----------
@@ -679,14 +791,18 @@ def segment_group(
         Dask event topic of the run's progress: every second, ``{"task": key, "evaluated":
         [FOVs of this task per canvas], "fov_evals": [per canvas], "seeds": [[tried,
         candidates] per canvas], "voxels": [per canvas]}``.
+    refine : tuple of str
+        Refinement steps run on each finished subvolume's first pass, raw image and object
+        overlaps (:func:`~ffn_core.infer.refine.refine_arrays`); none: no refinement.
 
     Returns
     -------
     list of dict
         Per subvolume, when finished: ``segmentation`` (smallest unsigned dtype), ``qprob``
         (uint8), ``origins``, ``overlaps`` and ``counters`` (``wall_s``: the seconds of its
-        tasks); else ``partial`` (a :class:`Partial`) and ``counts`` (its last progress
-        counts). Both have ``evaluated``: the FOVs this task evaluated.
+        tasks), with ``refine``: ``refined`` (the refined segmentation) and ``refine`` (the
+        steps' statistics); else ``partial`` (a :class:`Partial`) and ``counts`` (its last
+        progress counts). Both have ``evaluated``: the FOVs this task evaluated.
     """
     _quiet_stdout()
     predictor = _predictor(model)
@@ -709,7 +825,14 @@ def segment_group(
         drive_batched(group.steps(), _watched(predictor.predict, group, stop_name, topic))
     except _Pause:
         pass  # the unfinished canvases return their states
-    return [group.result(index, partial) for index, partial in enumerate(partials)]
+    results = [group.result(index, partial) for index, partial in enumerate(partials)]
+    for raw, result in zip(images, results):
+        if refine and "segmentation" in result:
+            refined, stats = refine_arrays(
+                result["segmentation"], raw, refine, overlaps=result["overlaps"]
+            )
+            result.update(refined=storage.reduce_id_bits(refined), refine=stats)
+    return results
 
 
 class _Pause(Exception):

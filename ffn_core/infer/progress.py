@@ -138,8 +138,9 @@ class WorkProgress:
             total = max(total, fov_evals / RUNNING_AT_MOST)
         if total <= 0:
             return fov_evals, 0.0
-        fraction = min(fov_evals / total, 1.0)
-        if fraction < self.fraction:  # the estimate grew faster than the work: hold the bar
+        if fov_evals / total < self.fraction:  # the estimate grew faster than the work: hold
             total = fov_evals / self.fraction
-        self.fraction = max(self.fraction, fraction)
+            while fov_evals / total < self.fraction:  # not even by a rounding step
+                total = math.nextafter(total, 0.0)
+        self.fraction = min(fov_evals / total, 1.0)  # the fraction a reader computes
         return fov_evals, total

@@ -25,7 +25,9 @@ from ffn_core.infer.canvas import Canvas, CanvasOptions, FovRequest, drive
 from ffn_core.infer.progress import WorkProgress, settled_share
 
 PredictFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
-_SETTLED_EVERY_S = 0.25  # seconds between two counts of the settled seed candidates
+#: FOV evaluations between two counts of the settled seed candidates (a count looks at every
+#: candidate left; counting by FOVs, not seconds, keeps the progress of a run reproducible)
+_SETTLED_EVERY_FOVS = 16
 
 
 @dataclass
@@ -94,7 +96,7 @@ class _Session:
         self.cpoint = storage.subvolume_path(run_dir, settings.bbox_start, "cpoint")
         self.h5 = run_dir / storage.H5_NAME
         self.work = WorkProgress(settings.prior_fovs(canvas.shape))
-        self.settled_at, self.settled_last = -float("inf"), 0.0
+        self.settled_at, self.settled_last = -_SETTLED_EVERY_FOVS, 0.0
 
     def elapsed(self) -> float:
         return self.elapsed_before + time.monotonic() - self.started
@@ -131,14 +133,14 @@ class _Session:
             self.emit.artifact("segmentation", f"{self.h5}:segmentation")
 
     def settled(self) -> float:
-        """The share of the seed candidates settled (see :func:`settled_share`), computed at
-        most every :data:`_SETTLED_EVERY_S` seconds (it looks at every candidate left)."""
-        now = time.monotonic()
-        if now - self.settled_at >= _SETTLED_EVERY_S:
-            canvas = self.canvas
+        """The share of the seed candidates settled (see :func:`settled_share`), counted again
+        after every :data:`_SETTLED_EVERY_FOVS` FOV evaluations."""
+        canvas = self.canvas
+        fovs = int(canvas.counters["fov_evals"])
+        if fovs - self.settled_at >= _SETTLED_EVERY_FOVS:
             coords, _ = canvas.seed_policy.get_state()
             self.settled_at, self.settled_last = (
-                now,
+                fovs,
                 settled_share(
                     coords,
                     canvas.resume_index,

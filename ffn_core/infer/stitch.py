@@ -20,13 +20,16 @@ overlap; :data:`DEFAULT_MIN_SHARE` = 0.5 asks that at least half of the smaller 
 the overlap lie in the other, so two objects that merely touch there (sharing a thin boundary
 layer where the two subvolumes disagree by a voxel or two) stay apart.
 
+:func:`stitch_datasets` writes several segmentations of the same subvolumes (a first pass and
+its refinement) into one file, a dataset each, each stitched on its own as above.
+
 Memory: subvolumes are read only through ``load``, at most two at a time, so the stitch never
 holds more than two subvolumes and the equivalence lists (objects, not voxels).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -51,6 +54,7 @@ __all__ = [
     "StitchReport",
     "find_equivalences",
     "stitch",
+    "stitch_datasets",
 ]
 
 Key = tuple[int, int]
@@ -102,11 +106,14 @@ class StitchReport:
         Objects matching several objects of a neighbour (see the module docstring).
     segments : int
         Global objects in the stitched volume (IDs 1..segments).
+    empty : int
+        Voxels of the stitched volume left unsegmented (0).
     """
 
     merges: int
     conflicts: list[Conflict]
     segments: int
+    empty: int
 
 
 def find_equivalences(
@@ -174,7 +181,7 @@ def stitch(
     Returns
     -------
     StitchReport
-        Merges, conflicts and the number of global objects.
+        Merges, conflicts, the number of global objects and the voxels left empty.
 
     Notes
     -----
@@ -182,33 +189,87 @@ def stitch(
     and gzip-compressed, with attributes ``bbox_start_zyx``, ``bbox_stop_zyx`` and ``complete``
     as the single-box ``segmentation.h5`` has. It is written one owned block at a time.
     """
+    reports = stitch_datasets(plan, {dataset: load}, out_h5, chunks, min_voxels, min_share)
+    return reports[dataset]
+
+
+def stitch_datasets(
+    plan: Plan,
+    loads: Mapping[str, Loader],
+    out_h5: Path,
+    chunks: tuple[int, int, int] = DEFAULT_CHUNKS,
+    min_voxels: int = DEFAULT_MIN_VOXELS,
+    min_share: float = DEFAULT_MIN_SHARE,
+    attrs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, StitchReport]:
+    """Several segmentations of the same plan's subvolumes (a first pass and its refinement)
+    into one HDF5 file, a dataset each, one after the other, each stitched on its own (its own
+    equivalences and IDs) as :func:`stitch` stitches one.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan the subvolumes were segmented by.
+    loads : mapping of str to callable
+        Each dataset's name and the loader of its subvolumes (see :func:`stitch`).
+    out_h5 : Path
+        The HDF5 file to write (replaced atomically, once every dataset is written).
+    chunks, min_voxels, min_share
+        As for :func:`stitch`.
+    attrs : mapping, optional
+        More attributes of some datasets, by name.
+
+    Returns
+    -------
+    dict of str to StitchReport
+        Each dataset's report.
+    """
+    with replacing(out_h5) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 * 2**20) as handle:
+        reports = {
+            name: _write(handle, name, plan, load, chunks, min_voxels, min_share)
+            for name, load in loads.items()
+        }
+        for name, more in (attrs or {}).items():
+            handle[name].attrs.update(more)
+    return reports
+
+
+def _write(
+    handle: h5py.File,
+    dataset: str,
+    plan: Plan,
+    load: Loader,
+    chunks: tuple[int, int, int],
+    min_voxels: int,
+    min_share: float,
+) -> StitchReport:
+    """Stitch one segmentation into ``handle[dataset]`` (see :func:`stitch`)."""
     pairs, conflicts, owned_ids = _scan(plan, load, min_voxels, min_share)
     tables, segments, merges = _global_ids(owned_ids, pairs)
     shape = box_shape(plan.box)
     dtype = np.uint32 if segments <= np.iinfo(np.uint32).max else np.uint64
-    with replacing(out_h5) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 * 2**20) as handle:
-        dset = handle.create_dataset(
-            dataset,
-            shape=shape,
-            dtype=dtype,
-            chunks=tuple(min(c, s) for c, s in zip(chunks, shape)),
-            compression="gzip",
-            compression_opts=1,
-        )
-        dset.attrs["bbox_start_zyx"] = np.array([start for start, _ in plan.box], np.int64)
-        dset.attrs["bbox_stop_zyx"] = np.array([stop for _, stop in plan.box], np.int64)
-        dset.attrs["complete"] = True
-        for sub in plan.subvolumes:
-            local_ids, global_ids = tables[sub.index]
-            owned = _checked_load(load, sub)[box_slices(relative_box(sub.owned, sub.box))]
-            values, inverse = np.unique(owned, return_inverse=True)
-            mapped = np.zeros(values.shape, dtype)
-            found = values != 0
-            mapped[found] = global_ids[np.searchsorted(local_ids, values[found])]
-            dset[box_slices(relative_box(sub.owned, plan.box))] = mapped[inverse].reshape(
-                owned.shape
-            )
-    return StitchReport(merges=merges, conflicts=conflicts, segments=segments)
+    dset = handle.create_dataset(
+        dataset,
+        shape=shape,
+        dtype=dtype,
+        chunks=tuple(min(c, s) for c, s in zip(chunks, shape)),
+        compression="gzip",
+        compression_opts=1,
+    )
+    dset.attrs["bbox_start_zyx"] = np.array([start for start, _ in plan.box], np.int64)
+    dset.attrs["bbox_stop_zyx"] = np.array([stop for _, stop in plan.box], np.int64)
+    dset.attrs["complete"] = True
+    empty = 0
+    for sub in plan.subvolumes:
+        local_ids, global_ids = tables[sub.index]
+        owned = _checked_load(load, sub)[box_slices(relative_box(sub.owned, sub.box))]
+        values, inverse = np.unique(owned, return_inverse=True)
+        mapped = np.zeros(values.shape, dtype)
+        found = values != 0
+        mapped[found] = global_ids[np.searchsorted(local_ids, values[found])]
+        dset[box_slices(relative_box(sub.owned, plan.box))] = mapped[inverse].reshape(owned.shape)
+        empty += int(np.count_nonzero(owned == 0))
+    return StitchReport(merges=merges, conflicts=conflicts, segments=segments, empty=empty)
 
 
 def _scan(

@@ -3,7 +3,9 @@
 Reference layout (§2.5): ``<dir>/<x>/<y>/seg-<x>_<y>_<z>.npz`` for the subvolume corner (z, y, x),
 holding ``segmentation`` (smallest unsigned dtype), pickled ``origins`` {id: (start_zyx, iters,
 seconds)} and ``overlaps`` {id: [[ids], [counts]]}, ``request`` (text) and ``counters`` (JSON);
-``.prob`` holds ``qprob``. Our checkpoint ``.cpoint`` stores only plain arrays (no pickles), so it
+``.prob`` holds ``qprob``. A run in subvolumes with refinement steps keeps each subvolume's refined
+segmentation beside it (``refined-<x>_<y>_<z>.npz``: ``segmentation``, ``refine`` the steps,
+``stats`` JSON). Our checkpoint ``.cpoint`` stores only plain arrays (no pickles), so it
 loads with any numpy. Every file is written to a temporary name and renamed.
 """
 
@@ -37,6 +39,12 @@ def read_origins(npz: Path) -> dict[int, tuple[Any, ...]]:
     """The ``origins`` ``{id: (start_zyx, iterations, seconds)}`` pickled in the reference
     ``seg-*.npz`` file ``npz``, read as data only ({} when it has none)."""
     return dict(read_pickled_field(npz, "origins") or {})
+
+
+def read_overlaps(npz: Path) -> dict[int, Any]:
+    """The ``overlaps`` ``{id: [[earlier ids], [voxel counts]]}`` pickled in the reference
+    ``seg-*.npz`` file ``npz``, read as data only ({} when it has none)."""
+    return dict(read_pickled_field(npz, "overlaps") or {})
 
 
 def load_subvolume_segmentation(run_dir: Path, corner_zyx: Any) -> np.ndarray:
@@ -222,3 +230,49 @@ def holds_results(run_dir: Path) -> bool:
     leaves (``.name.<id>.tmp``: never results)."""
     run_dir = Path(run_dir)
     return run_dir.is_dir() and any(not path.name.startswith(".") for path in run_dir.iterdir())
+
+
+# -- refined subvolumes (a run in subvolumes with --refine) ----------------------------------
+def refined_path(run_dir: Path, corner_zyx: Any) -> Path:
+    """``run_dir/<x>/<y>/refined-<x>_<y>_<z>.npz``: the refined segmentation of the subvolume
+    whose first pass is ``seg-<x>_<y>_<z>.npz``."""
+    npz = subvolume_path(run_dir, corner_zyx, "npz")
+    return npz.with_name(npz.name.replace("seg-", "refined-", 1))
+
+
+def save_refined_npz(
+    run_dir: Path,
+    corner_zyx: Any,
+    segmentation: np.ndarray,
+    steps: tuple[str, ...],
+    stats: dict[str, Any],
+) -> Path:
+    """Write a subvolume's refined segmentation with the ``steps`` that made it (``refine``,
+    comma-joined) and their statistics (``stats``, JSON); returns the path."""
+    path = refined_path(run_dir, corner_zyx)
+    _savez(
+        path,
+        compressed=True,
+        segmentation=reduce_id_bits(segmentation),
+        refine=np.array(",".join(steps)),
+        stats=np.array(json.dumps(stats)),
+    )
+    return path
+
+
+def read_refined_meta(
+    run_dir: Path, corner_zyx: Any
+) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+    """The steps and statistics of the subvolume's refined npz (None when it has none)."""
+    path = refined_path(run_dir, corner_zyx)
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        steps = tuple(step for step in str(data["refine"]).split(",") if step)
+        return steps, json.loads(str(data["stats"]))
+
+
+def load_refined_segmentation(run_dir: Path, corner_zyx: Any) -> np.ndarray:
+    """The ``segmentation`` of the subvolume's refined npz."""
+    with np.load(refined_path(run_dir, corner_zyx), allow_pickle=False) as data:
+        return data["segmentation"]

@@ -33,13 +33,13 @@ from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.consensus import ModelPass
 from ffn_core.infer.plan import Plan, default_overlap, plan_subvolumes
 from ffn_core.infer.progress import expected_fovs
-from ffn_core.infer.refine import check_built, parse_refine, refine_run
+from ffn_core.infer.refine import DEFAULT_REFINE, FIRST_PASS, parse_refine, refine_run
 from ffn_core.infer.request import InferenceRequest, format_request, parse_request
 from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
 from ffn_core.infer.seeds import check_seed_policy
 from ffn_core.io.disk_space import require_disk_space
 from ffn_core.io.volume_spec import image_stats, open_dataset
-from ffn_core.memory import INFER_BYTES_PER_VOXEL, require_memory
+from ffn_core.memory import INFER_BYTES_PER_VOXEL, REFINE_BYTES_PER_VOXEL, require_memory
 from ffn_core.model.args import PRECISIONS, ModelArgs
 from ffn_core.project import Project
 from ffn_core.stages.base import StageConfig, StageResult, reporting
@@ -139,10 +139,12 @@ class InferConfig(StageConfig):
     refine : tuple of str
         Steps run on the finished first pass (:mod:`ffn_core.infer.refine`: ``consensus``
         segments the box again from the first pass's seeds in reverse order and splits objects
-        where the passes disagree; ``fill`` fills the voxels left empty next to the segments);
-        the untouched first pass is kept as ``first_pass`` beside the refined
-        ``segmentation``. Default: none.
-        Single-box runs only, so far.
+        where the passes disagree; ``agglomerate`` merges objects the model's floods joined;
+        ``fill`` fills the voxels left empty next to the segments); the untouched first pass
+        is kept as ``first_pass`` beside the refined ``segmentation``. Default:
+        :data:`~ffn_core.infer.refine.DEFAULT_REFINE` (agglomerate, fill); ``()`` gives the
+        reference's result as it is. On Dask each subvolume is refined on its own before the
+        stitch; consensus runs on one box only, so far.
 
     Giving ``subvolume_size_zyx``, ``workers``, ``threads_per_worker`` or ``scheduler`` runs on
     Dask (:attr:`on_dask`); without a subvolume size the whole box is then one subvolume.
@@ -176,7 +178,7 @@ class InferConfig(StageConfig):
     threads_per_worker: int | None = None
     scheduler: str | None = None
     canvases_per_task: int = DEFAULT_CANVASES_PER_TASK
-    refine: tuple[str, ...] = ()
+    refine: tuple[str, ...] = DEFAULT_REFINE
 
     def __post_init__(self) -> None:
         def set_(name: str, value: Any) -> None:
@@ -233,13 +235,14 @@ class InferConfig(StageConfig):
         self._check_dask_settings(set_)
         refine = parse_refine(self.refine) if isinstance(self.refine, str) else self.refine
         set_("refine", tuple(parse_refine(",".join(refine)) if refine else ()))
-        check_built(self.refine)
-        if self.refine and self.on_dask:
+        if "consensus" in self.refine and self.on_dask:  # a second model pass over the box
             raise UserError(
-                "Refinement of subvolume runs is not available yet.",
-                "Leave --refine out for runs in subvolumes, or segment the box as one.",
-                "Leave 'Refine the first pass' unticked for runs in subvolumes, or segment the box"
-                " as one (Subvolume size empty).",
+                "The consensus step runs on one box for now, not in subvolumes; fill works in "
+                "subvolumes.",
+                "Leave consensus out of --refine for runs in subvolumes (e.g. --refine fill), or "
+                "segment the box as one (no --subvolume-size, --workers or --scheduler).",
+                "Untick 'Consensus of two passes' for runs in subvolumes, or segment the box as "
+                "one (the fields of 'Large volumes: subvolumes on Dask' empty).",
             )
 
     def _check_dask_settings(self, set_: Callable[[str, Any], None]) -> None:
@@ -347,6 +350,9 @@ def infer(
         and ``plan`` (``plan.json``); when stopped ``plan`` and ``subvolumes``. ``extra`` adds
         ``subvolumes_done``, ``computed`` (subvolumes segmented by this call), ``conflicts``
         (count; the list is in ``conflicts_file``) and ``dashboard`` (the Dask dashboard's URL).
+        With ``refine``: ``segmentation`` stitched from the refined subvolumes (``segments``,
+        ``merges`` and ``conflicts`` are its), ``outputs`` ``first_pass`` (the stitched first
+        passes) and ``extra`` ``refine`` (each step's statistics summed over the subvolumes).
     """
     emit, cancel = reporting("infer", emit, cancel)
     request = _load_request(config.request, emit)
@@ -381,7 +387,7 @@ def infer(
         )
         if config.on_dask:
             return _infer_on_dask(config, project, dataset, box, model_args, used, emit, cancel)
-        _require_box_memory(box)
+        _require_box_memory(box, bool(config.refine))
         require_disk_space(
             project.path("inference"),
             math.prod(box_shape(box)) * RESULT_BYTES_PER_VOXEL,
@@ -500,6 +506,7 @@ def _infer_on_dask(
         mean=used.image_mean,
         std=used.image_stddev,
         canvases_per_task=per_task,
+        refine=config.refine,
     )
     if state == "checkpoint":
         distributed.check_subvolumes(project.path("inference", config.run), job)
@@ -509,7 +516,7 @@ def _infer_on_dask(
         config.threads_per_worker,
         emit,
         tasks=-(-len(plan.subvolumes) // per_task),
-        task_bytes=distributed.task_bytes(plan, per_task),
+        task_bytes=distributed.task_bytes(plan, per_task, bool(config.refine)),
     ) as client:
         run, _ = _claim_run(project, config, state_of, state)
         emit.log(
@@ -582,11 +589,13 @@ def _mean_std(
 RESULT_BYTES_PER_VOXEL = 14
 
 
-def _require_box_memory(box: Box) -> None:
-    """Refuse a box that one process cannot hold (before anything is read or written)."""
+def _require_box_memory(box: Box, refine: bool) -> None:
+    """Refuse a box that one process cannot hold, segmenting it or (after the canvas is
+    freed) refining it (before anything is read or written)."""
     shape = box_shape(box)
+    per_voxel = max(INFER_BYTES_PER_VOXEL, REFINE_BYTES_PER_VOXEL if refine else 0)
     require_memory(
-        math.prod(shape) * INFER_BYTES_PER_VOXEL,
+        math.prod(shape) * per_voxel,
         f"Inference of the box z,y,x {tuple(shape)} in one piece",
         "Segment it in subvolumes (Subvolume size on the Infer page, --subvolume-size "
         "z,y,x, e.g. 100,512,512), which hold one piece at a time, or choose a smaller box.",
@@ -811,12 +820,20 @@ def _plan_result(
         f"{len(report.conflicts)} conflicts refused; {outcome.computed} subvolume(s) computed "
         f"by this run in {outcome.seconds:.1f} s): {seg_spec}."
     )
-    return StageResult(
-        outputs={
-            "segmentation": seg_spec,
-            "subvolumes": count,
-            "merges": report.merges,
-            "plan": plan_file,
-        },
-        extra=extra,
-    )
+    outputs = {
+        "segmentation": seg_spec,
+        "subvolumes": count,
+        "merges": report.merges,
+        "plan": plan_file,
+    }
+    if outcome.first_pass is not None:  # refined per subvolume; the first pass kept beside
+        outputs["first_pass"] = f"{outcome.h5.resolve()}:{FIRST_PASS}"
+        extra["refine"] = outcome.refine
+        voxels = math.prod(box_shape(plan.box))
+        emit.log(
+            f"Refined each subvolume ({', '.join(outcome.refine or {})}): unsegmented "
+            f"{outcome.first_pass.empty / voxels:.1%} -> {report.empty / voxels:.1%} of the "
+            f"box; the first pass ({outcome.first_pass.segments} objects) is kept as "
+            f"{outputs['first_pass']}."
+        )
+    return StageResult(outputs=outputs, extra=extra)

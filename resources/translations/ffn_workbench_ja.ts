@@ -1025,9 +1025,22 @@
         <source>Grow each object into the empty voxels next to it, up to the membranes, so that less of the volume stays unsegmented.</source>
         <translation>各オブジェクトを隣接する空きボクセルへ膜の手前まで広げ、セグメンテーションされずに残る領域を減らします。</translation>
     </message>
+    <message>
+        <source>Merge two objects where the model, flooding the later one, spread over most of the earlier one (or the later one lies mostly inside the earlier one).</source>
+        <translation>後のオブジェクトを塗り広げたモデルが先のオブジェクトの大部分に広がった場合（または後のオブジェクトの大部分が先のオブジェクトの内側にある場合）に、2 つのオブジェクトを結合します。</translation>
+    </message>
+    <message>
+        <source>Runs on one box for now, not in subvolumes: empty the fields of &apos;Large volumes: subvolumes on Dask&apos; to use it.</source>
+        <translation>今のところ 1 つのボックスでのみ実行でき、サブボリュームでは使えません。使うには「大きなボリューム: Dask でサブボリュームに分けて処理」の欄を空にしてください。</translation>
+    </message>
 </context>
 <context>
     <name>InspectPanel</name>
+    <message>
+        <location filename="../../app/inspect/inspect_panel.py"/>
+        <source>Refine</source>
+        <translation>仕上げ</translation>
+    </message>
     <message>
         <location filename="../../app/inspect/inspect_panel.py" line="42"/>
         <source>Refresh</source>
@@ -2334,8 +2347,12 @@
         <translation>グレー値の画像スタックをインポートしてください。</translation>
     </message>
     <message>
-        <source>Refinement of subvolume runs is not available yet.</source>
-        <translation>サブボリュームに分けたランの仕上げはまだ使えません。</translation>
+        <source>The consensus step runs on one box for now, not in subvolumes; fill works in subvolumes.</source>
+        <translation>合意のステップは今のところ 1 つのボックスでのみ実行でき、サブボリュームでは使えません。空き領域の埋め込みはサブボリュームでも使えます。</translation>
+    </message>
+    <message>
+        <source>Untick &apos;Consensus of two passes&apos; for runs in subvolumes, or segment the box as one (the fields of &apos;Large volumes: subvolumes on Dask&apos; empty).</source>
+        <translation>サブボリュームに分けるランでは「2 回のパスの合意」のチェックを外すか、ボックスを 1 つのまま処理してください（「大きなボリューム: Dask でサブボリュームに分けて処理」の欄を空にします）。</translation>
     </message>
     <message>
         <source>An overlap is given without a subvolume size.</source>
@@ -2468,6 +2485,184 @@
     <message>
         <source>Free some of your files on that disk, or move the project elsewhere, then run again.</source>
         <translation>そのディスク上の自分のファイルを整理するか、プロジェクトを別の場所に移してから、もう一度実行してください。</translation>
+    </message>
+</context>
+<context>
+    <name>RefineViewPanel</name>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Consensus of two passes: objects split {0} ({1} new), voxels emptied {2}.</source>
+        <translation>2 回のパスの合意: 分割したオブジェクト {0}（新規 {1}）、空にしたボクセル {2}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Agglomerate: pairs merged {0}, objects {1} → {2}.</source>
+        <translation>凝集（統合）: 結合したペア {0}、オブジェクト {1} → {2}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Fill: voxels filled {0} ({1} of the box), unsegmented {2} → {3}.</source>
+        <translation>穴埋め: 埋めたボクセル {0}（ボックスの {1}）、未セグメント {2} → {3}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Fill: voxels filled {0} ({1} of the box; new objects {4}), unsegmented {2} → {3}.</source>
+        <translation>穴埋め: 埋めたボクセル {0}（ボックスの {1}、新しいオブジェクト {4}）、未セグメント {2} → {3}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Counted in each of the {0} subvolumes and summed (voxels where they overlap count once in each).</source>
+        <translation>{0} 個のサブボリュームそれぞれで数えた合計です（重なりのボクセルはそれぞれで数えます）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>consensus of two passes</source>
+        <translation>2 回のパスの合意</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>fill empty space</source>
+        <translation>空き領域の穴埋め</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>agglomerate</source>
+        <translation>凝集（統合）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Voxels filled</source>
+        <translation>埋めたボクセル</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Empty in the first pass, labelled now (fill)</source>
+        <translation>最初のパスでは空、今はラベルあり（穴埋め）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Voxels emptied</source>
+        <translation>空にしたボクセル</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Labelled in the first pass, empty now (consensus drops small pieces)</source>
+        <translation>最初のパスではラベルあり、今は空（合意で小さな断片が除かれた）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Objects split</source>
+        <translation>分割されたオブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>First-pass objects whose voxels now belong to two or more objects</source>
+        <translation>ボクセルが今は 2 つ以上のオブジェクトに属する、最初のパスのオブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Objects merged</source>
+        <translation>結合されたオブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Objects now covering voxels of two or more first-pass objects</source>
+        <translation>最初のパスの 2 つ以上のオブジェクトのボクセルを含むようになったオブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>New objects</source>
+        <translation>新しいオブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Objects without a single first-pass voxel (fill)</source>
+        <translation>最初のパスのボクセルを 1 つも含まないオブジェクト（穴埋め）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>The pieces of each first-pass object that was split</source>
+        <translation>分割された最初のパスの各オブジェクトの断片</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>The first-pass objects inside each merged object</source>
+        <translation>結合された各オブジェクトに含まれる最初のパスのオブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>This run was not refined: it is the first pass.</source>
+        <translation>このランは仕上げていません。最初のパスのままです。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Refined by: {0}.</source>
+        <translation>仕上げの手順: {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Scores against: {0}</source>
+        <translation>スコアの正解データ: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>No ground truth in this project: counts only, no scores.</source>
+        <translation>このプロジェクトには正解データがありません。件数のみで、スコアは出しません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source> voxels</source>
+        <translation> ボクセル</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>A piece of a split or merged object counts when it has at least this many voxels (ignores slivers that changed hands at a boundary)</source>
+        <translation>分割・結合されたオブジェクトの断片は、少なくともこのボクセル数があるときに数えます（境界で持ち主が変わっただけの薄い断片は無視します）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Pieces of at least</source>
+        <translation>数える断片の最小サイズ</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Compare with the first pass</source>
+        <translation>最初のパスと比較</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>First pass</source>
+        <translation>最初のパス</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Refined</source>
+        <translation>仕上げ後</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Unsegmented</source>
+        <translation>未セグメント</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>{0}: layer &apos;{1}&apos;</source>
+        <translation>{0}（レイヤー「{1}」）</translation>
+    </message>
+    <message>
+        <location filename="../../app/inspect/refine_view.py"/>
+        <source>The voxels the refinement filled</source>
+        <translation>仕上げで埋めたボクセル</translation>
     </message>
 </context>
 </TS>

@@ -11,7 +11,7 @@ from PyQt5.QtWidgets import QLabel
 
 from app.controllers.infer import infer_config, option_defaults
 from app.i18n import install_language
-from ffn_core.infer.refine import BUILT_STEPS
+from ffn_core.infer.refine import DEFAULT_REFINE, REFINE_STEPS
 from ffn_core.protocol import Artifact, Progress
 from ffn_core.stages.infer import OPTION_OVERRIDES
 
@@ -151,16 +151,20 @@ def test_option_defaults_show_beside_their_names(main_window, snemi_project, art
     assert set(page.options) >= set(OPTION_OVERRIDES)  # the engine's options, each one
 
 
-def test_refine_choices_are_the_engines_built_steps(main_window, qtbot, snemi_project, artifacts):
+def test_refine_choices_are_the_engines_steps(main_window, qtbot, snemi_project, artifacts):
     assert main_window.open_project(snemi_project.root)
     page = main_window.show_stage("infer")
-    assert tuple(page.refine) == BUILT_STEPS
+    assert tuple(page.refine) == REFINE_STEPS
     sentences = [label.text() for label in page.findChildren(QLabel)]
-    for step in BUILT_STEPS:
+    for step in REFINE_STEPS:
         assert page._refine_text(step)[1] in sentences  # a sentence each
     page.checkpoint.setCurrentText("runs/r1")
-    page.refine[BUILT_STEPS[0]].setChecked(True)
-    assert infer_config(page.field_values()).refine == (BUILT_STEPS[0],)
+    ticked = tuple(step for step, box in page.refine.items() if box.isChecked())
+    assert ticked == DEFAULT_REFINE  # the engine's default, as the CLI's
+    assert infer_config(page.field_values()).refine == DEFAULT_REFINE
+    page.refine["consensus"].setChecked(True)
+    page.refine["fill"].setChecked(False)
+    assert infer_config(page.field_values()).refine == ("consensus", "agglomerate")
 
 
 def test_the_review_says_what_start_does_with_a_runs_results(

@@ -46,10 +46,11 @@ def test_run_chooser_switches_runs_and_layers(make_panel, tmp_path):
     viewer = ViewerModel()
     panel = make_panel(viewer, project.root)
     assert [panel.runs.itemText(i) for i in range(panel.runs.count())] == ["a", "b"]
-    assert [panel.tabs.tabText(i) for i in range(4)] == ["Segments", "3D", "Errors", "Proofread"]
+    tabs = [panel.tabs.tabText(i) for i in range(panel.tabs.count())]
+    assert tabs == ["Segments", "3D", "Errors", "Proofread", "Refine"]
     assert [layer.name for layer in viewer.layers] == ["segmentation b"]
     panel.runs.setCurrentIndex(0)
-    assert [layer.name for layer in viewer.layers] == ["segmentation a"] and panel.tabs.count() == 4
+    assert [layer.name for layer in viewer.layers] == ["segmentation a"] and panel.tabs.count() == 5
     panel.tabs.widget(0).select_ids([8])
     panel.tabs.setCurrentIndex(1)  # the 3D view is built when first shown
     assert panel.view3d is panel.tabs.widget(1) and panel.tabs.tabText(1) == "3D"
@@ -58,7 +59,7 @@ def test_run_chooser_switches_runs_and_layers(make_panel, tmp_path):
     assert panel.runs.currentText() == "a" and [la.name for la in viewer.layers] == [
         "segmentation a"
     ]
-    assert panel.view3d is None and panel.tabs.count() == 4
+    assert panel.view3d is None and panel.tabs.count() == 5
 
 
 def test_project_without_runs_says_what_to_do(make_panel, tmp_path):

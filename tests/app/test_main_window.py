@@ -151,7 +151,7 @@ def test_inspect_dock_shows_the_run_and_goes_with_the_project(
     assert main_window.open_project(project_with_run.root)
     panel = main_window.show_inspect()
     assert main_window.inspect_dock.isVisible()
-    assert panel.runs.currentText() == "run1" and panel.tabs.count() == 4
+    assert panel.runs.currentText() == "run1" and panel.tabs.count() == 5
     assert "segmentation run1" in main_window.viewer.layers
     assert main_window.open_project(tmp_path / "other", create=True)
     assert main_window.inspect is None and "segmentation run1" not in main_window.viewer.layers

@@ -157,7 +157,7 @@ def test_the_infer_stage_splits_what_the_reverse_pass_disagrees_on(
     project = Project.open(image_project(tmp_path / "p", _image(), mean=128.0, std=60.0))
     plain = InferConfig(
         checkpoint=str(blob_checkpoint), model_args=TINY, min_segment_size=10,
-        seed_policy="PolicyGrid3d", refresh_interval=0.0, run="plain",
+        seed_policy="PolicyGrid3d", refresh_interval=0.0, run="plain", refine="none",
     )  # fmt: skip
     first = _volume(infer(plain, project).outputs["segmentation"])
     result = infer(plain.replace(run="consensus", refine="consensus"), project)
@@ -195,7 +195,7 @@ def test_the_infer_stage_splits_what_the_reverse_pass_disagrees_on(
     last, path = shown[-1]
     assert path == both.outputs["segmentation"] and last > filled_at
     assert not any(REVERSE_DIR in Path(path).parts for _, path in shown)
-    assert list(both.extra["refine"]) == ["consensus", "fill"]
+    assert list(both.extra["refine"]) == ["consensus", "agglomerate", "fill"]
     np.testing.assert_array_equal(_volume(both.outputs["first_pass"]), first)
     filled, _ = fill(seg, _image())
     np.testing.assert_array_equal(_volume(both.outputs["segmentation"]), filled)

@@ -34,6 +34,7 @@ from ffn_core.backend import BACKENDS, installed_backends
 from ffn_core.errors import UserError
 from ffn_core.fov import MOVE_THRESHOLD
 from ffn_core.infer.plan import plan_subvolumes
+from ffn_core.infer.refine import DEFAULT_REFINE
 from ffn_core.infer.request import parse_request
 from ffn_core.infer.storage import save_reference_npz
 from ffn_core.model.args import load_preset
@@ -348,7 +349,8 @@ def test_infer_config_fills_the_fields_back():
     assert infer_config(fields).refine == ("fill",)
     round_trip({**fields, "bbox": "", "seed_policy": "", "refine": ()}, infer_config, infer_fields)
     defaults = infer_fields()
-    assert defaults["refine"] == () and infer_config({**defaults, "checkpoint": "c"}).refine == ()
+    assert defaults["refine"] == DEFAULT_REFINE == infer_config({"checkpoint": "c"}).refine
+    assert infer_config({**defaults, "checkpoint": "c"}).refine == DEFAULT_REFINE
     assert defaults["checkpoint"] == "" and defaults["run"] == InferConfig.run
     assert all(defaults[name] == "" for name in ("move_threshold", "bbox", "image_std"))
     assert (defaults["backend"], defaults["device"], defaults["precision"]) == (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -97,7 +98,9 @@ def project(tmp_path_factory) -> Project:
 
 @pytest.fixture(scope="module")
 def base(blob_checkpoint) -> InferConfig:
-    return InferConfig(checkpoint=str(blob_checkpoint), refresh_interval=0.0, min_segment_size=50)
+    return InferConfig(
+        checkpoint=str(blob_checkpoint), refresh_interval=0.0, min_segment_size=50, refine="none"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -181,17 +184,21 @@ def test_one_and_two_workers_give_the_same_stitched_segmentation(project, base, 
     assert alone.outputs["merges"] == four.outputs["merges"]
 
 
-def test_a_stopped_run_resumes_with_the_missing_subvolumes_only(
-    project, base, address, four
-) -> None:
-    config = base.replace(run="stop", scheduler=address, canvases_per_task=1, **FOUR)
+def _stopped_once_a_subvolume_is_saved(config: InferConfig, project: Project) -> StageResult:
     cancel = CancelToken()
-    stopped = infer(
+    return infer(
         config,
         project,
         emit=Recorder(lambda record: cancel.cancel() if "d" in record.metrics["states"] else None),
         cancel=cancel,
     )
+
+
+def test_a_stopped_run_resumes_with_the_missing_subvolumes_only(
+    project, base, address, four
+) -> None:
+    config = base.replace(run="stop", scheduler=address, canvases_per_task=1, **FOUR)
+    stopped = _stopped_once_a_subvolume_is_saved(config, project)
     assert stopped.status == "stopped" and stopped.outputs["subvolumes"] == 4
     run_dir = project.path("inference", "stop")
     first = {path: path.stat().st_mtime_ns for path in run_dir.rglob("seg-*.npz")}
@@ -207,6 +214,88 @@ def test_a_stopped_run_resumes_with_the_missing_subvolumes_only(
     assert all(path.stat().st_mtime_ns == mtime for path, mtime in first.items())
     # one canvas per task (batch 1) gives what two canvases per task (batch 2) gave
     assert np.array_equal(_seg(resumed), _seg(four))
+
+
+def _volume(spec: str) -> tuple[np.ndarray, dict]:
+    """The dataset a result's ``file.h5:dataset`` names, and its attributes."""
+    file, name = spec.rsplit(":", 1)
+    with h5py.File(file, "r") as handle:
+        return handle[name][...], dict(handle[name].attrs)
+
+
+def _mtimes(run_dir: Path, pattern: str) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in run_dir.rglob(pattern)}
+
+
+@pytest.fixture(scope="module")
+def refined(project, base, address, four) -> StageResult:
+    """A run with fill in the 2 x 2 plan, stopped once a subvolume is saved, then resumed."""
+    config = base.replace(
+        run="refined", scheduler=address, canvases_per_task=1, refine=("fill",), **FOUR
+    )
+    stopped = _stopped_once_a_subvolume_is_saved(config, project)
+    assert stopped.status == "stopped", stopped
+    run_dir = project.path("inference", "refined")
+    firsts, refines = _mtimes(run_dir, "seg-*.npz"), _mtimes(run_dir, "refined-*.npz")
+    assert 1 <= len(firsts) == stopped.extra["subvolumes_done"] < 4
+    assert [path.name.replace("refined-", "seg-") for path in refines] == [
+        path.name for path in firsts
+    ]
+    resumed = infer(config.replace(on_exists="resume"), project, emit=Recorder())
+    assert resumed.status == "completed" and resumed.extra["computed"] == 4 - len(firsts)
+    # the resume keeps both files of every subvolume saved before the stop
+    assert all(path.stat().st_mtime_ns == mtime for path, mtime in {**firsts, **refines}.items())
+    assert len(list(run_dir.rglob("refined-*.npz"))) == 4
+    return resumed
+
+
+def test_fill_refines_each_subvolume_and_keeps_the_stitched_first_pass(four, refined) -> None:
+    first, first_attrs = _volume(refined.outputs["first_pass"])
+    seg, attrs = _volume(refined.outputs["segmentation"])
+    assert refined.outputs["first_pass"].endswith("segmentation.h5:first_pass")
+    assert np.array_equal(first, _seg(four))  # the first pass as the plain run stitches it
+    assert attrs["refine"] == "fill" and "refine" not in first_attrs
+    assert list(attrs["bbox_stop_zyx"]) == list(first_attrs["bbox_stop_zyx"]) == list(SHAPE)
+    filled = refined.extra["refine"]["fill"]
+    assert np.count_nonzero(seg == 0) < np.count_nonzero(first == 0)
+    assert filled["voxels_filled"] >= np.count_nonzero((first == 0) & (seg > 0)) > 0
+    # The stitch numbers each volume on its own: compare what renumbering keeps. Every
+    # first-pass voxel stays segmented, and first-pass and refined objects correspond one to
+    # one (an object keeps its voxels and only grows).
+    kept = first > 0
+    assert np.all(seg[kept] > 0)
+    pairs = np.unique(np.stack([first[kept], seg[kept]]), axis=1)
+    assert len(set(pairs[0])) == len(set(pairs[1])) == pairs.shape[1] == four.extra["segments"]
+    assert refined.extra["segments"] == len(np.unique(seg[seg > 0]))
+
+
+def test_subvolumes_saved_without_refinement_are_refined_when_resumed_with_it(
+    project, base, address, refined
+) -> None:
+    """The first passes of a run without steps (here the plain run's, copied) get their
+    refined npz on the client; the stitched volumes equal those of a run refined throughout."""
+    run_dir = project.path("inference", "late")
+    source = project.path("inference", "four")
+    for path in [source / "plan.json", *source.rglob("seg-*.npz")]:
+        target = run_dir / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    emit = Recorder()
+    config = base.replace(
+        run="late", scheduler=address, on_exists="resume", refine=("fill",), **FOUR
+    )
+    late = infer(config, project, emit=emit)
+    assert late.status == "completed" and late.extra["computed"] == 0
+    logs = " ".join(r.message for r in emit.records if isinstance(r, Log))
+    assert "4 saved subvolume(s) lack the refinement fill" in logs
+    for name in ("segmentation", "first_pass"):
+        assert np.array_equal(_volume(late.outputs[name])[0], _volume(refined.outputs[name])[0])
+    stats = [dict(result.extra["refine"]["fill"]) for result in (late, refined)]
+    assert [each.pop("seconds") >= 0 for each in stats] == [True, True]
+    assert stats[0] == stats[1]
+    with pytest.raises(UserError, match="consensus step runs on one box for now") as error:
+        config.replace(refine=("consensus", "fill"))
+    assert "fill works in subvolumes" in error.value.message
 
 
 def test_long_subvolumes_checkpoint_between_tasks_and_end_as_an_uninterrupted_run(
@@ -388,10 +477,12 @@ def test_the_cli_runs_subvolumes_on_a_cluster_of_this_pc(project, blob_checkpoin
     )
     assert code == 0, events[-1]
     outputs = result_outputs(events, project.root)
-    assert outputs["subvolumes"] == 4 and outputs["merges"] == four.outputs["merges"]
+    assert outputs["subvolumes"] == 4
     file, name = outputs["segmentation"].rsplit(":", 1)
-    with h5py.File(file, "r") as handle:
-        assert np.array_equal(handle[name][...], _seg(four))
+    with h5py.File(file, "r") as handle:  # refined by default, each subvolume on its own
+        assert np.array_equal(handle["first_pass"][...], _seg(four))
+        assert handle[name].attrs["refine"] == "agglomerate,fill"
+        assert np.count_nonzero(handle[name][...]) > np.count_nonzero(_seg(four))
     records = [decode(json.dumps(event), project.root) for event in events]
     progress = [r for r in records if isinstance(r, Progress)]
     assert {r.unit for r in progress} == {"subvolumes"}

@@ -74,8 +74,8 @@ def _cli(
     return events
 
 
-def _seg(result: Result) -> np.ndarray:
-    file, name = result.outputs["segmentation"].rsplit(":", 1)
+def _seg(result: Result, output: str = "segmentation") -> np.ndarray:
+    file, name = result.outputs[output].rsplit(":", 1)
     with h5py.File(file, "r") as handle:
         return handle[name][...]
 
@@ -94,21 +94,24 @@ def full_run(shared, snemi_project) -> Result:
 
 
 def test_small_crop_gives_a_sane_segmentation(shared, snemi_project, full_run) -> None:
-    seg = _seg(full_run)
+    seg, first_pass = _seg(full_run), _seg(full_run, "first_pass")  # refined by default
     assert full_run.status == "completed" and full_run.extra["segmentation_extent"] == "bbox"
-    assert seg.shape == (20, 96, 96) and seg.dtype == np.uint32
+    assert seg.shape == first_pass.shape == (20, 96, 96) and seg.dtype == np.uint32
     assert full_run.extra["segments"] == len(np.unique(seg[seg > 0])) >= 5
-    score = adapted_rand(seg, _stack(shared, "segment", 20)[BOX])
+    gt = _stack(shared, "segment", 20)[BOX]
+    score, first = adapted_rand(seg, gt), adapted_rand(first_pass, gt)
     # This crop leaves FOV centres only at z 8..11, so most voxels stay unsegmented (recall
-    # ~0.02); measured arand 0.952, precision 0.960. Mergers would drop precision.
-    assert score["arand"] < 0.97 and score["precision"] > 0.9
+    # ~0.02); measured arand 0.952, precision 0.960. Mergers would drop precision. The
+    # default refinement fills much of the rest: measured 0.894, precision 0.861.
+    assert first["arand"] < 0.97 and first["precision"] > 0.9
+    assert score["arand"] < first["arand"] - 0.03 and score["precision"] > 0.8
     with h5py.File(full_run.outputs["segmentation"].rsplit(":", 1)[0], "r") as handle:
         attrs = handle["segmentation"].attrs
         assert list(attrs["bbox_start_zyx"]) == [0, 0, 0]
         assert list(attrs["bbox_stop_zyx"]) == [20, 96, 96]
         assert handle["probabilities"].dtype == np.uint8
     with np.load(full_run.outputs["npz"], allow_pickle=True) as npz:
-        assert np.array_equal(npz["segmentation"], seg)
+        assert np.array_equal(npz["segmentation"], first_pass)
         assert "PolicyPeaks" in str(npz["request"])
 
 

@@ -14,7 +14,8 @@ from ffn_core.errors import UserError
 from ffn_core.events import Emitter
 from ffn_core.infer import storage
 from ffn_core.infer.refine import (
-    BUILT_STEPS,
+    DEFAULT_REFINE,
+    REFINE_STEPS,
     STEP_DESCRIPTIONS,
     FillSettings,
     fill,
@@ -117,10 +118,10 @@ def test_fill_checks_its_inputs() -> None:
     ("text", "steps"),
     [
         ("fill", ("fill",)),
-        ("agglomerate, fill", ("fill", "agglomerate")),
-        ("fill,consensus", ("consensus", "fill")),  # in the order they run
+        ("fill, agglomerate", ("agglomerate", "fill")),  # in the order they run
+        ("fill,consensus", ("consensus", "fill")),
         ("consensus", ("consensus",)),
-        ("all", ("consensus", "fill")),  # every built step
+        ("all", ("consensus", "agglomerate", "fill")),
         ("none", ()),
     ],
 )
@@ -129,7 +130,8 @@ def test_parse_refine(text: str, steps: tuple[str, ...]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "steps"), [("consensus,fill", ("consensus", "fill")), ("all", ("consensus", "fill"))]
+    ("text", "steps"),
+    [("consensus,fill", ("consensus", "fill")), ("all", ("consensus", "agglomerate", "fill"))],
 )
 def test_the_cli_refines_with_several_steps(text: str, steps: tuple[str, ...]) -> None:
     import argparse
@@ -144,8 +146,8 @@ def test_the_cli_refines_with_several_steps(text: str, steps: tuple[str, ...]) -
     assert all(f"{step}: {STEP_DESCRIPTIONS[step]}" in shown for step in steps)
 
 
-def test_every_built_step_has_one_plain_sentence() -> None:
-    assert list(STEP_DESCRIPTIONS) == list(BUILT_STEPS)
+def test_every_step_has_one_plain_sentence() -> None:
+    assert list(STEP_DESCRIPTIONS) == list(REFINE_STEPS)
     for text in STEP_DESCRIPTIONS.values():
         assert text.endswith(".") and text.count(". ") == 0 and len(text) < 200
 
@@ -178,8 +180,6 @@ def test_refine_run_keeps_the_first_pass_beside_the_refined_one(tmp_path) -> Non
         assert np.array_equal(handle["probabilities"][...], qprob)
     logs = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert any("Fill:" in record.get("message", "") for record in logs)
-    with pytest.raises(UserError, match="not available"):
-        refine_run(tmp_path, _image(), ("agglomerate",), Emitter("infer", stream))
 
 
 def test_the_infer_stage_refines_and_keeps_the_first_pass(blob_checkpoint, tmp_path) -> None:
@@ -192,12 +192,14 @@ def test_the_infer_stage_refines_and_keeps_the_first_pass(blob_checkpoint, tmp_p
     project = Project.open(image_project(tmp_path / "p", image, mean=128.0, std=60.0))
     plain = InferConfig(
         checkpoint=str(blob_checkpoint), model_args=TINY, min_segment_size=10,
-        seed_policy="PolicyGrid3d", refresh_interval=0.0, run="plain",
+        seed_policy="PolicyGrid3d", refresh_interval=0.0, run="plain", refine="none",
     )  # fmt: skip
     first = infer(plain, project)
-    refined = infer(plain.replace(run="refined", refine="fill"), project)
+    refined = infer(plain.replace(run="refined", refine=DEFAULT_REFINE), project)
+    assert InferConfig(checkpoint="c").refine == DEFAULT_REFINE == ("agglomerate", "fill")
     assert "first_pass" not in first.outputs and "refine" not in first.extra
     assert refined.extra["refine"]["fill"]["voxels_filled"] > 0
+    assert refined.extra["refine"]["agglomerate"]["objects_before"] > 0
 
     def volume(spec: str) -> np.ndarray:
         file, name = spec.rsplit(":", 1)
@@ -212,7 +214,6 @@ def test_the_infer_stage_refines_and_keeps_the_first_pass(blob_checkpoint, tmp_p
     for label in np.unique(seg[seg > 0]):  # no object crosses the membrane
         sides = np.unique(np.sign(np.nonzero(seg == label)[2] - MEMBRANE_X))
         assert len(sides) == 1 and sides[0] != 0, label
-    with pytest.raises(UserError, match="agglomerate are not available yet"):
-        plain.replace(refine=("fill", "agglomerate"))
-    with pytest.raises(UserError, match="subvolume runs is not available yet"):
-        plain.replace(refine=("fill",), workers=1)
+    with pytest.raises(UserError, match="consensus step runs on one box for now"):
+        plain.replace(refine=("consensus",), workers=1)
+    assert plain.replace(refine=("fill",), workers=1).refine == ("fill",)  # fill in subvolumes
