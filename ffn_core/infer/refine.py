@@ -100,8 +100,8 @@ DEFAULT_REFINE = ("agglomerate", "fill")
 STEP_DESCRIPTIONS = {
     "consensus": "Segment the volume a second time with the seeds in reverse order and split "
     "objects where the two passes disagree, which removes mergers (about doubles the time).",
-    "agglomerate": "Merge two objects where the model, flooding the later one, spread over "
-    "most of the earlier one (or the later one lies mostly inside the earlier one).",
+    "agglomerate": "Merge two objects where the model, flooding the later one, spread over at "
+    "least half of the earlier one (or half of its flood lies inside the earlier one).",
     "fill": "Grow each object into the empty voxels next to it, up to the membranes, so that "
     "less of the volume stays unsegmented.",
 }

@@ -1026,8 +1026,8 @@
         <translation>各オブジェクトを隣接する空きボクセルへ膜の手前まで広げ、セグメンテーションされずに残る領域を減らします。</translation>
     </message>
     <message>
-        <source>Merge two objects where the model, flooding the later one, spread over most of the earlier one (or the later one lies mostly inside the earlier one).</source>
-        <translation>後のオブジェクトを塗り広げたモデルが先のオブジェクトの大部分に広がった場合（または後のオブジェクトの大部分が先のオブジェクトの内側にある場合）に、2 つのオブジェクトを結合します。</translation>
+        <source>Merge two objects where the model, flooding the later one, spread over at least half of the earlier one (or half of its flood lies inside the earlier one).</source>
+        <translation>後のオブジェクトを塗り広げたモデルが先のオブジェクトの半分以上に広がった場合（またはその塗り広げの半分以上が先のオブジェクトの内側にある場合）に、2 つのオブジェクトを結合します。</translation>
     </message>
     <message>
         <source>Runs on one box for now, not in subvolumes: empty the fields of &apos;Large volumes: subvolumes on Dask&apos; to use it.</source>

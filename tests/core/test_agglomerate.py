@@ -1,5 +1,5 @@
 """Agglomeration (issue 13, step 3) on hand-built first passes and the overlaps their floods
-recorded: the model joined two objects when a later flood spread over most of an earlier one."""
+recorded: the model joined two objects when a later flood spread over half of an earlier one or more."""
 
 from __future__ import annotations
 
