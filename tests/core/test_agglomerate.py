@@ -1,5 +1,5 @@
 """Agglomeration (issue 13, step 3) on hand-built first passes and the overlaps their floods
-recorded: the model joined two objects when a later flood spread over half of an earlier one or more."""
+recorded: the model joined two objects when a later flood spread over half an earlier one."""
 
 from __future__ import annotations
 
