@@ -44,7 +44,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -410,15 +410,7 @@ def agglomerate(
     measured = segmentation if first_pass is None else first_pass
     top = max(int(segmentation.max(initial=0)), int(measured.max(initial=0)))
     sizes = np.bincount(measured.ravel(), minlength=top + 1)
-    pairs = [
-        (int(a), int(b))
-        for b, (earlier, counts) in _overlap_items(overlaps)
-        for a, n in zip(earlier, counts)
-        if 0 < a < sizes.size
-        and b < sizes.size
-        and n >= settings.min_overlap
-        and n >= settings.min_share * min(sizes[a], sizes[b] + int(np.sum(counts)))
-    ]
+    pairs = _joined_pairs(overlaps, sizes, settings)
     lut = np.arange(sizes.size)
     if pairs:
         graph = coo_matrix(
@@ -440,12 +432,25 @@ def agglomerate(
     return merged, stats
 
 
-def _overlap_items(overlaps: Mapping[int, Any]) -> Iterator[tuple[int, tuple[Any, Any]]]:
-    """``(id, (earlier ids, counts))`` of each object that overlapped any."""
-    for b, table in overlaps.items():
-        table = np.asarray(table, dtype=np.int64).reshape(2, -1)
-        if table.size:
-            yield int(b), (table[0], table[1])
+def _joined_pairs(
+    overlaps: Mapping[int, Any], sizes: np.ndarray, settings: AgglomerateSettings
+) -> list[tuple[int, int]]:
+    """The ``(earlier, later)`` object pairs whose overlap meets the rule of ``settings``
+    (objects of ``sizes`` voxels; ids no longer there are left out)."""
+    pairs = []
+    for later, table in overlaps.items():
+        earlier, counts = np.asarray(table, dtype=np.int64).reshape(2, -1)
+        if not 0 < int(later) < sizes.size:
+            continue
+        flood = sizes[later] + int(counts.sum())  # the later object's whole flood
+        pairs += [
+            (int(a), int(later))
+            for a, n in zip(earlier, counts)
+            if 0 < a < sizes.size
+            and n >= settings.min_overlap
+            and n >= settings.min_share * min(sizes[a], flood)
+        ]
+    return pairs
 
 
 def refine_arrays(

@@ -33,7 +33,13 @@ from ffn_core.infer.canvas import CanvasOptions
 from ffn_core.infer.consensus import ModelPass
 from ffn_core.infer.plan import Plan, default_overlap, plan_subvolumes
 from ffn_core.infer.progress import expected_fovs
-from ffn_core.infer.refine import DEFAULT_REFINE, FIRST_PASS, parse_refine, refine_run
+from ffn_core.infer.refine import (
+    ARRAY_STEPS,
+    DEFAULT_REFINE,
+    FIRST_PASS,
+    parse_refine,
+    refine_run,
+)
 from ffn_core.infer.request import InferenceRequest, format_request, parse_request
 from ffn_core.infer.runner import RunOutcome, RunSettings, read_normalised, run_subvolume
 from ffn_core.infer.seeds import check_seed_policy
@@ -235,7 +241,8 @@ class InferConfig(StageConfig):
         self._check_dask_settings(set_)
         refine = parse_refine(self.refine) if isinstance(self.refine, str) else self.refine
         set_("refine", tuple(parse_refine(",".join(refine)) if refine else ()))
-        if "consensus" in self.refine and self.on_dask:  # a second model pass over the box
+        whole_box = set(self.refine) - set(ARRAY_STEPS)  # consensus: a second pass over the box
+        if whole_box and self.on_dask:
             raise UserError(
                 "The consensus step runs on one box for now, not in subvolumes; fill works in "
                 "subvolumes.",
